@@ -1,0 +1,62 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictness: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "concierge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "concierge", targets: ["concierge"]),
+        .library(name: "ConciergeHTTP", targets: ["ConciergeHTTP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries from Debian, found through pkg-config.
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CNghttp2", pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]),
+
+        // HTTP/1.1 server on POSIX sockets and Dispatch; knows nothing of recommendations.
+        .target(
+            name: "ConciergeHTTP",
+            dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness),
+
+        // The command line: parses flags and wires the layers together.
+        .executableTarget(
+            name: "concierge",
+            dependencies: [
+                "ConciergeHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness),
+
+        .testTarget(
+            name: "ConciergeHTTPTests",
+            dependencies: [
+                "ConciergeHTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictness),
+    ],
+    swiftLanguageModes: [.v6]
+)

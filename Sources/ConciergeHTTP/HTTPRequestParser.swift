@@ -1,0 +1,505 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HTTPTypes
+
+/// The head of a request, validated, with how its body is framed.
+struct HTTPRequestHead: Sendable, Equatable {
+    enum Framing: Sendable, Equatable {
+        case none
+        case length(Int)
+        case chunked
+    }
+
+    var method: HTTPRequest.Method
+    var target: String
+    var version: HTTPVersion
+    var headerFields: HTTPFields
+    var keepAlive: Bool
+    var expectsContinue: Bool
+    var framing: Framing
+}
+
+enum HTTPParserEvent: Sendable, Equatable {
+    case head(HTTPRequestHead)
+    case end(body: [UInt8])
+}
+
+/// An incremental HTTP/1.x request parser (RFC 9112). It keeps no bytes of its own:
+/// it scans the connection's `InputBuffer` in place, consumes what it has understood, and
+/// remembers only how far it has looked, so it gives the same events however the bytes arrive.
+///
+/// Hand-written because the server must not depend on SwiftNIO, and every limit needs its own status.
+struct HTTPRequestParser {
+    enum Phase: Equatable {
+        /// Nothing of a request seen yet.
+        case betweenRequests
+        case head
+        case body
+    }
+
+    private enum State {
+        case requestLine(scanned: Int)
+        case headerLine(scanned: Int)
+        case fixedBody(remaining: Int)
+        case chunkSize(scanned: Int)
+        case chunkData(remaining: Int)
+        case chunkDataEnd
+        case trailerLine(scanned: Int)
+    }
+
+    let limits: HTTPServerConfiguration.Limits
+    private var state = State.requestLine(scanned: 0)
+    private var head = PartialHead()
+    private var body: [UInt8] = []
+    private var pendingHead: HTTPRequestHead?
+
+    init(limits: HTTPServerConfiguration.Limits) {
+        self.limits = limits
+    }
+
+    var phase: Phase {
+        switch state {
+        case .requestLine(let scanned): scanned == 0 && head.emptyLinesSkipped == 0 ? .betweenRequests : .head
+        case .headerLine: .head
+        default: .body
+        }
+    }
+
+    /// The next event the buffered bytes make, or nil when more bytes are needed.
+    mutating func next(_ buffer: InputBuffer) throws(HTTPError) -> HTTPParserEvent? {
+        while true {
+            switch state {
+            case .requestLine(let scanned):
+                guard let line = try takeLine(buffer, scanned: scanned, limit: limits.maxRequestLineBytes) else {
+                    return nil
+                }
+                if line.isEmpty {
+                    // RFC 9112 §2.2: ignore empty lines before a request line, but not endlessly.
+                    head.emptyLinesSkipped += 1
+                    if head.emptyLinesSkipped > 8 { throw .badRequest("the request starts with too many empty lines") }
+                    continue
+                }
+                try head.parseRequestLine(line)
+                state = .headerLine(scanned: 0)
+            case .headerLine(let scanned):
+                guard let line = try takeLine(buffer, scanned: scanned, limit: limits.maxHeaderLineBytes) else {
+                    return nil
+                }
+                if line.isEmpty {
+                    let complete = try head.finish(limits: limits)
+                    head = PartialHead()
+                    switch complete.framing {
+                    case .none: state = .fixedBody(remaining: 0)
+                    case .length(let length):
+                        state = .fixedBody(remaining: length)
+                        body.reserveCapacity(length)
+                    case .chunked: state = .chunkSize(scanned: 0)
+                    }
+                    return .head(complete)
+                }
+                try head.parseHeaderLine(line, limits: limits)
+            case .fixedBody(let remaining):
+                let taken = min(remaining, buffer.readableCount)
+                if taken > 0 {
+                    body.append(contentsOf: UnsafeBufferPointer(rebasing: buffer.readable[..<taken]))
+                    buffer.consume(taken)
+                }
+                guard remaining == taken else {
+                    state = .fixedBody(remaining: remaining - taken)
+                    return nil
+                }
+                return endRequest()
+            case .chunkSize(let scanned):
+                guard let line = try takeLine(buffer, scanned: scanned, limit: Self.maxChunkLineBytes) else {
+                    return nil
+                }
+                let size = try chunkSize(line)
+                if size == 0 {
+                    state = .trailerLine(scanned: 0)
+                } else {
+                    guard size <= limits.maxBodyBytes - body.count else { throw Self.bodyTooLarge(limits) }
+                    state = .chunkData(remaining: size)
+                }
+            case .chunkData(let remaining):
+                let taken = min(remaining, buffer.readableCount)
+                guard taken > 0 else { return nil }
+                body.append(contentsOf: UnsafeBufferPointer(rebasing: buffer.readable[..<taken]))
+                buffer.consume(taken)
+                state = remaining == taken ? .chunkDataEnd : .chunkData(remaining: remaining - taken)
+            case .chunkDataEnd:
+                let bytes = buffer.readable
+                guard let first = bytes.first else { return nil }
+                if first == .lineFeed {
+                    buffer.consume(1)
+                } else {
+                    guard bytes.count >= 2 else { return nil }
+                    guard first == .carriageReturn, bytes[1] == .lineFeed else {
+                        throw .badRequest("chunk data is not followed by CRLF", code: "bad_chunk")
+                    }
+                    buffer.consume(2)
+                }
+                state = .chunkSize(scanned: 0)
+            case .trailerLine(let scanned):
+                guard let line = try takeLine(buffer, scanned: scanned, limit: limits.maxHeaderLineBytes) else {
+                    return nil
+                }
+                if line.isEmpty { return endRequest() }
+                // Trailer fields are checked like header fields, then dropped: no handler reads them.
+                try head.parseHeaderLine(line, limits: limits)
+            }
+        }
+    }
+
+    private mutating func endRequest() -> HTTPParserEvent {
+        let complete = body
+        body = []
+        head = PartialHead()
+        state = .requestLine(scanned: 0)
+        return .end(body: complete)
+    }
+
+    /// Takes one line off the buffer (without its CR LF), or notes how far it looked and returns nil.
+    private mutating func takeLine(
+        _ buffer: InputBuffer, scanned: Int, limit: Int
+    ) throws(HTTPError) -> UnsafeBufferPointer<UInt8>? {
+        let bytes = buffer.readable
+        let searchStart = scanned
+        let lineFeed: Int? =
+            if searchStart < bytes.count, let base = bytes.baseAddress,
+                let found = memchr(base + searchStart, Int32(UInt8.lineFeed), bytes.count - searchStart)
+            {
+                UnsafeRawPointer(found) - UnsafeRawPointer(base)
+            } else {
+                nil
+            }
+        guard let lineFeed else {
+            try checkLineLength(bytes.count, limit: limit)
+            if case .headerLine = state, head.headerBytes + bytes.count > limits.maxHeaderBytes {
+                try checkHeaderSection(pending: bytes.count)
+            }
+            setScanned(bytes.count)
+            return nil
+        }
+        var end = lineFeed
+        if end > 0, bytes[end - 1] == .carriageReturn { end -= 1 }
+        try checkLineLength(end, limit: limit)
+        if case .headerLine = state { head.headerBytes += lineFeed + 1 }
+        if case .trailerLine = state { head.headerBytes += lineFeed + 1 }
+        try checkHeaderSection()
+        let line = UnsafeBufferPointer(rebasing: bytes[..<end])
+        // The line stays valid: consuming only moves the reader index; nothing is written before the next read.
+        buffer.consume(lineFeed + 1)
+        setScanned(0)
+        return line
+    }
+
+    private func checkLineLength(_ length: Int, limit: Int) throws(HTTPError) {
+        guard length > limit else { return }
+        switch state {
+        case .requestLine:
+            throw HTTPError(
+                .uriTooLong, code: "request_line_too_long",
+                message: "the request line is longer than \(limit) bytes")
+        case .headerLine, .trailerLine:
+            throw HTTPError(
+                .requestHeaderFieldsTooLarge, code: "header_too_large",
+                message: "a header line is longer than \(limit) bytes")
+        default:
+            throw .badRequest("a chunk size line is longer than \(limit) bytes", code: "bad_chunk")
+        }
+    }
+
+    private func checkHeaderSection(pending: Int = 0) throws(HTTPError) {
+        guard head.headerBytes + pending > limits.maxHeaderBytes else { return }
+        throw HTTPError(
+            .requestHeaderFieldsTooLarge, code: "headers_too_large",
+            message: "the header section is larger than \(limits.maxHeaderBytes) bytes")
+    }
+
+    private mutating func setScanned(_ scanned: Int) {
+        switch state {
+        case .requestLine: state = .requestLine(scanned: scanned)
+        case .headerLine: state = .headerLine(scanned: scanned)
+        case .chunkSize: state = .chunkSize(scanned: scanned)
+        case .trailerLine: state = .trailerLine(scanned: scanned)
+        default: break
+        }
+    }
+
+    private static let maxChunkLineBytes = 1024
+
+    private func chunkSize(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPError) -> Int {
+        var size = 0
+        var digits = 0
+        for byte in line {
+            guard let value = PercentDecoding.hexValue(byte) else {
+                // Chunk extensions (`;name=value`) carry nothing we use.
+                guard digits > 0, byte == .semicolon || byte == .space || byte == .tab else {
+                    throw .badRequest("a chunk size is not a hexadecimal number", code: "bad_chunk")
+                }
+                break
+            }
+            digits += 1
+            guard digits <= 15 else { throw Self.bodyTooLarge(limits) }
+            size = size << 4 | Int(value)
+        }
+        guard digits > 0 else { throw .badRequest("a chunk size is missing", code: "bad_chunk") }
+        return size
+    }
+
+    static func bodyTooLarge(_ limits: HTTPServerConfiguration.Limits) -> HTTPError {
+        HTTPError(
+            .contentTooLarge, code: "body_too_large",
+            message: "the request body is larger than \(limits.maxBodyBytes) bytes")
+    }
+}
+
+/// The request line and header fields seen so far of the request being parsed.
+private struct PartialHead {
+    var emptyLinesSkipped = 0
+    var method: HTTPRequest.Method = .get
+    var target = ""
+    var version = HTTPVersion.http1_1
+    var headerFields = HTTPFields()
+    var headerCount = 0
+    var headerBytes = 0
+    var contentLength: Int?
+    var transferEncoding: [String] = []
+    var hasHost = false
+    var connectionClose = false
+    var connectionKeepAlive = false
+    var expectsContinue = false
+    var unsupportedExpectation: String?
+
+    mutating func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
+        guard let firstSpace = line.firstIndex(of: .space),
+            let secondSpace = line[(firstSpace + 1)...].firstIndex(of: .space),
+            !line[(secondSpace + 1)...].contains(.space),
+            firstSpace > 0, secondSpace > firstSpace + 1
+        else {
+            throw .badRequest("the request line is not 'METHOD target HTTP/x.y'", code: "bad_request_line")
+        }
+        let methodBytes = UnsafeBufferPointer(rebasing: line[..<firstSpace])
+        let targetBytes = line[(firstSpace + 1)..<secondSpace]
+        let versionBytes = UnsafeBufferPointer(rebasing: line[(secondSpace + 1)...])
+
+        guard let method = Self.method(methodBytes) else {
+            throw .badRequest("the method is not a valid token", code: "bad_request_line")
+        }
+        guard targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw .badRequest("the request target has a character that must be percent-encoded", code: "bad_request_line")
+        }
+        self.method = method
+        target = String(decoding: targetBytes, as: UTF8.self)
+        version = try Self.version(versionBytes)
+    }
+
+    private static func method(_ bytes: UnsafeBufferPointer<UInt8>) -> HTTPRequest.Method? {
+        switch bytes.count {
+        case 3 where bytes.elementsEqual("GET".utf8): .get
+        case 4 where bytes.elementsEqual("POST".utf8): .post
+        case 4 where bytes.elementsEqual("HEAD".utf8): .head
+        default:
+            bytes.allSatisfy(\.isTokenCharacter) ? HTTPRequest.Method(String(decoding: bytes, as: UTF8.self)) : nil
+        }
+    }
+
+    private static func version(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPError) -> HTTPVersion {
+        guard bytes.count == 8, bytes.prefix(5).elementsEqual("HTTP/".utf8), bytes[6] == .period,
+            bytes[5].isDigit, bytes[7].isDigit
+        else {
+            throw .badRequest("the HTTP version is not 'HTTP/x.y'", code: "bad_request_line")
+        }
+        let major = Int(bytes[5] - UInt8(ascii: "0"))
+        let minor = Int(bytes[7] - UInt8(ascii: "0"))
+        guard major == 1 else {
+            throw HTTPError(
+                .httpVersionNotSupported, code: "http_version_not_supported",
+                message: "HTTP/\(major).\(minor) is not supported; use HTTP/1.1")
+        }
+        // RFC 9110 §6.2: a higher minor version is answered as the highest we implement.
+        return minor == 0 ? .http1_0 : .http1_1
+    }
+
+    mutating func parseHeaderLine(
+        _ line: UnsafeBufferPointer<UInt8>, limits: HTTPServerConfiguration.Limits
+    ) throws(HTTPError) {
+        headerCount += 1
+        guard headerCount <= limits.maxHeaderCount else {
+            throw HTTPError(
+                .requestHeaderFieldsTooLarge, code: "too_many_headers",
+                message: "the request has more than \(limits.maxHeaderCount) header fields")
+        }
+        guard let first = line.first, first != .space, first != .tab else {
+            throw .badRequest("obsolete line folding is not accepted", code: "bad_header")
+        }
+        guard let colon = line.firstIndex(of: .colon) else {
+            throw .badRequest("a header line has no colon", code: "bad_header")
+        }
+        let nameBytes = UnsafeBufferPointer(rebasing: line[..<colon])
+        guard !nameBytes.isEmpty else { throw .badRequest("a header name is empty", code: "bad_header") }
+        guard !nameBytes.contains(where: { $0 == .space || $0 == .tab }) else {
+            throw .badRequest("a header name contains whitespace", code: "bad_header")
+        }
+        guard nameBytes.allSatisfy(\.isTokenCharacter) else {
+            throw .badRequest("a header name contains an invalid character", code: "bad_header")
+        }
+        var valueStart = colon + 1
+        var valueEnd = line.count
+        while valueStart < valueEnd, line[valueStart] == .space || line[valueStart] == .tab { valueStart += 1 }
+        while valueEnd > valueStart, line[valueEnd - 1] == .space || line[valueEnd - 1] == .tab { valueEnd -= 1 }
+        let value = UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd])
+        guard value.allSatisfy({ $0 == .tab || ($0 >= 0x20 && $0 != 0x7F) }) else {
+            throw .badRequest("a header value contains a control character", code: "bad_header")
+        }
+        let name = KnownField.name(nameBytes)
+        try interpret(name, value)
+        headerFields.append(HTTPField(name: name, value: value))
+    }
+
+    private mutating func interpret(_ name: HTTPField.Name, _ value: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
+        switch name {
+        case .contentLength:
+            for element in value.split(separator: .comma) {
+                let trimmed = element.trimmingOWS
+                guard !trimmed.isEmpty, trimmed.allSatisfy(\.isDigit) else {
+                    throw .badRequest("Content-Length is not a number", code: "bad_content_length")
+                }
+                // Longer than 15 digits cannot be under any sane limit; keep the multiplication from overflowing.
+                let length = trimmed.count > 15 ? Int.max : trimmed.reduce(0) { $0 * 10 + Int($1 - 48) }
+                if let contentLength, contentLength != length {
+                    throw .badRequest("Content-Length is given more than once with different values", code: "bad_content_length")
+                }
+                contentLength = length
+            }
+        case .transferEncoding:
+            for coding in value.split(separator: .comma) {
+                transferEncoding.append(String(decoding: coding.trimmingOWS, as: UTF8.self).lowercased())
+            }
+        case KnownField.host:
+            hasHost = true
+        case .connection:
+            for option in value.split(separator: .comma) {
+                let token = option.trimmingOWS
+                if token.equalsIgnoringCase("close") { connectionClose = true }
+                if token.equalsIgnoringCase("keep-alive") { connectionKeepAlive = true }
+            }
+        case .expect:
+            if value.equalsIgnoringCase("100-continue") {
+                expectsContinue = true
+            } else {
+                unsupportedExpectation = String(decoding: value, as: UTF8.self)
+            }
+        default:
+            break
+        }
+    }
+
+    func finish(limits: HTTPServerConfiguration.Limits) throws(HTTPError) -> HTTPRequestHead {
+        if version == .http1_1, !hasHost {
+            throw .badRequest("an HTTP/1.1 request must have a Host header", code: "missing_host")
+        }
+        let framing: HTTPRequestHead.Framing
+        if !transferEncoding.isEmpty {
+            guard version == .http1_1 else {
+                throw .badRequest("Transfer-Encoding is not allowed in HTTP/1.0", code: "bad_transfer_encoding")
+            }
+            guard contentLength == nil else {
+                throw .badRequest("a request must not carry both Content-Length and Transfer-Encoding", code: "bad_transfer_encoding")
+            }
+            guard transferEncoding.last == "chunked", transferEncoding.firstIndex(of: "chunked") == transferEncoding.count - 1 else {
+                throw .badRequest("Transfer-Encoding must end with chunked, once", code: "bad_transfer_encoding")
+            }
+            guard transferEncoding.count == 1 else {
+                throw HTTPError(
+                    .notImplemented, code: "transfer_coding_not_supported",
+                    message: "only the chunked transfer coding is supported")
+            }
+            framing = .chunked
+        } else if let contentLength, contentLength > 0 {
+            guard contentLength <= limits.maxBodyBytes else { throw HTTPRequestParser.bodyTooLarge(limits) }
+            framing = .length(contentLength)
+        } else {
+            framing = .none
+        }
+        if let unsupportedExpectation {
+            throw HTTPError(
+                .expectationFailed, code: "expectation_failed",
+                message: "the expectation '\(unsupportedExpectation)' is not supported")
+        }
+        return HTTPRequestHead(
+            method: method, target: target, version: version, headerFields: headerFields,
+            keepAlive: version == .http1_1 ? !connectionClose : connectionKeepAlive && !connectionClose,
+            expectsContinue: expectsContinue && framing != .none, framing: framing)
+    }
+}
+
+/// Header names every request carries, matched without building a String, so the common case allocates less.
+enum KnownField {
+    static let host = HTTPField.Name("Host")!
+    static let names: [HTTPField.Name] = [
+        host, .userAgent, .accept, .acceptEncoding, .acceptLanguage, .connection, .contentLength, .contentType,
+        .transferEncoding, .expect, .cookie, .authorization, .cacheControl,
+        HTTPField.Name("X-Request-Id")!, HTTPField.Name("X-Forwarded-For")!, HTTPField.Name("X-Real-IP")!,
+    ]
+    static let canonicalBytes: [[UInt8]] = names.map { Array($0.canonicalName.utf8) }
+
+    static func name(_ bytes: UnsafeBufferPointer<UInt8>) -> HTTPField.Name {
+        for (index, candidate) in canonicalBytes.enumerated() where candidate.count == bytes.count {
+            if bytes.equalsIgnoringCase(candidate) { return names[index] }
+        }
+        // The bytes were checked to be token characters, so this cannot fail.
+        return HTTPField.Name(String(decoding: bytes, as: UTF8.self))!
+    }
+}
+
+extension UInt8 {
+    static let lineFeed = UInt8(ascii: "\n")
+    static let carriageReturn = UInt8(ascii: "\r")
+    static let space = UInt8(ascii: " ")
+    static let tab = UInt8(ascii: "\t")
+    static let colon = UInt8(ascii: ":")
+    static let semicolon = UInt8(ascii: ";")
+    static let comma = UInt8(ascii: ",")
+    static let period = UInt8(ascii: ".")
+
+    var isDigit: Bool { self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9") }
+
+    /// `tchar` of RFC 9110 §5.6.2.
+    var isTokenCharacter: Bool {
+        switch self {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            "!#$%&'*+-.^_`|~".utf8.contains(self)
+        }
+    }
+
+    var lowercasedASCII: UInt8 {
+        self >= UInt8(ascii: "A") && self <= UInt8(ascii: "Z") ? self | 0x20 : self
+    }
+}
+
+extension Collection<UInt8> {
+    /// Without the optional whitespace (space, tab) around it.
+    var trimmingOWS: SubSequence {
+        let isOWS = { (byte: UInt8) in byte == .space || byte == .tab }
+        guard let first = firstIndex(where: { !isOWS($0) }) else { return self[endIndex...] }
+        var last = first
+        var index = first
+        while index != endIndex {
+            if !isOWS(self[index]) { last = index }
+            index = self.index(after: index)
+        }
+        return self[first...last]
+    }
+
+    func equalsIgnoringCase(_ other: some Collection<UInt8>) -> Bool {
+        count == other.count && zip(self, other).allSatisfy { $0.lowercasedASCII == $1.lowercasedASCII }
+    }
+
+    func equalsIgnoringCase(_ other: String) -> Bool {
+        equalsIgnoringCase(other.utf8)
+    }
+}

@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+public import Logging
+import Synchronization
+
+/// Concierge's HTTP/1.1 server: non-blocking sockets, accept and I/O driven by Dispatch sources,
+/// connections spread over one serial queue per core.
+///
+/// Hand-written rather than built on SwiftNIO by design: the service answers small requests on two
+/// cores, and a Dispatch source per socket on a few serial queues, with no futures or tasks in the
+/// path, measured faster than NIO-based servers here (see docs/benchmarks.md).
+public final class HTTPServer: Sendable {
+    public let configuration: HTTPServerConfiguration
+    public let statistics: HTTPServerStatistics
+    private let context: ServerContext
+    private let workers: [Worker]
+    private let acceptQueue = DispatchQueue(label: "concierge.http.accept", qos: .userInitiated)
+    private let state = Mutex(LifecycleState())
+    private let stopped = DispatchSemaphore(value: 0)
+    private let draining = Atomic<Bool>(false)
+
+    private struct LifecycleState {
+        var listener: Listener?
+        var acceptSource: (any DispatchSourceRead)?
+        var nextWorker = 0
+        var acceptPaused = false
+        var stopSignalled = false
+    }
+
+    public init(configuration: HTTPServerConfiguration, router: HTTPRouter, logger: Logger) {
+        self.configuration = configuration
+        let shardCount = configuration.queueCount + 1
+        statistics = HTTPServerStatistics(routePaths: router.routePaths, shardCount: shardCount)
+        let context = ServerContext(
+            configuration: configuration, router: router, statistics: statistics, logger: logger,
+            serverName: Array(configuration.serverName.utf8))
+        self.context = context
+        workers = (0..<configuration.queueCount).map { Worker(index: $0, context: context) }
+    }
+
+    /// The port actually bound (useful when configured with port 0).
+    public var port: Int { state.withLock { $0.listener?.port ?? configuration.port } }
+
+    /// True from the start of a graceful shutdown.
+    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+
+    /// Binds the socket and starts accepting. Returns once the server is listening.
+    public func start() throws {
+        let listener = try Listener(host: configuration.host, port: configuration.port)
+        for worker in workers { worker.queue.sync { worker.start() } }
+        state.withLock { state in
+            let source = DispatchSource.makeReadSource(fileDescriptor: listener.fd, queue: acceptQueue)
+            source.setEventHandler { [self] in acceptPending(on: listener.fd) }
+            source.setCancelHandler { Glibc.close(listener.fd) }
+            state.listener = listener
+            state.acceptSource = source
+            source.resume()
+        }
+        context.logger.info(
+            "listening", metadata: ["address": "\(configuration.host):\(listener.port)", "queues": "\(workers.count)"])
+    }
+
+    private func acceptPending(on listenFD: Int32) {
+        let acceptShard = statistics.shard(workers.count)
+        while true {
+            // Glibc's module map hides accept4, so the flags are set with fcntl.
+            let fd = accept(listenFD, nil, nil)
+            if fd < 0 {
+                switch errno {
+                case EINTR, ECONNABORTED: continue
+                case EMFILE, ENFILE: pauseAccepting(reason: Listener.lastError())
+                default: break
+                }
+                return
+            }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            let openNow = statistics.openConnections.load(ordering: .relaxed)
+            // Past the cap, answer 503 on a small allowance of extra sockets; past that, just close.
+            guard openNow < configuration.maxConnections + Self.rejectionAllowance else {
+                acceptShard.add(1, to: .connectionsRejected)
+                Glibc.close(fd)
+                continue
+            }
+            let rejecting = openNow >= configuration.maxConnections
+            acceptShard.add(1, to: rejecting ? .connectionsRejected : .connectionsAccepted)
+            statistics.openConnections.add(1, ordering: .relaxed)
+            var noDelay: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+            let worker = state.withLock { state in
+                defer { state.nextWorker = (state.nextWorker + 1) % workers.count }
+                return workers[state.nextWorker]
+            }
+            worker.queue.async { worker.adopt(fd, rejecting: rejecting) }
+        }
+    }
+
+    private static let rejectionAllowance = 64
+
+    /// Out of descriptors: the listening socket stays readable, so stop watching it for a moment
+    /// instead of spinning on `accept`.
+    private func pauseAccepting(reason: String) {
+        context.logger.warning("cannot accept connections", metadata: ["reason": "\(reason)"])
+        state.withLock { state in
+            guard let source = state.acceptSource, !state.acceptPaused else { return }
+            state.acceptPaused = true
+            source.suspend()
+        }
+        acceptQueue.asyncAfter(deadline: .now() + .milliseconds(100)) { [self] in
+            state.withLock { state in
+                guard state.acceptPaused, let source = state.acceptSource else { return }
+                state.acceptPaused = false
+                source.resume()
+            }
+        }
+    }
+
+    /// Starts a graceful shutdown: stop accepting, let in-flight requests finish with
+    /// `Connection: close`, close idle connections. Past the drain timeout, closes what is left.
+    public func shutdown() {
+        guard !draining.exchange(true, ordering: .relaxed) else { return }
+        context.logger.info("draining", metadata: ["timeout": "\(configuration.drainTimeout)"])
+        state.withLock { state in
+            state.acceptSource?.cancel()
+            // A suspended source runs its cancel handler (which closes the socket) only once resumed.
+            if state.acceptPaused { state.acceptSource?.resume() }
+            state.acceptPaused = false
+            state.acceptSource = nil
+        }
+        let drained = DispatchGroup()
+        for worker in workers {
+            drained.enter()
+            worker.queue.async { worker.beginDraining { drained.leave() } }
+        }
+        drained.notify(queue: .global()) { [self] in signalStopped(forced: false) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(configuration.drainTimeout.nanoseconds))) {
+            [self] in
+            for worker in workers { worker.queue.sync { worker.closeAll() } }
+            signalStopped(forced: true)
+        }
+    }
+
+    private func signalStopped(forced: Bool) {
+        let first = state.withLock { state in
+            defer { state.stopSignalled = true }
+            return !state.stopSignalled
+        }
+        guard first else { return }
+        if forced {
+            context.logger.warning(
+                "drain timeout reached; closed the remaining connections",
+                metadata: ["open_connections": "\(statistics.openConnections.load(ordering: .relaxed))"])
+        } else {
+            context.logger.info("drained")
+        }
+        stopped.signal()
+    }
+
+    /// Blocks until a shutdown has drained (or timed out).
+    public func waitUntilStopped() {
+        stopped.wait()
+    }
+}

@@ -1,0 +1,44 @@
+public import HTTPTypes
+
+/// A complete request as handlers see it: the head in swift-http-types' currency,
+/// the decoded path and query, and the whole body.
+public struct HTTPServerRequest: Sendable {
+    public var head: HTTPRequest
+    public var version: HTTPVersion
+    /// The percent-decoded path, without the query.
+    public var path: String
+    public var query: QueryItems
+    public var body: [UInt8]
+    /// Taken from the request's `X-Request-Id` when it carries a sane one, generated otherwise.
+    public var requestID: String
+
+    public init(
+        head: HTTPRequest, version: HTTPVersion = .http1_1, path: String, query: QueryItems = QueryItems(),
+        body: [UInt8] = [], requestID: String = ""
+    ) {
+        self.head = head
+        self.version = version
+        self.path = path
+        self.query = query
+        self.body = body
+        self.requestID = requestID
+    }
+
+    public var method: HTTPRequest.Method { head.method }
+    public var headerFields: HTTPFields { head.headerFields }
+}
+
+public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+
+    public init(major: Int, minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
+
+    public static let http1_0 = HTTPVersion(major: 1, minor: 0)
+    public static let http1_1 = HTTPVersion(major: 1, minor: 1)
+
+    public var description: String { "HTTP/\(major).\(minor)" }
+}

@@ -1,0 +1,88 @@
+import Dispatch
+import Logging
+
+/// One serial queue and the connections it owns. Everything here is touched only on `queue`,
+/// which is why it needs no locks.
+final class Worker: @unchecked Sendable {
+    let index: Int
+    let queue: DispatchQueue
+    let context: ServerContext
+    let statistics: StatisticsShard
+    var dateCache = HTTPDateCache()
+    var requestIDs = RequestIDGenerator()
+    private(set) var isDraining = false
+    private var connections: [Int32: Connection] = [:]
+    private var sweepTimer: (any DispatchSourceTimer)?
+    private var onDrained: (@Sendable () -> Void)?
+
+    init(index: Int, context: ServerContext) {
+        self.index = index
+        self.context = context
+        queue = DispatchQueue(label: "concierge.http.worker.\(index)", qos: .userInitiated)
+        statistics = context.statistics.shard(index)
+    }
+
+    /// Timeouts are checked by a sweep rather than a timer per connection: a timer
+    /// per connection would cost a kernel timer and a source per socket.
+    func start() {
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + Self.sweepInterval, repeating: Self.sweepInterval, leeway: .milliseconds(50))
+        timer.setEventHandler { [unowned self] in self.sweep() }
+        timer.resume()
+        sweepTimer = timer
+    }
+
+    static let sweepInterval = DispatchTimeInterval.milliseconds(250)
+
+    /// Takes ownership of an accepted socket. Called on `queue`.
+    func adopt(_ fd: Int32, rejecting: Bool) {
+        let connection = Connection(fd: fd, worker: self)
+        connections[fd] = connection
+        connection.start(rejecting: rejecting)
+    }
+
+    /// Called from a connection's last cancel handler, after its descriptor is closed.
+    func connectionClosed(_ fd: Int32) {
+        connections[fd] = nil
+        context.statistics.openConnections.subtract(1, ordering: .relaxed)
+        if isDraining, connections.isEmpty { finishDraining() }
+    }
+
+    func beginDraining(onDrained: @escaping @Sendable () -> Void) {
+        isDraining = true
+        self.onDrained = onDrained
+        for connection in connections.values { connection.drain() }
+        if connections.isEmpty { finishDraining() }
+    }
+
+    func closeAll() {
+        for connection in connections.values { connection.close() }
+    }
+
+    private func finishDraining() {
+        let callback = onDrained
+        onDrained = nil
+        sweepTimer?.cancel()
+        callback?()
+    }
+
+    private func sweep() {
+        let now = MonotonicClock.now()
+        for connection in connections.values { connection.checkTimeouts(now: now) }
+    }
+}
+
+enum MonotonicClock {
+    static func now() -> UInt64 {
+        DispatchTime.now().uptimeNanoseconds
+    }
+}
+
+/// What every worker shares, fixed once the server starts.
+struct ServerContext: Sendable {
+    let configuration: HTTPServerConfiguration
+    let router: HTTPRouter
+    let statistics: HTTPServerStatistics
+    let logger: Logger
+    let serverName: [UInt8]
+}

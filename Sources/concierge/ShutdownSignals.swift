@@ -1,0 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+
+/// SIGTERM or SIGINT once starts a graceful shutdown; a second one exits at once.
+final class ShutdownSignals {
+    private let sources: [any DispatchSourceSignal]
+
+    init(onFirst: @escaping @Sendable (String) -> Void) {
+        let queue = DispatchQueue(label: "concierge.signals")
+        let received = SignalCount()
+        sources = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")].map { number, name in
+            // Dispatch only sees a signal whose default action is disabled.
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler {
+                if received.increment() == 1 {
+                    onFirst(name)
+                } else {
+                    _exit(128 + number)
+                }
+            }
+            source.resume()
+            return source
+        }
+    }
+}
+
+/// Touched only on the signal queue.
+private final class SignalCount: @unchecked Sendable {
+    private var count = 0
+    func increment() -> Int {
+        count += 1
+        return count
+    }
+}
