@@ -39,17 +39,54 @@ let package = Package(
             ],
             swiftSettings: strictness),
 
+        // A thin wrapper over libsqlite3 for the feature store and the model registry.
+        .target(
+            name: "ConciergeSQLite",
+            dependencies: ["CSQLite"],
+            swiftSettings: strictness),
+
+        // The recommender's mathematics: matrices, ALS, item similarity, popularity, ranking metrics.
+        // No I/O and no HTTP: training and serving both build on it.
+        .target(
+            name: "ConciergeModel",
+            swiftSettings: strictness),
+
+        // The operator's order exports: reading and validating them, the sample generator,
+        // and the SQLite feature store that ingest writes and training reads.
+        .target(
+            name: "ConciergeData",
+            dependencies: ["ConciergeSQLite"],
+            swiftSettings: strictness),
+
+        // The model registry: versioned model files with SHA-256 checksums, indexed by SQLite, aliases.
+        .target(
+            name: "ConciergeRegistry",
+            dependencies: ["ConciergeModel", "ConciergeSQLite", "COpenSSL"],
+            swiftSettings: strictness),
+
         // The command line: parses flags and wires the layers together.
         .executableTarget(
             name: "concierge",
             dependencies: [
-                "ConciergeHTTP",
+                "ConciergeHTTP", "ConciergeData", "ConciergeModel", "ConciergeRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness),
 
+        .testTarget(
+            name: "ConciergeModelTests",
+            dependencies: ["ConciergeModel"],
+            swiftSettings: strictness),
+        .testTarget(
+            name: "ConciergeDataTests",
+            dependencies: ["ConciergeData", "ConciergeSQLite"],
+            swiftSettings: strictness),
+        .testTarget(
+            name: "ConciergeRegistryTests",
+            dependencies: ["ConciergeRegistry", "ConciergeModel"],
+            swiftSettings: strictness),
         .testTarget(
             name: "ConciergeHTTPTests",
             dependencies: [

@@ -1,0 +1,58 @@
+# Concierge: `make serve` and `make test` work on a fresh Debian machine with Swift at /opt/swift.
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+SWIFT ?= swift
+HOST ?= 0.0.0.0
+PORT ?= 8080
+FUZZ_SECONDS ?= 300
+TEST_FUZZ_SECONDS ?= 30
+
+# Debian packages the build, the tests and the benchmarks use.
+APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build release serve test unit-test fuzz fuzz-smoke bench-http clean
+
+all: build
+
+## Installs whichever of APT_PACKAGES is missing.
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product concierge
+
+serve: release
+	.build/release/concierge serve --host $(HOST) --port $(PORT)
+
+## Everything: a short fuzzing run of the request parser, then the unit and integration tests.
+test: deps fuzz-smoke unit-test
+
+unit-test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+fuzz: deps
+	Fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	Fuzz/run.sh $(TEST_FUZZ_SECONDS)
+
+## Load benchmark against Hummingbird and nginx (see docs/benchmarks.md).
+bench-http: release
+	Benchmarks/http/load.sh --concierge-bin .build/release/concierge
+
+clean:
+	rm -rf .build Fuzz/.build Benchmarks/http/HummingbirdPeer/.build

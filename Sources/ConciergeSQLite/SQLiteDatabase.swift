@@ -1,0 +1,180 @@
+import CSQLite
+
+/// A thin, synchronous wrapper over the SQLite C API from Debian's libsqlite3.
+///
+/// Hand-written because the mirror's SQLite packages (GRDB, sqlite-nio) pull in far more than the
+/// prepared statements and transactions the feature store and the registry need.
+public final class SQLiteDatabase {
+    public let path: String
+    let handle: OpaquePointer
+
+    public enum OpenMode: Sendable {
+        case readOnly
+        case readWrite
+        case readWriteCreate
+    }
+
+    public init(path: String, mode: OpenMode = .readWriteCreate) throws(SQLiteError) {
+        self.path = path
+        var handle: OpaquePointer?
+        let flags: Int32 =
+            switch mode {
+            case .readOnly: SQLITE_OPEN_READONLY
+            case .readWrite: SQLITE_OPEN_READWRITE
+            case .readWriteCreate: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+            }
+        let status = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard status == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(handle)
+            throw SQLiteError(path: path, code: status, message: message)
+        }
+        self.handle = handle
+        sqlite3_busy_timeout(handle, 10_000)
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let status = sqlite3_exec(handle, sql, nil, nil, &message)
+        guard status == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? lastErrorMessage
+            sqlite3_free(message)
+            throw SQLiteError(path: path, code: status, message: text)
+        }
+    }
+
+    public func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        var statement: OpaquePointer?
+        let status = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard status == SQLITE_OK, let statement else { throw error(status) }
+        return SQLiteStatement(database: self, statement: statement)
+    }
+
+    /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// `PRAGMA user_version`, which the stores use as their schema version.
+    public var userVersion: Int {
+        get throws(SQLiteError) {
+            let statement = try prepare("PRAGMA user_version")
+            return try statement.step() ? statement.int(0) : 0
+        }
+    }
+
+    var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    func error(_ status: Int32) -> SQLiteError {
+        SQLiteError(path: path, code: status, message: lastErrorMessage)
+    }
+}
+
+public struct SQLiteError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var code: Int32
+    public var message: String
+
+    public var description: String { "\(path): \(message) (SQLite error \(code))" }
+}
+
+/// A prepared statement. Bind parameters by 1-based index, `step()` through rows, read columns by 0-based index.
+public final class SQLiteStatement {
+    let database: SQLiteDatabase
+    let statement: OpaquePointer
+
+    init(database: SQLiteDatabase, statement: OpaquePointer) {
+        self.database = database
+        self.statement = statement
+    }
+
+    deinit { sqlite3_finalize(statement) }
+
+    public enum Value: Sendable, Equatable {
+        case null
+        case integer(Int64)
+        case real(Double)
+        case text(String)
+        case blob([UInt8])
+    }
+
+    /// Binds `values` to parameters 1…n, after clearing what a previous run left.
+    @discardableResult
+    public func bind(_ values: Value...) throws(SQLiteError) -> SQLiteStatement {
+        try bind(values)
+    }
+
+    @discardableResult
+    public func bind(_ values: [Value]) throws(SQLiteError) -> SQLiteStatement {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32 =
+                switch value {
+                case .null: sqlite3_bind_null(statement, index)
+                case .integer(let number): sqlite3_bind_int64(statement, index, number)
+                case .real(let number): sqlite3_bind_double(statement, index, number)
+                case .text(let text): sqlite3_bind_text(statement, index, text, -1, SQLITE_TRANSIENT)
+                case .blob(let bytes):
+                    bytes.withUnsafeBytes {
+                        sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT)
+                    }
+                }
+            guard status == SQLITE_OK else { throw database.error(status) }
+        }
+        return self
+    }
+
+    /// Advances to the next row; false when there are no more.
+    public func step() throws(SQLiteError) -> Bool {
+        let status = sqlite3_step(statement)
+        switch status {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE:
+            sqlite3_reset(statement)
+            return false
+        default:
+            sqlite3_reset(statement)
+            throw database.error(status)
+        }
+    }
+
+    /// Runs a statement that returns no rows.
+    public func run() throws(SQLiteError) {
+        while try step() {}
+    }
+
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+    public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement, column)) }
+    public func double(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
+
+    public func text(_ column: Int32) -> String {
+        guard let pointer = sqlite3_column_text(statement, column) else { return "" }
+        return String(cString: pointer)
+    }
+
+    public func blob(_ column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(statement, column))
+        guard count > 0, let pointer = sqlite3_column_blob(statement, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+}
+
+/// SQLite's "copy the bytes now" destructor, which the C header spells as a cast Swift cannot import.
+let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
