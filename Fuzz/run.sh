@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the request-parser fuzz target with libFuzzer and AddressSanitizer, then fuzzes it.
 #   Fuzz/run.sh [SECONDS]       (default 30)
-# Seeds in Fuzz/corpus/ stay as they are; the fuzzer grows a copy in Fuzz/corpus-work/. A crash, a failed
-# precondition or a leak leaves its input in Fuzz/artifacts/ and makes this script exit non-zero.
+# Seeds in Fuzz/corpus/ and past failures in Fuzz/reproducers/ stay as they are; the fuzzer grows a copy of them in
+# Fuzz/corpus-work/. A crash, a failed check or a leak leaves its input in Fuzz/artifacts/ and makes this script exit
+# non-zero.
 # Replay one input:  Fuzz/.build/release/ParserFuzzer Fuzz/artifacts/crash-…
 set -euo pipefail
 
@@ -22,11 +23,14 @@ echo "built in $((SECONDS - build_start)) s"
 binary="$fuzz_dir/.build/release/ParserFuzzer"
 
 mkdir -p "$work" "$artifacts"
-cp -n "$fuzz_dir"/corpus/* "$work"/
+# Seeds, and inputs that once failed (kept as regression tests), go first into the working corpus.
+for input in "$fuzz_dir"/corpus/* "$fuzz_dir"/reproducers/*; do
+    if [[ -f "$input" && ! -e "$work/$(basename "$input")" ]]; then cp "$input" "$work/"; fi
+done
 
 echo "fuzzing for $seconds s…"
 status=0
-"$binary" "$work" \
+SWIFT_BACKTRACE=enable=no "$binary" "$work" \
     -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
     -dict="$fuzz_dir/http.dict" -artifact_prefix="$artifacts/" -print_final_stats=1 \
     >"$log" 2>&1 || status=$?
@@ -40,8 +44,10 @@ ft="$(grep -oE 'ft: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)"
 corp="$(grep -oE 'corp: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)"
 
 if [[ $status -ne 0 ]]; then
-    echo "----- fuzzer output (last 60 lines of $log) -----"
-    tail -n 60 "$log"
+    echo "----- fuzzer output from the failure on (whole log: $log) -----"
+    # From the first report line on, without ASan's shadow-byte legend.
+    sed -n '/^ParserFuzzer: \|ERROR: \(AddressSanitizer\|LeakSanitizer\|libFuzzer\)\|Fatal error/,$p' "$log" |
+        grep -vE '^ +(0x[0-9a-f]+:|[A-Z][A-Za-z -]+: +[0-9a-f ]+$)' | head -n 80 || true
     echo "-----"
     crash="$(grep -oE "Test unit written to [^ ]+" "$log" | tail -n 1 | sed 's/Test unit written to //' || true)"
     echo "fuzz: FAILED (exit $status) after ${runs:-?} executions; reproducer: ${crash:-none written}"

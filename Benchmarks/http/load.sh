@@ -8,6 +8,11 @@
 #                           [--servers concierge,hummingbird,nginx]
 #   Benchmarks/http/load.sh --soak 60 [--concierge-bin PATH]
 #
+# --servers skips a peer; a server whose binary is missing is skipped with a
+# message. --soak SECONDS instead runs the first of --servers (Concierge by
+# default) alone under 256 connections (or --connections) and prints its RSS
+# every 5 s, to show whether memory stays flat under sustained load.
+#
 # Environment:
 #   CONCIERGE_ARGS  replaces Concierge's arguments; @PORT@ becomes the port.
 #                   Default: serve --host 127.0.0.1 --port @PORT@ --queues 1 --no-access-log
@@ -29,6 +34,9 @@
 # cpuset), not from the affinity mask that taskset sets, so the pinned
 # Hummingbird still starts one event loop per core of the machine (2 here), all
 # sharing the one core. The "threads" column of the TSV shows it.
+#
+# Other work on the machine (builds, fuzzers) skews every figure; the report
+# prints the load average at the start so a noisy run can be recognised.
 #
 # All traffic goes to 127.0.0.1, and every process started here is stopped by
 # PID when the script exits.
@@ -126,6 +134,17 @@ stop_pid() {
     done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    forget_pid "$pid"
+}
+
+# A reaped PID may be reused by an unrelated process: never signal it again.
+forget_pid() {
+    local -a keep=()
+    local p
+    for p in "${STARTED_PIDS[@]}"; do
+        [[ $p == "$1" ]] || keep+=("$p")
+    done
+    STARTED_PIDS=("${keep[@]}")
 }
 
 cleanup() {
@@ -260,8 +279,16 @@ wait_ready() {
 
 # --- wrk -----------------------------------------------------------------------
 
+# In the background and waited for, because bash runs a signal's trap only once
+# a foreground command has finished; `wait` returns at once.
 run_wrk() { # connections duration url output
-    taskset -c "$LOAD_CPU" wrk --latency -t "$THREADS" -c "$1" -d "${2}s" "$3" >"$4" 2>&1
+    local pid rc=0
+    taskset -c "$LOAD_CPU" wrk --latency -t "$THREADS" -c "$1" -d "${2}s" "$3" >"$4" 2>&1 &
+    pid=$!
+    STARTED_PIDS+=("$pid")
+    wait "$pid" || rc=$?
+    forget_pid "$pid"
+    return "$rc"
 }
 
 # Prints: req/s  p50_ms  p99_ms  requests  socket_errors  non2xx
@@ -295,6 +322,7 @@ machine_info() {
     model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
     echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     echo "- host: nproc $(nproc), ${model:-unknown CPU}, kernel $(uname -r)"
+    echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     if [[ -r /sys/fs/cgroup/cpu.max ]]; then
         echo "- cgroup cpu.max: $(</sys/fs/cgroup/cpu.max)"
     fi
@@ -304,17 +332,19 @@ machine_info() {
 
 # --- soak mode -------------------------------------------------------------------
 
-soak_sample() { # label tsv
+soak_sample() { # seconds phase tsv
     local kib threads
     kib=$(rss_kib "$SERVER_PID")
     threads=$(thread_count "$SERVER_PID")
-    printf '%s\t%s\t%s\n' "$1" "$kib" "$threads" >>"$2"
-    printf '| %s | %s | %s |\n' "$1" "$(kib_to_mib "$kib")" "$threads"
+    printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$kib" "$threads" >>"$3"
+    printf '| %s | %s | %s | %s |\n' "$1" "$2" "$(kib_to_mib "$kib")" "$threads"
 }
 
 soak() {
-    local name=${REQUESTED[0]} port conns=$SOAK_CONNECTIONS url out tsv wrk_pid t reason
-    $CONNECTIONS_GIVEN && conns=$CONNECTIONS
+    local name=${REQUESTED[0]} port conns=$SOAK_CONNECTIONS url out tsv wrk_pid t start reason
+    if $CONNECTIONS_GIVEN; then
+        conns=$CONNECTIONS
+    fi
     reason=$(missing_reason "$name")
     [[ -z $reason ]] || die "cannot soak $name: $reason"
     if [[ $name == hummingbird ]]; then
@@ -334,23 +364,29 @@ soak() {
     start_server "$name" "$port"
     wait_ready "$name" "$port"
 
-    printf 'seconds\trss_kib\tthreads\n' >"$tsv"
-    echo "| t (s) | RSS MiB | threads |"
-    echo "| ---: | ---: | ---: |"
-    soak_sample 0 "$tsv"
-    run_wrk "$conns" "$SOAK" "$url" "$out" &
+    printf 'seconds\tphase\trss_kib\tthreads\n' >"$tsv"
+    echo "| t (s) | phase | RSS MiB | threads |"
+    echo "| ---: | --- | ---: | ---: |"
+    soak_sample 0 idle "$tsv"
+    # Not through run_wrk: RSS is sampled while this wrk runs.
+    taskset -c "$LOAD_CPU" wrk --latency -t "$THREADS" -c "$conns" -d "${SOAK}s" "$url" >"$out" 2>&1 &
     wrk_pid=$!
     STARTED_PIDS+=("$wrk_pid")
-    for ((t = SOAK_SAMPLE_EVERY; t <= SOAK; t += SOAK_SAMPLE_EVERY)); do
-        sleep "$SOAK_SAMPLE_EVERY"
+    start=$SECONDS
+    # Against a fixed schedule, so sampling time does not push later samples back.
+    for ((t = SOAK_SAMPLE_EVERY; t < SOAK; t += SOAK_SAMPLE_EVERY)); do
+        while ((SECONDS < start + t)); do sleep 0.2; done
         kill -0 "$wrk_pid" 2>/dev/null || break
         kill -0 "$SERVER_PID" 2>/dev/null || die "$name died during the soak"
-        soak_sample "$t" "$tsv"
+        soak_sample "$t" load "$tsv"
     done
     wait "$wrk_pid" || die "wrk failed: $(tail -n 5 "$out")"
-    # Once the connections close, memory kept past the load shows here.
-    sleep 1
-    soak_sample after "$tsv"
+    forget_pid "$wrk_pid"
+    kill -0 "$SERVER_PID" 2>/dev/null || die "$name died during the soak"
+    soak_sample "$SOAK" "load ended" "$tsv"
+    # With the connections closed, memory still held here is what the load left behind.
+    sleep "$SOAK_SAMPLE_EVERY"
+    soak_sample "$((SOAK + SOAK_SAMPLE_EVERY))" idle "$tsv"
     stop_pid "$SERVER_PID"
 
     local rps p50 p99 requests errors non2xx

@@ -24,7 +24,8 @@ final class Connection {
     }
 
     let fd: Int32
-    private unowned let worker: Worker
+    /// The worker owns its connections and outlives them; `unowned(unsafe)` skips a reference-count check per use.
+    private unowned(unsafe) let worker: Worker
     private var state = State.open
     private let input = InputBuffer()
     private var parser: HTTPRequestParser
@@ -101,7 +102,7 @@ final class Connection {
 
     private func processInput() {
         while case .open = state, output.count - outputOffset < Self.outputHighWater {
-            if requestBegan == nil, !input.isEmpty { requestBegan = MonotonicClock.now() }
+            if requestBegan == nil, !input.isEmpty { requestBegan = lastActivity }
             let event: HTTPParserEvent?
             do {
                 event = try parser.next(input)
@@ -113,7 +114,7 @@ final class Connection {
             switch event {
             case .head(let requestHead):
                 head = requestHead
-                headCompletedAt = MonotonicClock.now()
+                headCompletedAt = lastActivity
                 worker.statistics.add(1, to: .requestsStarted)
                 if requestHead.expectsContinue, parser.phase == .body, input.isEmpty {
                     output.append(contentsOf: ResponseSerializer.continueResponse)
@@ -142,8 +143,16 @@ final class Connection {
     // MARK: Answering
 
     private func handle(_ requestHead: HTTPRequestHead, body: [UInt8]) {
-        let requestID = requestHead.headerFields[ResponseSerializer.requestIDField]
-            .flatMap { RequestIDGenerator.isAcceptable($0) ? $0 : nil } ?? worker.requestIDs.make()
+        var clientRequestID: String?
+        var authority: String?
+        for field in requestHead.headerFields {
+            if field.name == ResponseSerializer.requestIDField, RequestIDGenerator.isAcceptable(field.value) {
+                clientRequestID = field.value
+            } else if field.name == KnownField.host {
+                authority = field.value
+            }
+        }
+        let requestID = clientRequestID ?? worker.requestIDs.make()
         var routeIndex = context.statistics.unmatchedRoute
         var path = requestHead.target
         let response: HTTPServerResponse
@@ -153,7 +162,7 @@ final class Connection {
             let request = HTTPServerRequest(
                 head: HTTPRequest(
                     method: requestHead.method, scheme: nil,
-                    authority: requestHead.headerFields[KnownField.host], path: requestHead.target,
+                    authority: authority, path: requestHead.target,
                     headerFields: requestHead.headerFields),
                 version: requestHead.version, path: target.path, query: target.query, body: body,
                 requestID: requestID)
@@ -205,7 +214,9 @@ final class Connection {
         ResponseSerializer.write(
             response, requestID: requestID, date: worker.dateCache.current(), serverName: context.serverName,
             keepAlive: keepAlive, requestVersion: version, includeBody: method != .head, into: &output)
-        let elapsed = MonotonicClock.now() - headCompletedAt
+        let now = MonotonicClock.now()
+        let elapsed = now - headCompletedAt
+        lastActivity = now
         worker.statistics.recordRequest(
             route: routeIndex, method: method, status: response.status.code, nanoseconds: elapsed)
         if configuration.accessLog {
@@ -232,7 +243,6 @@ final class Connection {
             if written > 0 {
                 outputOffset += written
                 worker.statistics.add(written, to: .bytesSent)
-                lastActivity = MonotonicClock.now()
             } else if written < 0, errno == EINTR {
                 continue
             } else if written < 0, errno == EAGAIN || errno == EWOULDBLOCK {
@@ -261,7 +271,10 @@ final class Connection {
     private func armWriteSource() {
         if writeSource == nil {
             let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: worker.queue)
-            source.setEventHandler { [unowned self] in self.flush() }
+            source.setEventHandler { [unowned self] in
+                lastActivity = MonotonicClock.now()
+                flush()
+            }
             source.setCancelHandler { [self] in self.sourceCancelled() }
             liveSources += 1
             writeSource = source

@@ -133,8 +133,11 @@ struct HTTPRequestParser {
                 if first == .lineFeed {
                     buffer.consume(1)
                 } else {
+                    guard first == .carriageReturn else {
+                        throw .badRequest("chunk data is not followed by CRLF", code: "bad_chunk")
+                    }
                     guard bytes.count >= 2 else { return nil }
-                    guard first == .carriageReturn, bytes[1] == .lineFeed else {
+                    guard bytes[1] == .lineFeed else {
                         throw .badRequest("chunk data is not followed by CRLF", code: "bad_chunk")
                     }
                     buffer.consume(2)
@@ -174,7 +177,8 @@ struct HTTPRequestParser {
                 nil
             }
         guard let lineFeed else {
-            try checkLineLength(bytes.count, limit: limit)
+            // A CR waiting for its LF is not part of the line.
+            try checkLineLength(bytes.last == .carriageReturn ? bytes.count - 1 : bytes.count, bytes, limit: limit)
             if case .headerLine = state, head.headerBytes + bytes.count > limits.maxHeaderBytes {
                 try checkHeaderSection(pending: bytes.count)
             }
@@ -183,7 +187,7 @@ struct HTTPRequestParser {
         }
         var end = lineFeed
         if end > 0, bytes[end - 1] == .carriageReturn { end -= 1 }
-        try checkLineLength(end, limit: limit)
+        try checkLineLength(end, bytes, limit: limit)
         if case .headerLine = state { head.headerBytes += lineFeed + 1 }
         if case .trailerLine = state { head.headerBytes += lineFeed + 1 }
         try checkHeaderSection()
@@ -194,8 +198,16 @@ struct HTTPRequestParser {
         return line
     }
 
-    private func checkLineLength(_ length: Int, limit: Int) throws(HTTPError) {
+    /// Fails if the line (`length` bytes without its CR LF; `line` is what has arrived of it) is over `limit`.
+    /// The error is the one a client sending byte by byte would meet first, so it does not depend on how the
+    /// bytes were split: if the header section's limit was passed before the line's, that is the error.
+    private func checkLineLength(_ length: Int, _ line: UnsafeBufferPointer<UInt8>, limit: Int) throws(HTTPError) {
         guard length > limit else { return }
+        if case .headerLine = state {
+            // The byte that took the line past its limit; a CR there may have begun the CR LF, so then the next one.
+            let lineLimitPassedAt = limit + (line[limit] == .carriageReturn ? 2 : 1)
+            try checkHeaderSection(pending: lineLimitPassedAt - 1)
+        }
         switch state {
         case .requestLine:
             throw HTTPError(
@@ -361,6 +373,9 @@ private struct PartialHead {
     private mutating func interpret(_ name: HTTPField.Name, _ value: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
         switch name {
         case .contentLength:
+            guard value.contains(where: \.isDigit) else {
+                throw .badRequest("Content-Length is empty", code: "bad_content_length")
+            }
             for element in value.split(separator: .comma) {
                 let trimmed = element.trimmingOWS
                 guard !trimmed.isEmpty, trimmed.allSatisfy(\.isDigit) else {
@@ -374,10 +389,16 @@ private struct PartialHead {
                 contentLength = length
             }
         case .transferEncoding:
+            let codingsBefore = transferEncoding.count
             for coding in value.split(separator: .comma) {
                 transferEncoding.append(String(decoding: coding.trimmingOWS, as: UTF8.self).lowercased())
             }
+            // An empty Transfer-Encoding must not let the request be framed by its Content-Length (RFC 9112 §6.3).
+            guard transferEncoding.count > codingsBefore else {
+                throw .badRequest("Transfer-Encoding names no transfer coding", code: "bad_transfer_encoding")
+            }
         case KnownField.host:
+            guard !hasHost else { throw .badRequest("the request has more than one Host header", code: "bad_host") }
             hasHost = true
         case .connection:
             for option in value.split(separator: .comma) {
@@ -431,7 +452,8 @@ private struct PartialHead {
         return HTTPRequestHead(
             method: method, target: target, version: version, headerFields: headerFields,
             keepAlive: version == .http1_1 ? !connectionClose : connectionKeepAlive && !connectionClose,
-            expectsContinue: expectsContinue && framing != .none, framing: framing)
+            // RFC 9110 §10.1.1: an HTTP/1.0 client cannot understand 100 Continue.
+            expectsContinue: expectsContinue && framing != .none && version == .http1_1, framing: framing)
     }
 }
 

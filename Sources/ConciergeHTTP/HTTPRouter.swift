@@ -10,6 +10,8 @@ public struct HTTPRouter: Sendable {
         var index: Int
         var handlers: [HTTPRequest.Method: HTTPHandler]
         var allow: String
+        /// A HEAD handler registered on its own is kept when GET is registered again.
+        var hasOwnHeadHandler = false
     }
 
     private var routes: [String: Route] = [:]
@@ -23,7 +25,8 @@ public struct HTTPRouter: Sendable {
         var route = routes[path] ?? Route(index: routePaths.count, handlers: [:], allow: "")
         if route.index == routePaths.count { routePaths.append(path) }
         route.handlers[method] = handler
-        if method == .get, route.handlers[.head] == nil { route.handlers[.head] = handler }
+        if method == .head { route.hasOwnHeadHandler = true }
+        if method == .get, !route.hasOwnHeadHandler { route.handlers[.head] = handler }
         route.allow = route.handlers.keys.map(\.rawValue).sorted().joined(separator: ", ")
         routes[path] = route
     }

@@ -15,8 +15,11 @@ public struct HTTPServerResponse: Sendable {
 
     /// A response whose body is already-encoded JSON.
     public static func json(_ body: [UInt8], status: HTTPResponse.Status = .ok) -> HTTPServerResponse {
-        HTTPServerResponse(status: status, headerFields: [.contentType: "application/json"], body: body)
+        HTTPServerResponse(status: status, headerFields: jsonFields, body: body)
     }
+
+    /// Shared, so a response does not build its header storage anew.
+    private static let jsonFields: HTTPFields = [.contentType: "application/json"]
 
     public static func json(_ body: String, status: HTTPResponse.Status = .ok) -> HTTPServerResponse {
         json(Array(body.utf8), status: status)

@@ -25,15 +25,31 @@ public struct QueryItems: Sendable, Equatable, Sequence {
     /// Parses `application/x-www-form-urlencoded` as browsers and curl send it:
     /// `+` is a space, `%XX` is a byte, and the bytes must be UTF-8.
     public init(parsing query: some Collection<UInt8>) throws(PercentDecodingError) {
+        let parsed = Array(query).withUnsafeBufferPointer { bytes -> Result<QueryItems, PercentDecodingError> in
+            do throws(PercentDecodingError) {
+                return .success(try QueryItems(parsing: bytes))
+            } catch {
+                return .failure(error)
+            }
+        }
+        self = try parsed.get()
+    }
+
+    init(parsing query: UnsafeBufferPointer<UInt8>) throws(PercentDecodingError) {
         var items: [Item] = []
-        for pair in query.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let equals = pair.firstIndex(of: UInt8(ascii: "="))
-            let name = equals.map { pair[pair.startIndex..<$0] } ?? pair[...]
-            let value = equals.map { pair[pair.index(after: $0)...] } ?? pair[pair.endIndex...]
-            items.append(
-                Item(
-                    name: try PercentDecoding.decode(name, plusIsSpace: true),
-                    value: try PercentDecoding.decode(value, plusIsSpace: true)))
+        var pairStart = 0
+        while pairStart <= query.count {
+            let pairEnd = query[pairStart...].firstIndex(of: UInt8(ascii: "&")) ?? query.count
+            if pairEnd > pairStart {
+                let pair = query[pairStart..<pairEnd]
+                let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pairEnd
+                let valueStart = Swift.min(equals + 1, pairEnd)
+                items.append(
+                    Item(
+                        name: try PercentDecoding.decode(UnsafeBufferPointer(rebasing: query[pairStart..<equals]), plusIsSpace: true),
+                        value: try PercentDecoding.decode(UnsafeBufferPointer(rebasing: query[valueStart..<pairEnd]), plusIsSpace: true)))
+            }
+            pairStart = pairEnd + 1
         }
         self.items = items
     }
@@ -44,35 +60,31 @@ public struct PercentDecodingError: Error, Sendable, Equatable {
 }
 
 enum PercentDecoding {
-    static func decode(_ bytes: some Collection<UInt8>, plusIsSpace: Bool) throws(PercentDecodingError) -> String {
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) throws(PercentDecodingError) -> String {
         if !bytes.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) {
             return try utf8String(bytes)
         }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index != bytes.endIndex {
+        var index = 0
+        while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "%") {
-                let high = bytes.index(after: index)
-                guard high != bytes.endIndex, let h = hexValue(bytes[high]) else {
+                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                else {
                     throw PercentDecodingError(message: "a '%' is not followed by two hex digits")
                 }
-                let low = bytes.index(after: high)
-                guard low != bytes.endIndex, let l = hexValue(bytes[low]) else {
-                    throw PercentDecodingError(message: "a '%' is not followed by two hex digits")
-                }
-                decoded.append(h << 4 | l)
-                index = bytes.index(after: low)
+                decoded.append(high << 4 | low)
+                index += 3
             } else {
                 decoded.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-                index = bytes.index(after: index)
+                index += 1
             }
         }
-        return try utf8String(decoded)
+        return try decoded.withUnsafeBufferPointer { buffer throws(PercentDecodingError) in try utf8String(buffer) }
     }
 
-    private static func utf8String(_ bytes: some Collection<UInt8>) throws(PercentDecodingError) -> String {
+    private static func utf8String(_ bytes: UnsafeBufferPointer<UInt8>) throws(PercentDecodingError) -> String {
         guard let string = String(validating: bytes, as: UTF8.self) else {
             throw PercentDecodingError(message: "the decoded bytes are not UTF-8")
         }

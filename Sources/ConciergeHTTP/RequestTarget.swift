@@ -5,31 +5,50 @@ struct RequestTarget {
     var query: QueryItems
 
     init(_ target: String) throws(HTTPError) {
-        var rest = Substring(target)
-        if rest == "*" {
+        var target = target
+        let parsed = target.withUTF8 { bytes -> Result<RequestTarget, HTTPError> in
+            do throws(HTTPError) {
+                return .success(try RequestTarget(bytes: bytes))
+            } catch {
+                return .failure(error)
+            }
+        }
+        self = try parsed.get()
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
+        if bytes.count == 1, bytes[0] == UInt8(ascii: "*") {
             path = "*"
             query = QueryItems()
             return
         }
-        if !rest.hasPrefix("/") {
+        var pathStart = 0
+        if bytes.first != UInt8(ascii: "/") {
             // absolute-form: the path starts after "scheme://authority".
-            guard let schemeEnd = rest.range(of: "://") else {
+            guard let authorityStart = Self.index(afterSchemeIn: bytes) else {
                 throw .badRequest("the request target is neither a path nor an absolute URI", code: "bad_request_target")
             }
-            rest = rest[schemeEnd.upperBound...]
-            rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
+            pathStart = bytes[authorityStart...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) ?? bytes.count
         }
-        let queryStart = rest.firstIndex(of: "?")
-        let rawPath = queryStart.map { rest[..<$0] } ?? rest
+        let queryStart = bytes[pathStart...].firstIndex(of: UInt8(ascii: "?"))
+        let rawPath = UnsafeBufferPointer(rebasing: bytes[pathStart..<(queryStart ?? bytes.count)])
         do throws(PercentDecodingError) {
-            path = try PercentDecoding.decode(rawPath.utf8, plusIsSpace: false)
+            path = rawPath.isEmpty ? "/" : try PercentDecoding.decode(rawPath, plusIsSpace: false)
             if let queryStart {
-                query = try QueryItems(parsing: rest[rest.index(after: queryStart)...].utf8)
+                query = try QueryItems(parsing: UnsafeBufferPointer(rebasing: bytes[(queryStart + 1)...]))
             } else {
                 query = QueryItems()
             }
         } catch {
             throw .badRequest("the request target is not correctly percent-encoded: \(error.message)", code: "bad_request_target")
         }
+    }
+
+    /// The index just past "://", when the bytes start with a URI scheme.
+    private static func index(afterSchemeIn bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0,
+            colon + 2 < bytes.count, bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/")
+        else { return nil }
+        return colon + 3
     }
 }

@@ -14,12 +14,12 @@ final class ServiceLifecycle: Sendable {
 struct HealthRoutes {
     let lifecycle: ServiceLifecycle
 
+    private static let ready = HTTPServerResponse.json(#"{"status":"ready"}"#)
+    private static let draining = HTTPServerResponse.json(#"{"status":"draining"}"#, status: .serviceUnavailable)
+    private static let alive = HTTPServerResponse.json(#"{"status":"alive"}"#)
+
     func register(on router: inout HTTPRouter) {
-        router.get("/health") { [lifecycle] _ in
-            lifecycle.isDraining
-                ? .json(#"{"status":"draining"}"#, status: .serviceUnavailable)
-                : .json(#"{"status":"ready"}"#)
-        }
-        router.get("/live") { _ in .json(#"{"status":"alive"}"#) }
+        router.get("/health") { [lifecycle] _ in lifecycle.isDraining ? Self.draining : Self.ready }
+        router.get("/live") { _ in Self.alive }
     }
 }

@@ -19,7 +19,7 @@ import Glibc
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data, size > 0 else { return 0 }
-    ParserFuzzing.check(UnsafeBufferPointer(start: data, count: size))
+    ParserFuzzing.run(UnsafeBufferPointer(start: data, count: size))
     return 0
 }
 
@@ -70,7 +70,7 @@ enum ParserFuzzing {
             maxHeaderCount: Int(byte >> 6) + 1, maxBodyBytes: n)
     }
 
-    static func check(_ bytes: UnsafeBufferPointer<UInt8>) {
+    static func run(_ bytes: UnsafeBufferPointer<UInt8>) {
         let split = Int(bytes[0]) % (bytes.count + 1)
         for limits in [Limits(), tinyLimits, smallLimits(bytes[bytes.count - 1])] {
             let whole = parse(bytes, limits: limits, pieces: [bytes.count])
@@ -105,47 +105,55 @@ enum ParserFuzzing {
                 outcome.events.append(event)
                 switch event {
                 case .head(let head):
-                    precondition(openHead == nil, "a second head before the first request's end")
+                    check(openHead == nil, "a second head before the first request's end")
                     checkHead(head, limits: limits)
                     openHead = head
-                    precondition(parser.phase == .body, "after a head the parser is not in the body phase")
+                    check(parser.phase == .body, "after a head the parser is not in the body phase")
                 case .end(let body):
-                    guard let head = openHead else { preconditionFailure(".end without a preceding .head") }
+                    guard let head = openHead else { fail(".end without a preceding .head") }
                     switch head.framing {
                     case .none:
-                        precondition(body.isEmpty, "a request without a body framing has a body")
+                        check(body.isEmpty, "a request without a body framing has a body")
                     case .length(let length):
-                        precondition(body.count == length, "body of \(body.count) bytes for Content-Length \(length)")
+                        check(body.count == length, "body of \(body.count) bytes for Content-Length \(length)")
                     case .chunked:
-                        precondition(body.count <= limits.maxBodyBytes, "a chunked body is over maxBodyBytes")
+                        check(body.count <= limits.maxBodyBytes, "a chunked body is over maxBodyBytes")
                     }
                     openHead = nil
-                    precondition(parser.phase == .betweenRequests, "after an end the parser is not between requests")
+                    check(parser.phase == .betweenRequests, "after an end the parser is not between requests")
                 }
             }
         }
-        precondition(offset == bytes.count)
+        check(offset == bytes.count, "pieces do not add up to the input")
         if let openHead, openHead.framing == .none {
-            preconditionFailure("a request without a body framing did not end at once")
+            fail("a request without a body framing did not end at once")
         }
         outcome.ending = .needsMore(phase: parser.phase, unconsumed: buffer.readableCount)
         return outcome
     }
 
     static func checkHead(_ head: HTTPRequestHead, limits: Limits) {
-        precondition(head.target.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }, "a target byte is not visible ASCII")
-        precondition(!head.target.isEmpty, "an empty target")
-        precondition(head.version == .http1_0 || head.version == .http1_1, "version \(head.version)")
-        precondition(head.version == .http1_0 || head.headerFields[KnownField.host] != nil, "1.1 without Host")
-        precondition(head.headerFields.count <= limits.maxHeaderCount, "more header fields than maxHeaderCount")
+        check(head.target.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }, "a target byte is not visible ASCII")
+        check(!head.target.isEmpty, "an empty target")
+        check(head.version == .http1_0 || head.version == .http1_1, "version \(head.version)")
+        check(head.version == .http1_0 || head.headerFields[KnownField.host] != nil, "1.1 without Host")
+        check(head.headerFields.count <= limits.maxHeaderCount, "more header fields than maxHeaderCount")
+        // RFC 9112 §6.3: a Content-Length that is not a number, or a Transfer-Encoding that does not end in
+        // chunked, makes the request unreadable; one that got through must have framed the body.
+        for field in head.headerFields where field.name == .contentLength {
+            check(field.value.utf8.contains { $0 >= 0x30 && $0 <= 0x39 }, "accepted Content-Length '\(field.value)'")
+        }
+        if head.headerFields[.transferEncoding] != nil {
+            check(head.framing == .chunked, "accepted Transfer-Encoding without chunked framing: \(head.framing)")
+        }
         switch head.framing {
         case .none:
-            precondition(!head.expectsContinue, "expects 100-continue without a body")
+            check(!head.expectsContinue, "expects 100-continue without a body")
         case .length(let length):
-            precondition(length > 0 && length <= limits.maxBodyBytes, "Content-Length \(length) out of range")
+            check(length > 0 && length <= limits.maxBodyBytes, "Content-Length \(length) out of range")
         case .chunked:
-            precondition(head.version == .http1_1, "chunked in HTTP/1.0")
-            precondition(head.headerFields[.contentLength] == nil, "chunked with Content-Length")
+            check(head.version == .http1_1, "chunked in HTTP/1.0")
+            check(head.headerFields[.contentLength] == nil, "chunked with Content-Length")
         }
     }
 
@@ -154,17 +162,27 @@ enum ParserFuzzing {
     ) {
         guard expected != actual else { return }
         let input = String(decoding: bytes, as: UTF8.self).debugDescription
-        print(
-            """
+        var report = """
             MISMATCH parsing \(how) vs all at once, limits \(limits)
             input: \(input)
             all at once: \(expected.events.count) events, \(expected.ending)
             \(how): \(actual.events.count) events, \(actual.ending)
-            """)
-        for (index, (a, b)) in zip(expected.events, actual.events).enumerated() where a != b {
-            print("first differing event #\(index):\n  all at once: \(a)\n  \(how): \(b)")
-            break
+
+            """
+        if let index = zip(expected.events, actual.events).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+            report += "first differing event #\(index):\n  all at once: \(expected.events[index])\n  \(how): \(actual.events[index])\n"
         }
-        preconditionFailure("the parser's events depend on how the bytes arrive")
+        fail(report + "the parser's events depend on how the bytes arrive")
     }
+}
+
+/// `precondition`, but with its message written out even in a release build (where Swift drops it).
+func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition { fail(message()) }
+}
+
+func fail(_ message: String) -> Never {
+    var line = "ParserFuzzer: " + message + "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    abort()
 }

@@ -1,0 +1,131 @@
+@testable import ConciergeHTTP
+import HTTPTypes
+import Testing
+
+@Suite("HTTPRouter")
+struct HTTPRouterTests {
+    /// A handler that answers with `name` as its body, so a test can tell which one ran.
+    private static func handler(_ name: String) -> HTTPHandler {
+        { _ in HTTPServerResponse(body: Array(name.utf8)) }
+    }
+
+    private static func request(_ method: HTTPRequest.Method, _ path: String) -> HTTPServerRequest {
+        HTTPServerRequest(head: HTTPRequest(method: method, scheme: nil, authority: nil, path: path), path: path)
+    }
+
+    /// What resolving says, as text: "handler <route index> <body>", "405 <route index> <Allow>" or "404".
+    private func resolve(_ router: HTTPRouter, _ method: HTTPRequest.Method, _ path: String) throws -> String {
+        switch router.resolve(method: method, path: path) {
+        case .handler(let index, let handler):
+            let response = try handler(Self.request(method, path))
+            return "handler \(index) \(String(decoding: response.body, as: UTF8.self))"
+        case .methodNotAllowed(let index, let allow):
+            return "405 \(index) \(allow)"
+        case .notFound:
+            return "404"
+        }
+    }
+
+    private var router: HTTPRouter {
+        var router = HTTPRouter()
+        router.get("/health", use: Self.handler("health"))
+        router.get("/recommend", use: Self.handler("recommend-get"))
+        router.post("/recommend", use: Self.handler("recommend-post"))
+        router.on(.put, "/items", use: Self.handler("items-put"))
+        router.on(.delete, "/items", use: Self.handler("items-delete"))
+        router.post("/events", use: Self.handler("events"))
+        return router
+    }
+
+    @Test("an exact path and method find their handler")
+    func exactMatch() throws {
+        #expect(try resolve(router, .get, "/health") == "handler 0 health")
+        #expect(try resolve(router, .get, "/recommend") == "handler 1 recommend-get")
+        #expect(try resolve(router, .post, "/recommend") == "handler 1 recommend-post")
+        #expect(try resolve(router, .put, "/items") == "handler 2 items-put")
+        #expect(try resolve(router, .delete, "/items") == "handler 2 items-delete")
+        #expect(try resolve(router, .post, "/events") == "handler 3 events")
+    }
+
+    @Test("a GET route also answers HEAD with the GET handler")
+    func headFromGet() throws {
+        #expect(try resolve(router, .head, "/health") == "handler 0 health")
+        #expect(try resolve(router, .head, "/recommend") == "handler 1 recommend-get")
+    }
+
+    @Test("an explicit HEAD handler wins over the GET one, whichever is registered first")
+    func explicitHead() throws {
+        var headFirst = HTTPRouter()
+        headFirst.on(.head, "/x", use: Self.handler("head"))
+        headFirst.get("/x", use: Self.handler("get"))
+        #expect(try resolve(headFirst, .head, "/x") == "handler 0 head")
+        #expect(try resolve(headFirst, .get, "/x") == "handler 0 get")
+
+        var getFirst = HTTPRouter()
+        getFirst.get("/x", use: Self.handler("get"))
+        getFirst.on(.head, "/x", use: Self.handler("head"))
+        #expect(try resolve(getFirst, .head, "/x") == "handler 0 head")
+        #expect(try resolve(getFirst, .get, "/x") == "handler 0 get")
+    }
+
+    @Test("a POST-only route does not answer HEAD")
+    func noHeadWithoutGet() throws {
+        #expect(try resolve(router, .head, "/events") == "405 3 POST")
+    }
+
+    @Test("a known path with another method is a 405 with the allowed methods sorted")
+    func methodNotAllowed() throws {
+        #expect(try resolve(router, .delete, "/health") == "405 0 GET, HEAD")
+        #expect(try resolve(router, .put, "/recommend") == "405 1 GET, HEAD, POST")
+        #expect(try resolve(router, .get, "/items") == "405 2 DELETE, PUT")
+        #expect(try resolve(router, .get, "/events") == "405 3 POST")
+        #expect(try resolve(router, HTTPRequest.Method("PURGE")!, "/recommend") == "405 1 GET, HEAD, POST")
+    }
+
+    @Test("Allow is sorted whatever the registration order")
+    func allowSorted() throws {
+        var router = HTTPRouter()
+        router.post("/r", use: Self.handler("post"))
+        router.on(.patch, "/r", use: Self.handler("patch"))
+        router.on(.delete, "/r", use: Self.handler("delete"))
+        router.get("/r", use: Self.handler("get"))
+        #expect(try resolve(router, .put, "/r") == "405 0 DELETE, GET, HEAD, PATCH, POST")
+    }
+
+    @Test(
+        "an unknown path is a 404, matched exactly (no prefixes, no trailing slash, case-sensitive)",
+        arguments: ["/", "/nope", "/health/", "/Health", "/health/x", "/recommend?user=1", "", "health"])
+    func notFound(path: String) throws {
+        #expect(try resolve(router, .get, path) == "404")
+    }
+
+    @Test("routePaths lists each path once, in registration order")
+    func routePaths() {
+        #expect(router.routePaths == ["/health", "/recommend", "/items", "/events"])
+        #expect(HTTPRouter().routePaths.isEmpty)
+    }
+
+    @Test("registering the same method again replaces the handler without a new route")
+    func reRegister() throws {
+        var router = HTTPRouter()
+        router.post("/a", use: Self.handler("first"))
+        router.get("/b", use: Self.handler("b"))
+        router.post("/a", use: Self.handler("second"))
+        #expect(try resolve(router, .post, "/a") == "handler 0 second")
+        #expect(router.routePaths == ["/a", "/b"])
+        #expect(try resolve(router, .get, "/b") == "handler 1 b")
+    }
+
+    @Test("a handler's thrown error reaches the caller")
+    func throwingHandler() throws {
+        var router = HTTPRouter()
+        router.get("/fail") { _ in throw HTTPError.notFound("no such user", code: "unknown_user") }
+        guard case .handler(_, let handler) = router.resolve(method: .get, path: "/fail") else {
+            Issue.record("no handler")
+            return
+        }
+        #expect(throws: HTTPError.notFound("no such user", code: "unknown_user")) {
+            try handler(Self.request(.get, "/fail"))
+        }
+    }
+}
