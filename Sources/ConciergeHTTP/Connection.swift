@@ -24,8 +24,9 @@ final class Connection {
     }
 
     let fd: Int32
-    /// The worker owns its connections and outlives them; `unowned(unsafe)` skips a reference-count check per use.
-    private unowned(unsafe) let worker: Worker
+    /// Strong, so a connection closed late (after a forced drain) still has its worker; the cycle
+    /// ends when the worker drops the connection in `connectionClosed`.
+    private let worker: Worker
     private var state = State.open
     private let input = InputBuffer()
     private var parser: HTTPRequestParser
@@ -189,7 +190,7 @@ final class Connection {
         }
         requestsServed += 1
         let keepAlive =
-            requestHead.keepAlive && !worker.isDraining
+            requestHead.keepAlive && !context.drainFlag.isSet
             && requestsServed < configuration.limits.maxRequestsPerConnection
         send(
             response, requestID: requestID, method: requestHead.method, version: requestHead.version,
@@ -198,7 +199,8 @@ final class Connection {
 
     /// A request that broke the protocol: answer once, then close, as RFC 9112 asks.
     private func respond(toUnparsable error: HTTPError) {
-        worker.statistics.add(1, to: .requestsStarted)
+        // A request whose head was parsed was counted as started then.
+        if head == nil { worker.statistics.add(1, to: .requestsStarted) }
         headCompletedAt = MonotonicClock.now()
         let method = head?.method ?? .get
         head = nil
@@ -259,7 +261,9 @@ final class Connection {
         disarmWriteSource()
         if case .closingAfterWrite = state {
             peerClosed ? close() : startLingering()
-        } else if readSuspended {
+        } else if readSuspended || !input.isEmpty {
+            // processInput() may have stopped at the high-water mark with whole requests still in
+            // `input`; no read event will come for bytes already read, so carry on here.
             resumeReading()
             processInput()
             if outputOffset < output.count || { if case .closingAfterWrite = state { true } else { false } }() {
@@ -316,9 +320,16 @@ final class Connection {
     /// (its response will carry `Connection: close`).
     func drain() {
         guard case .open = state else { return }
-        if parser.phase == .betweenRequests, input.isEmpty, outputOffset == output.count {
+        if parser.phase == .betweenRequests, input.isEmpty, outputOffset == output.count, !hasUnreadBytes {
             close()
         }
+    }
+
+    /// Whether the socket holds bytes the read source has not delivered yet: a request the client
+    /// sent before the drain began must be answered, not reset.
+    private var hasUnreadBytes: Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
     }
 
     func checkTimeouts(now: UInt64) {
@@ -337,7 +348,7 @@ final class Connection {
             }
             switch parser.phase {
             case .betweenRequests where input.isEmpty:
-                if worker.isDraining || now - lastActivity > timeouts.idle.nanoseconds { close() }
+                if (worker.isDraining && !hasUnreadBytes) || now - lastActivity > timeouts.idle.nanoseconds { close() }
             case .betweenRequests, .head:
                 if let began = requestBegan, now - began > timeouts.header.nanoseconds {
                     timeOut("the request headers did not arrive within \(timeouts.header)")

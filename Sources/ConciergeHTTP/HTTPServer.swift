@@ -19,7 +19,6 @@ public final class HTTPServer: Sendable {
     private let acceptQueue = DispatchQueue(label: "concierge.http.accept", qos: .userInitiated)
     private let state = Mutex(LifecycleState())
     private let stopped = DispatchSemaphore(value: 0)
-    private let draining = Atomic<Bool>(false)
 
     private struct LifecycleState {
         var listener: Listener?
@@ -27,6 +26,7 @@ public final class HTTPServer: Sendable {
         var nextWorker = 0
         var acceptPaused = false
         var stopSignalled = false
+        var drainDeadlinePassed = false
     }
 
     public init(configuration: HTTPServerConfiguration, router: HTTPRouter, logger: Logger) {
@@ -35,7 +35,7 @@ public final class HTTPServer: Sendable {
         statistics = HTTPServerStatistics(routePaths: router.routePaths, shardCount: shardCount)
         let context = ServerContext(
             configuration: configuration, router: router, statistics: statistics, logger: logger,
-            serverName: Array(configuration.serverName.utf8))
+            serverName: Array(configuration.serverName.utf8), drainFlag: DrainFlag())
         self.context = context
         workers = (0..<configuration.queueCount).map { Worker(index: $0, context: context) }
     }
@@ -44,7 +44,7 @@ public final class HTTPServer: Sendable {
     public var port: Int { state.withLock { $0.listener?.port ?? configuration.port } }
 
     /// True from the start of a graceful shutdown.
-    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+    public var isDraining: Bool { context.drainFlag.isSet }
 
     /// Binds the socket and starts accepting. Returns once the server is listening.
     public func start() throws {
@@ -120,7 +120,7 @@ public final class HTTPServer: Sendable {
     /// Starts a graceful shutdown: stop accepting, let in-flight requests finish with
     /// `Connection: close`, close idle connections. Past the drain timeout, closes what is left.
     public func shutdown() {
-        guard !draining.exchange(true, ordering: .relaxed) else { return }
+        guard context.drainFlag.set() else { return }
         context.logger.info("draining", metadata: ["timeout": "\(configuration.drainTimeout)"])
         state.withLock { state in
             state.acceptSource?.cancel()
@@ -134,21 +134,24 @@ public final class HTTPServer: Sendable {
             drained.enter()
             worker.queue.async { worker.beginDraining { drained.leave() } }
         }
-        drained.notify(queue: .global()) { [self] in signalStopped(forced: false) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(configuration.drainTimeout.nanoseconds))) {
+        drained.notify(queue: acceptQueue) { [self] in signalStopped(forced: false) }
+        acceptQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(configuration.drainTimeout.nanoseconds))) {
             [self] in
+            // Closing the last connections also finishes the drain (on another thread); mark the
+            // deadline first so that path does not report a forced drain as a clean one.
+            state.withLock { $0.drainDeadlinePassed = true }
             for worker in workers { worker.queue.sync { worker.closeAll() } }
             signalStopped(forced: true)
         }
     }
 
     private func signalStopped(forced: Bool) {
-        let first = state.withLock { state in
+        let (first, deadlinePassed) = state.withLock { state in
             defer { state.stopSignalled = true }
-            return !state.stopSignalled
+            return (!state.stopSignalled, state.drainDeadlinePassed)
         }
         guard first else { return }
-        if forced {
+        if forced || deadlinePassed {
             context.logger.warning(
                 "drain timeout reached; closed the remaining connections",
                 metadata: ["open_connections": "\(statistics.openConnections.load(ordering: .relaxed))"])
@@ -161,5 +164,7 @@ public final class HTTPServer: Sendable {
     /// Blocks until a shutdown has drained (or timed out).
     public func waitUntilStopped() {
         stopped.wait()
+        // Pass it on, so every caller (and every later call) returns.
+        stopped.signal()
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import Synchronization
 
 /// One serial queue and the connections it owns. Everything here is touched only on `queue`,
 /// which is why it needs no locks.
@@ -85,4 +86,16 @@ struct ServerContext: Sendable {
     let statistics: HTTPServerStatistics
     let logger: Logger
     let serverName: [UInt8]
+    /// Set by `HTTPServer.shutdown()` itself, before the workers' queues hear of it, so a response
+    /// finished in between already says `Connection: close`.
+    let drainFlag: DrainFlag
+}
+
+final class DrainFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+
+    /// Sets the flag; true only for the call that set it.
+    func set() -> Bool { !flag.exchange(true, ordering: .relaxed) }
 }

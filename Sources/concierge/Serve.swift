@@ -66,6 +66,7 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        ShutdownSignals.blockInAllThreads()
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -5,6 +5,7 @@
 import Foundation
 import HTTPTypes
 import Logging
+import Synchronization
 import Testing
 
 @testable import ConciergeHTTP
@@ -37,6 +38,12 @@ enum TestRoutes {
             usleep(useconds_t(milliseconds * 1000))
             return .json(#"{"slept":\#(milliseconds)}"#)
         }
+        router.get("/big") { request in
+            // `kb` KiB of a repeating pattern: a large response to a small request.
+            let kilobytes = Int(request.query["kb"] ?? "") ?? 300
+            let body = (0..<(kilobytes * 1024)).map { UInt8(truncatingIfNeeded: $0 % 251) }
+            return HTTPServerResponse(status: .ok, headerFields: [.contentType: "application/octet-stream"], body: body)
+        }
         router.get("/request-id") { request in
             HTTPServerResponse(status: .ok, headerFields: [.contentType: "text/plain"], body: Array(request.requestID.utf8))
         }
@@ -60,25 +67,55 @@ func testConfiguration() -> HTTPServerConfiguration {
 }
 
 /// Starts an in-process server, runs `body`, then shuts the server down and waits for it to stop.
+///
+/// Async on purpose: on Linux, Swift concurrency's threads are Dispatch's global-queue threads (two
+/// on this machine). A test blocked in a synchronous wait on one of them starves the server's work on
+/// `DispatchQueue.global()` (the drain notification, the drain deadline) until Dispatch adds a thread,
+/// about a second later. So the waiting for a stop happens on a thread of its own.
 @discardableResult
 func withTestServer<T>(
     _ configure: (inout HTTPServerConfiguration) -> Void = { _ in },
-    _ body: (HTTPServer) throws -> T
-) throws -> T {
+    router: HTTPRouter = TestRoutes.router(),
+    _ body: (HTTPServer) async throws -> T
+) async throws -> T {
     var configuration = testConfiguration()
     configure(&configuration)
-    let server = HTTPServer(configuration: configuration, router: TestRoutes.router(), logger: quietLogger)
+    let server = HTTPServer(configuration: configuration, router: router, logger: quietLogger)
     try server.start()
-    defer { stopTestServer(server) }
-    return try body(server)
+    let result: T
+    do {
+        result = try await body(server)
+    } catch {
+        await stopTestServer(server)
+        throw error
+    }
+    await stopTestServer(server)
+    return result
 }
 
-func stopTestServer(_ server: HTTPServer) {
-    server.shutdown()
-    server.waitUntilStopped()
-    // Past a forced drain, the connections' cancel handlers still run on the workers' queues;
-    // keep the server alive until they have, so nothing outlives what it points at.
-    _ = poll(until: 2) { server.statistics.snapshot().openConnections == 0 }
+/// `shutdown()`, then waits (on a thread of its own) until the server has stopped and every
+/// connection's cancel handler has run, so nothing outlives what it points at.
+func stopTestServer(_ server: HTTPServer) async {
+    await onOwnThread {
+        server.shutdown()
+        server.waitUntilStopped()
+        _ = poll(until: 2) { server.statistics.snapshot().openConnections == 0 }
+    }
+}
+
+/// Runs blocking `work` on a new thread and waits for it without holding a Swift concurrency thread.
+func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: work()) }
+        thread.start()
+    }
+}
+
+/// A flag threads can set and read.
+final class AtomicFlag: Sendable {
+    private let storage = Atomic<Bool>(false)
+    var value: Bool { storage.load(ordering: .acquiring) }
+    func set() { storage.store(true, ordering: .releasing) }
 }
 
 /// Polls `condition` every 10 ms until it holds or `seconds` pass. Returns whether it held.
@@ -142,12 +179,15 @@ struct RawResponse: CustomStringConvertible {
 }
 
 /// A blocking HTTP/1.1 client on one TCP connection, for saying exactly what the server sees.
-final class RawClient {
+final class RawClient: @unchecked Sendable {
     private(set) var fd: Int32
     private var buffer: [UInt8] = []
     /// Set once a read returned end of file (or the connection was reset).
     private(set) var peerClosed = false
     private(set) var resetByPeer = false
+    /// Bytes this client has sent and received on the connection.
+    private(set) var sentByteCount = 0
+    private(set) var receivedByteCount = 0
 
     /// Connects to 127.0.0.1:`port`; throws `ClientError` whose description names errno.
     init(port: Int) throws {
@@ -204,6 +244,7 @@ final class RawClient {
                 throw ClientError(description: "send: \(String(cString: strerror(errno)))")
             }
             offset += written
+            sentByteCount += written
         }
     }
 
@@ -226,6 +267,7 @@ final class RawClient {
         let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if count > 0 {
             buffer.append(contentsOf: chunk[..<count])
+            receivedByteCount += count
         } else if count == 0 {
             peerClosed = true
         } else if errno == ECONNRESET {
@@ -252,6 +294,16 @@ final class RawClient {
                     description: "no full response within \(timeout) s; got \(buffer.count) bytes: "
                         + String(decoding: buffer, as: UTF8.self))
             }
+        }
+    }
+
+    /// Like `readResponse`, but nil (instead of an error) when nothing complete arrives within `timeout`.
+    func tryReadResponse(timeout: Double, bodyless: Bool = false) throws -> RawResponse? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let response = try parseBuffered(bodyless: bodyless) { return response }
+            if peerClosed { return nil }
+            guard try fill(deadline: deadline) else { return nil }
         }
     }
 
@@ -389,8 +441,8 @@ func runProcess(_ executable: String, _ arguments: [String], timeout: Double = 1
     let directory = FileManager.default.temporaryDirectory
     let stdoutURL = directory.appendingPathComponent("concierge-test-\(UUID().uuidString).out")
     let stderrURL = directory.appendingPathComponent("concierge-test-\(UUID().uuidString).err")
-    FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-    FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
     defer {
         try? FileManager.default.removeItem(at: stdoutURL)
         try? FileManager.default.removeItem(at: stderrURL)
@@ -469,12 +521,13 @@ final class ServerProcess {
     let port: Int
     private let stderrURL: URL
     private let stderrHandle: FileHandle
+    private var launched = false
 
     init(binary: String, arguments: [String] = []) throws {
         port = try freePort()
         stderrURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("concierge-serve-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         stderrHandle = try FileHandle(forWritingTo: stderrURL)
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments =
@@ -483,6 +536,7 @@ final class ServerProcess {
         process.standardOutput = stderrHandle
         process.standardError = stderrHandle
         try process.run()
+        launched = true
     }
 
     var pid: pid_t { process.processIdentifier }
@@ -491,12 +545,18 @@ final class ServerProcess {
     func signal(_ number: Int32) { kill(pid, number) }
 
     /// Waits until `/health` answers 200 on a new connection.
-    func waitUntilReady(timeout: Double = 10) -> Bool {
-        poll(until: timeout) {
+    ///
+    /// Then waits a little more: `concierge serve` listens before its signal sources are registered,
+    /// and a SIGTERM in between is lost (see `signalRightAfterReadinessIsNotLost`). Tests that are
+    /// about something else should not trip over that.
+    func waitUntilReady(timeout: Double = 10, settle: Double = 0.1) -> Bool {
+        let ready = poll(until: timeout) {
             guard isRunning, let client = try? RawClient(port: port) else { return false }
             return (try? client.exchange(getRequest("/health", headers: ["Connection: close"]), timeout: 1))?.status
                 == 200
         }
+        if ready, settle > 0 { usleep(useconds_t(settle * 1_000_000)) }
+        return ready
     }
 
     /// Waits for the process to exit; returns its exit status, or nil past `timeout`.
@@ -513,6 +573,7 @@ final class ServerProcess {
 
     /// SIGTERM, then SIGKILL if it is still there a moment later. Safe to call more than once.
     func stop() {
+        guard launched else { return }
         if process.isRunning {
             kill(pid, SIGTERM)
             if !poll(until: 2, { !process.isRunning }) { kill(pid, SIGKILL) }
