@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "concierge", targets: ["concierge"]),
         .library(name: "ConciergeHTTP", targets: ["ConciergeHTTP"]),
+        .library(name: "ConciergeModel", targets: ["ConciergeModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -49,7 +50,9 @@ let package = Package(
         // No I/O and no HTTP: training and serving both build on it.
         .target(
             name: "ConciergeModel",
-            swiftSettings: strictness),
+            // Optimised in debug builds too: unoptimised, ALS is ~300× slower and the tests that train
+            // (and `make test` as a whole) would take hours.
+            swiftSettings: strictness + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // The operator's order exports: reading and validating them, the sample generator,
         // and the SQLite feature store that ingest writes and training reads.
@@ -64,11 +67,17 @@ let package = Package(
             dependencies: ["ConciergeModel", "ConciergeSQLite", "COpenSSL"],
             swiftSettings: strictness),
 
+        // Training: builds the interaction matrix, compares candidates, measures, refits, hands over artifacts.
+        .target(
+            name: "ConciergeTraining",
+            dependencies: ["ConciergeData", "ConciergeModel", "ConciergeRegistry"],
+            swiftSettings: strictness),
+
         // The command line: parses flags and wires the layers together.
         .executableTarget(
             name: "concierge",
             dependencies: [
-                "ConciergeHTTP", "ConciergeData", "ConciergeModel", "ConciergeRegistry",
+                "ConciergeHTTP", "ConciergeData", "ConciergeModel", "ConciergeRegistry", "ConciergeTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,6 +95,10 @@ let package = Package(
         .testTarget(
             name: "ConciergeRegistryTests",
             dependencies: ["ConciergeRegistry", "ConciergeModel"],
+            swiftSettings: strictness),
+        .testTarget(
+            name: "ConciergeTrainingTests",
+            dependencies: ["ConciergeTraining", "ConciergeData", "ConciergeModel", "ConciergeRegistry"],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeHTTPTests",

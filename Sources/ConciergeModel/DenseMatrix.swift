@@ -26,3 +26,38 @@ public struct DenseMatrix: Sendable, Equatable {
         values[(row * columns)..<((row + 1) * columns)]
     }
 }
+
+extension DenseMatrix {
+    /// `MᵀM` (`columns × columns`, row-major): `YᵀY` of the item factors, shared by every
+    /// user's least-squares problem.
+    func gram(threads: Int = 1) -> [Float] {
+        let size = columns
+        var result = [Float](repeating: 0, count: size * size)
+        guard size > 0 else { return result }
+        let tiles = (size + 3) / 4
+        values.withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer { output in
+                guard let y = source.baseAddress, let out = output.baseAddress else { return }
+                // Tiles own disjoint output rows, so workers never write the same memory.
+                ParallelLoop.forEachChunk(count: tiles, chunkSize: 1, threads: threads) { chunk in
+                    for tile in chunk {
+                        VectorKernels.gramUpperTiles(y, rows: rows, columns: size, rowTile: tile, into: out)
+                    }
+                }
+                VectorKernels.mirrorLowerTriangle(out, size)
+            }
+        }
+        return result
+    }
+
+    /// The Euclidean norm of every row.
+    func rowNorms() -> [Float] {
+        values.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return [Float](repeating: 0, count: rows) }
+            return (0..<rows).map { row in
+                let start = base + row * columns
+                return VectorKernels.dot(start, start, columns).squareRoot()
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+
+/// A file that could not be opened, read or written, with the system's reason.
+public struct FileAccessError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    /// "open", "read", "write", …
+    public var action: String
+    public var reason: String
+
+    public var description: String { "\(path): cannot \(action): \(reason)" }
+
+    /// Takes the reason from `errno`, so call it straight after the failing system call.
+    init(path: String, action: String) {
+        self.path = path
+        self.action = action
+        self.reason = String(cString: strerror(errno))
+    }
+}

@@ -1,0 +1,206 @@
+import ConciergeModel
+
+/// A model version ready to serve: every file checked against its SHA-256 and mapped read-only, with
+/// typed views into the mapped pages and id maps built once. Immutable, so any number of request
+/// threads can share one; the files are unmapped when the model and every view taken from it are gone.
+public final class LoadedModel: Sendable {
+    public let model: String
+    public let version: Int
+    public let manifest: ModelManifest
+    /// The version folder, as the registry names it in errors.
+    public let directory: String
+
+    /// Users × factors and items × factors; present for `.als`, optional for the other kinds.
+    public let userFactors: DenseMatrixView?
+    public let itemFactors: DenseMatrixView?
+    /// Users × items: what each guest ordered.
+    public let userItems: SparseMatrixView
+    /// Items × items, each row by descending similarity.
+    public let itemNeighbours: SparseMatrixView
+    /// Hotels × items, each row by descending popularity.
+    public let popularity: SparseMatrixView
+
+    private let users: IDIndex
+    private let items: IDIndex
+    private let hotels: IDIndex
+    private let itemNames: LineFile
+    private let itemDepartments: LineFile
+    private let itemPrices: MappedVector<Double>
+    private let hotelItemOffsets: MappedVector<Int64>
+    private let userHotels: MappedVector<Int32>
+
+    public var kind: ModelKind { manifest.kind }
+    public var userCount: Int { users.count }
+    public var itemCount: Int { items.count }
+    public var hotelCount: Int { hotels.count }
+    public var factorCount: Int { manifest.factors }
+
+    public func userIndex(for id: String) -> Int? { users.index(of: id) }
+    public func itemIndex(for id: String) -> Int? { items.index(of: id) }
+    public func hotelIndex(for id: String) -> Int? { hotels.index(of: id) }
+
+    public func userID(_ user: Int) -> String { users[user] }
+    public func itemID(_ item: Int) -> String { items[item] }
+    public func hotelID(_ hotel: Int) -> String { hotels[hotel] }
+
+    /// The hotel's items: a contiguous range of item indices.
+    public func items(ofHotel hotel: Int) -> Range<Int> {
+        Int(hotelItemOffsets[hotel])..<Int(hotelItemOffsets[hotel + 1])
+    }
+
+    /// The hotel of the user's latest stay.
+    public func latestHotel(ofUser user: Int) -> Int { Int(userHotels[user]) }
+
+    /// The item's hotel, found by binary search over the hotel ranges.
+    public func hotel(ofItem item: Int) -> Int {
+        precondition((0..<itemCount).contains(item), "item \(item) outside 0..<\(itemCount)")
+        let offsets = hotelItemOffsets.elements
+        var low = 0
+        var high = hotelCount
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if Int(offsets[middle]) <= item { low = middle } else { high = middle }
+        }
+        // Empty hotels share their offset with the next one; the item belongs to the last of them.
+        return low
+    }
+
+    /// Decodes one item's catalogue entry from the mapped files.
+    public func item(_ item: Int) -> ItemMetadata {
+        ItemMetadata(
+            name: itemNames[item], hotel: hotel(ofItem: item), department: itemDepartments[item],
+            price: itemPrices[item])
+    }
+
+    /// Copies the whole model back into memory: what `import` republishes, and what tests compare.
+    public func artifacts() -> ModelArtifacts {
+        ModelArtifacts(
+            kind: kind, userIDs: (0..<userCount).map(userID), itemIDs: (0..<itemCount).map(itemID),
+            items: (0..<itemCount).map(item), hotelIDs: (0..<hotelCount).map(hotelID),
+            hotelItemRanges: (0..<hotelCount).map(items(ofHotel:)),
+            userHotel: userHotels.elements.map { Int($0) }, userFactors: userFactors.map(DenseMatrix.init),
+            itemFactors: itemFactors.map(DenseMatrix.init), userItems: SparseMatrix(userItems),
+            itemNeighbours: SparseMatrix(itemNeighbours), popularity: SparseMatrix(popularity),
+            hyperParameters: manifest.hyperParameters, metrics: manifest.metrics, candidates: manifest.candidates,
+            dataFingerprint: manifest.dataFingerprint)
+    }
+
+    /// Maps and checks the files of the version folder at `directory` against `manifest`: sizes, then
+    /// SHA-256 (both cores), then headers, dimensions, alignment, CSR structure and id maps.
+    init(directory: String, model: String, version: Int, manifest: ModelManifest) throws(RegistryError) {
+        self.model = model
+        self.version = version
+        self.manifest = manifest
+        self.directory = directory
+
+        let present = ModelFile.allCases.filter { manifest.files[$0.rawValue] != nil }
+        var mapped: [ModelFile: MappedFile] = [:]
+        for file in present {
+            let storage = try MappedFile(path: directory + "/" + file.rawValue)
+            let expected = manifest.files[file.rawValue]!.size
+            guard storage.bytes.count == expected else {
+                throw .invalidFile(
+                    path: storage.path, problem: "size \(storage.bytes.count) bytes, manifest says \(expected)")
+            }
+            mapped[file] = storage
+        }
+        let digests = MappedFile.sha256(of: present.map { mapped[$0]! })
+        for (file, found) in zip(present, digests) {
+            let expected = manifest.files[file.rawValue]!.sha256
+            guard found == expected else {
+                throw .invalidFile(
+                    path: mapped[file]!.path, problem: "SHA-256 mismatch (expected \(expected), found \(found))")
+            }
+        }
+
+        let counts = manifest.counts
+        func fail(_ file: ModelFile, _ problem: String) -> RegistryError {
+            .invalidFile(path: mapped[file]!.path, problem: problem)
+        }
+        func header(
+            _ file: ModelFile, _ layout: MatrixFileHeader.Layout, _ type: MatrixFileHeader.ElementType,
+            rows: Int, columns: Int
+        ) throws(RegistryError) -> MatrixFileHeader {
+            let header = try MatrixFileHeader(
+                decoding: mapped[file]!.bytes, path: mapped[file]!.path, layout: layout, elementType: type)
+            guard header.rows == rows, header.columns == columns else {
+                throw fail(
+                    file, "is \(header.rows)×\(header.columns), the manifest's counts make it \(rows)×\(columns)")
+            }
+            return header
+        }
+        func lines(_ file: ModelFile, count: Int, of entries: String) throws(RegistryError) -> LineFile {
+            try LineFile(storage: mapped[file]!, expectedCount: count, entryName: entries)
+        }
+
+        let prices = MappedVector<Double>(
+            storage: mapped[.itemPrices]!,
+            header: try header(.itemPrices, .dense, .float64, rows: counts.items, columns: 1))
+        if let item = prices.elements.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+            throw fail(.itemPrices, "price of item \(item) is \(prices[item]); prices are finite and not negative")
+        }
+        let hotelItemOffsets = MappedVector<Int64>(
+            storage: mapped[.hotelItems]!,
+            header: try header(.hotelItems, .dense, .int64, rows: counts.hotels + 1, columns: 1))
+        if let problem = ModelChecks.offsetsProblem(hotelItemOffsets.elements, total: counts.items) {
+            throw fail(.hotelItems, problem)
+        }
+        let userHotels = MappedVector<Int32>(
+            storage: mapped[.userHotels]!,
+            header: try header(.userHotels, .dense, .int32, rows: counts.users, columns: 1))
+        if let user = userHotels.elements.firstIndex(where: { !(0..<Int32(counts.hotels)).contains($0) }) {
+            throw fail(.userHotels, "user \(user) has hotel \(userHotels[user]), outside 0..<\(counts.hotels)")
+        }
+
+        var factorViews: [DenseMatrixView] = []
+        for (file, rows) in [(ModelFile.userFactors, counts.users), (.itemFactors, counts.items)]
+        where mapped[file] != nil {
+            let view = DenseMatrixView(
+                storage: mapped[file]!,
+                header: try header(file, .dense, .float32, rows: rows, columns: manifest.factors))
+            guard view.values.isEmpty || Int(bitPattern: view.values.baseAddress) % MatrixFileHeader.alignment == 0
+            else {
+                throw fail(file, "factor data is not \(MatrixFileHeader.alignment)-byte aligned in memory")
+            }
+            if let problem = ModelChecks.nonFiniteProblem(view.values, columns: view.columns) {
+                throw fail(file, "has a \(problem)")
+            }
+            factorViews.append(view)
+        }
+
+        var sparseViews: [SparseMatrixView] = []
+        for (file, rows, descending) in [
+            (ModelFile.userItems, counts.users, false), (.itemNeighbours, counts.items, true),
+            (.hotelPopularity, counts.hotels, true),
+        ] {
+            let header = try header(file, .csr, .float32, rows: rows, columns: counts.items)
+            let view = SparseMatrixView(storage: mapped[file]!, header: header)
+            if let problem = ModelChecks.csrProblem(
+                rows: view.rows, columns: view.columns, offsets: view.rowOffsets, indices: view.columnIndices,
+                values: view.values, descending: descending)
+            {
+                throw fail(file, problem)
+            }
+            sparseViews.append(view)
+        }
+        guard sparseViews[0].nonZeroCount == counts.interactions else {
+            throw fail(
+                .userItems,
+                "holds \(sparseViews[0].nonZeroCount) entries, the manifest counts \(counts.interactions) interactions")
+        }
+
+        self.users = try IDIndex(lines: lines(.userIDs, count: counts.users, of: "users"))
+        self.items = try IDIndex(lines: lines(.itemIDs, count: counts.items, of: "items"))
+        self.hotels = try IDIndex(lines: lines(.hotelIDs, count: counts.hotels, of: "hotels"))
+        self.itemNames = try lines(.itemNames, count: counts.items, of: "items")
+        self.itemDepartments = try lines(.itemDepartments, count: counts.items, of: "items")
+        self.itemPrices = prices
+        self.hotelItemOffsets = hotelItemOffsets
+        self.userHotels = userHotels
+        self.userFactors = factorViews.first
+        self.itemFactors = factorViews.last
+        self.userItems = sparseViews[0]
+        self.itemNeighbours = sparseViews[1]
+        self.popularity = sparseViews[2]
+    }
+}

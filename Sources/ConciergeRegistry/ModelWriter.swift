@@ -1,0 +1,72 @@
+import ConciergeModel
+
+#if _endian(big)
+    #error("the model format is little-endian and is written straight from memory")
+#endif
+
+/// Writes the files of a model version (everything but the manifest) into a folder, in the layout
+/// of docs/model-format.md, and returns their manifest entries.
+enum ModelWriter {
+    static func write(
+        _ artifacts: ModelArtifacts, to directory: String
+    ) throws(RegistryError) -> [String: ModelManifest.FileEntry] {
+        var entries: [String: ModelManifest.FileEntry] = [:]
+        func writeFile(_ file: ModelFile, _ body: (FileWriter) throws(RegistryError) -> Void) throws(RegistryError) {
+            let writer = try FileWriter(path: directory + "/" + file.rawValue)
+            try body(writer)
+            entries[file.rawValue] = try writer.finish()
+        }
+        func lines(_ file: ModelFile, _ texts: [String]) throws(RegistryError) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(texts.reduce(0) { $0 + $1.utf8.count + 1 })
+            for text in texts {
+                bytes.append(contentsOf: text.utf8)
+                bytes.append(0x0A)
+            }
+            try writeFile(file) { writer throws(RegistryError) in try writer.write(bytes) }
+        }
+        func vector<T: BitwiseCopyable>(_ file: ModelFile, _ type: MatrixFileHeader.ElementType, _ values: [T])
+            throws(RegistryError)
+        {
+            try writeFile(file) { writer throws(RegistryError) in
+                try writer.write(MatrixFileHeader.dense(type, rows: values.count, columns: 1).encoded())
+                try writer.write(values)
+            }
+        }
+        func dense(_ file: ModelFile, _ matrix: DenseMatrix) throws(RegistryError) {
+            try writeFile(file) { writer throws(RegistryError) in
+                try writer.write(MatrixFileHeader.dense(.float32, rows: matrix.rows, columns: matrix.columns).encoded())
+                try writer.write(matrix.values)
+            }
+        }
+        func sparse(_ file: ModelFile, _ matrix: SparseMatrix) throws(RegistryError) {
+            let header = MatrixFileHeader.csr(rows: matrix.rows, columns: matrix.columns, nonZeros: matrix.nonZeroCount)
+            let sections = header.csrSections
+            try writeFile(file) { writer throws(RegistryError) in
+                try writer.write(header.encoded())
+                try writer.write(matrix.rowOffsets.map { Int64($0) })
+                try writer.pad(to: sections.indices)
+                try writer.write(matrix.columnIndices)
+                try writer.pad(to: sections.values)
+                try writer.write(matrix.values)
+            }
+        }
+
+        try lines(.userIDs, artifacts.userIDs)
+        try lines(.itemIDs, artifacts.itemIDs)
+        try lines(.hotelIDs, artifacts.hotelIDs)
+        try lines(.itemNames, artifacts.items.map(\.name))
+        try lines(.itemDepartments, artifacts.items.map(\.department))
+        try vector(.itemPrices, .float64, artifacts.items.map(\.price))
+        try vector(.hotelItems, .int64, [0] + artifacts.hotelItemRanges.map { Int64($0.upperBound) })
+        try vector(.userHotels, .int32, artifacts.userHotel.map { Int32($0) })
+        if let userFactors = artifacts.userFactors, let itemFactors = artifacts.itemFactors {
+            try dense(.userFactors, userFactors)
+            try dense(.itemFactors, itemFactors)
+        }
+        try sparse(.userItems, artifacts.userItems)
+        try sparse(.itemNeighbours, artifacts.itemNeighbours)
+        try sparse(.hotelPopularity, artifacts.popularity)
+        return entries
+    }
+}

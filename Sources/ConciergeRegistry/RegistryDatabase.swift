@@ -1,0 +1,154 @@
+import ConciergeSQLite
+
+/// `registry.sqlite`: the index of published versions. A version is visible only once its row is
+/// committed, and its row is committed only after its folder is complete, so readers that go
+/// through the database never see half a version.
+final class RegistryDatabase {
+    static let fileName = "registry.sqlite"
+    static let schemaVersion = 1
+
+    private let sqlite: SQLiteDatabase
+
+    /// Opens the registry in `directory`. With `create`, a missing registry is created, but only in a
+    /// missing or empty folder, so a typo in `--registry` cannot scatter models over unrelated files.
+    init(directory: String, create: Bool) throws(RegistryError) {
+        let path = directory + "/" + Self.fileName
+        if !FileSystem.exists(path) {
+            guard create else { throw .registryNotFound(directory: directory) }
+            if FileSystem.exists(directory) {
+                // registry.sqlite may have appeared since the check above: another publisher creating it.
+                let entries = FileSystem.entries(of: directory).filter { !$0.hasPrefix(".") }
+                guard FileSystem.isDirectory(directory), entries.isEmpty || entries.contains(Self.fileName) else {
+                    throw .notARegistry(directory: directory)
+                }
+            } else {
+                try FileSystem.ensureDirectory(directory)
+            }
+        }
+        do {
+            sqlite = try SQLiteDatabase(path: path, mode: create ? .readWriteCreate : .readWrite)
+            try sqlite.execute("PRAGMA synchronous = FULL")
+        } catch {
+            throw .database(error)
+        }
+        try migrate(path: path)
+    }
+
+    private func migrate(path: String) throws(RegistryError) {
+        let found: Int
+        do { found = try sqlite.userVersion } catch { throw .database(error) }
+        guard found != Self.schemaVersion else { return }
+        guard found < Self.schemaVersion else {
+            throw .unsupportedSchema(path: path, found: found, supported: Self.schemaVersion)
+        }
+        do {
+            // WAL lets readers (list, open) proceed while a publisher holds the write lock.
+            try sqlite.execute("PRAGMA journal_mode = WAL")
+        } catch {
+            throw .database(error)
+        }
+        try transaction { () throws(RegistryError) in
+            // Another process may have created the schema while this one waited for the lock.
+            let current: Int
+            do throws(SQLiteError) { current = try sqlite.userVersion } catch { throw .database(error) }
+            guard current == 0 else { return }
+            try execute(Self.schema)
+        }
+    }
+
+    private static let schema = """
+        CREATE TABLE models (
+            name TEXT PRIMARY KEY,
+            created TEXT NOT NULL,
+            -- Highest version ever assigned, so numbers are never reused after gc.
+            last_version INTEGER NOT NULL
+        );
+        CREATE TABLE versions (
+            model TEXT NOT NULL REFERENCES models (name),
+            version INTEGER NOT NULL,
+            created TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('als', 'item-item', 'popular')),
+            hyper_parameters TEXT NOT NULL,
+            metrics TEXT NOT NULL,
+            data_fingerprint TEXT NOT NULL,
+            manifest_sha256 TEXT NOT NULL,
+            PRIMARY KEY (model, version)
+        );
+        CREATE TABLE files (
+            model TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (model, version, name),
+            FOREIGN KEY (model, version) REFERENCES versions (model, version) ON DELETE CASCADE
+        );
+        CREATE TABLE aliases (
+            model TEXT NOT NULL,
+            alias TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            updated TEXT NOT NULL,
+            PRIMARY KEY (model, alias),
+            -- No cascade: deleting an aliased version fails, whatever gc's own checks say.
+            FOREIGN KEY (model, version) REFERENCES versions (model, version)
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('publish', 'promote', 'gc')),
+            model TEXT,
+            version INTEGER,
+            details TEXT NOT NULL
+        );
+        CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+        CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+        PRAGMA user_version = \(schemaVersion);
+        """
+
+    /// Runs `body` between `BEGIN IMMEDIATE` and `COMMIT`: the write lock is taken up front, so two
+    /// publishers serialise here and each sees the other's version number. Rolled back if it throws.
+    func transaction<T>(_ body: () throws(RegistryError) -> T) throws(RegistryError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    func execute(_ sql: String) throws(RegistryError) {
+        do { try sqlite.execute(sql) } catch { throw .database(error) }
+    }
+
+    func run(_ sql: String, _ values: SQLiteStatement.Value...) throws(RegistryError) {
+        do { try sqlite.prepare(sql).bind(values).run() } catch { throw .database(error) }
+    }
+
+    /// Every row of a query, each turned into a value by `row`.
+    func rows<T>(
+        _ sql: String, _ values: SQLiteStatement.Value..., row: (SQLiteStatement) -> T
+    ) throws(RegistryError) -> [T] {
+        do {
+            let statement = try sqlite.prepare(sql).bind(values)
+            var results: [T] = []
+            while try statement.step() { results.append(row(statement)) }
+            return results
+        } catch {
+            throw .database(error)
+        }
+    }
+
+    func event(
+        _ action: RegistryEvent.Action, model: String?, version: Int?, details: some Encodable
+    ) throws(RegistryError) {
+        try run(
+            "INSERT INTO events (time, action, model, version, details) VALUES (?, ?, ?, ?, ?)",
+            .text(Timestamp.now()), .text(action.rawValue), model.map { .text($0) } ?? .null,
+            version.map { .integer(Int64($0)) } ?? .null, .text(JSON.text(details)))
+    }
+}

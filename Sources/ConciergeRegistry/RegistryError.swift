@@ -1,0 +1,50 @@
+public import ConciergeSQLite
+import Glibc
+
+/// Everything the registry can fail with. Each description is one line that names the directory, file,
+/// model or version concerned, so an operator can act on it without a stack trace.
+public enum RegistryError: Error, CustomStringConvertible, Sendable {
+    /// A reading operation on a directory without `registry.sqlite`.
+    case registryNotFound(directory: String)
+    /// Publishing into an existing directory that holds other things but no registry.
+    case notARegistry(directory: String)
+    case unsupportedSchema(path: String, found: Int, supported: Int)
+    case invalidName(String, kind: String, rule: String)
+    case modelNotFound(model: String, registry: String)
+    case versionNotFound(model: String, versionOrAlias: String)
+    /// `ModelArtifacts.validate()` refused the model; nothing was written.
+    case invalidArtifacts(String)
+    /// A file of a model (or its manifest) is missing, damaged or inconsistent.
+    case invalidFile(path: String, problem: String)
+    case fileSystem(path: String, operation: String, code: Int32)
+    case database(SQLiteError)
+
+    public var description: String {
+        switch self {
+        case .registryNotFound(let directory):
+            return "\(directory): no model registry here (\(directory)/registry.sqlite does not exist)"
+        case .notARegistry(let directory):
+            return "\(directory): not a model registry (no registry.sqlite) and not empty; refusing to create one there"
+        case .unsupportedSchema(let path, let found, let supported):
+            return "\(path): registry schema version \(found) is newer than this concierge supports (\(supported))"
+        case .invalidName(let name, let kind, let rule):
+            return "invalid \(kind) '\(name)': \(rule)"
+        case .modelNotFound(let model, let registry):
+            return "no model '\(model)' in registry \(registry)"
+        case .versionNotFound(let model, let versionOrAlias):
+            return "model '\(model)' has no version or alias '\(versionOrAlias)'"
+        case .invalidArtifacts(let message):
+            return "invalid model artifacts: \(message)"
+        case .invalidFile(let path, let problem):
+            return "\(path): \(problem)"
+        case .fileSystem(let path, let operation, let code):
+            return "\(path): cannot \(operation): \(String(cString: strerror(code)))"
+        case .database(let error):
+            return error.description
+        }
+    }
+
+    static func lastFileSystemError(_ path: String, _ operation: String) -> RegistryError {
+        .fileSystem(path: path, operation: operation, code: errno)
+    }
+}

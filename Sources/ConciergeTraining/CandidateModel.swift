@@ -1,0 +1,54 @@
+public import ConciergeModel
+public import ConciergeRegistry
+
+/// One way of scoring guests that training compares: ALS with given settings, item-item, or popularity.
+public enum CandidateModel: Sendable, Hashable, CustomStringConvertible {
+    case als(ImplicitALS.Configuration)
+    case itemItem(neighbours: Int)
+    case popular
+
+    public var kind: ModelKind {
+        switch self {
+        case .als: .als
+        case .itemItem: .itemItem
+        case .popular: .popular
+        }
+    }
+
+    public var hyperParameters: [String: HyperParameter] {
+        switch self {
+        case .als(let configuration):
+            [
+                "factors": .number(Double(configuration.factors)),
+                "iterations": .number(Double(configuration.iterations)),
+                "regularization": .number(Double(configuration.regularization)),
+                "alpha": .number(Double(configuration.alpha)),
+                "cg_steps": .number(Double(configuration.cgSteps)),
+                "confidence": .string(configuration.confidence == .linear ? "1+alpha*units" : "alpha*units"),
+                "seed": .number(Double(configuration.seed)),
+            ]
+        case .itemItem(let neighbours):
+            ["neighbours": .number(Double(neighbours)), "similarity": "cosine"]
+        case .popular:
+            ["measure": "distinct guests"]
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .als(let configuration):
+            "als(factors \(configuration.factors), regularization \(configuration.regularization), alpha \(configuration.alpha))"
+        case .itemItem(let neighbours): "item-item(cosine, \(neighbours) neighbours)"
+        case .popular: "popular"
+        }
+    }
+
+    /// Simpler models win ties: they are cheaper to serve and easier to trust.
+    var simplicity: Int {
+        switch self {
+        case .popular: 0
+        case .itemItem: 1
+        case .als: 2
+        }
+    }
+}

@@ -1,0 +1,172 @@
+public import ConciergeData
+public import ConciergeModel
+public import ConciergeRegistry
+
+/// Turns the feature store's training data into a model version: it compares candidates on a
+/// validation split cut from the training data, estimates the winner on a holdout it never chose
+/// with, then refits the winner on everything.
+public struct ModelTrainer: Sendable {
+    public let options: TrainingOptions
+
+    public init(options: TrainingOptions) {
+        self.options = options
+    }
+
+    public struct Outcome: Sendable {
+        public var artifacts: ModelArtifacts
+        public var chosen: CandidateModel
+        /// Each candidate with its metrics on the validation split, in the order they were tried.
+        public var validation: [(candidate: CandidateModel, metrics: RankingMetrics)]
+        /// The chosen model's and each baseline's metrics on the holdout.
+        public var holdout: [(candidate: CandidateModel, metrics: RankingMetrics)]
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case noInteractions
+        case tooFewGuests(Int)
+
+        public var description: String {
+            switch self {
+            case .noInteractions:
+                "the feature store holds no COMPLETE order of a paid item: nothing to learn from"
+            case .tooFewGuests(let count):
+                "only \(count) guest(s) ordered more than one item: at least 2 are needed to hold items out and measure"
+            }
+        }
+    }
+
+    public func train(_ data: TrainingData, progress: (TrainingEvent) -> Void = { _ in }) throws -> Outcome {
+        guard !data.interactions.isEmpty else { throw Failure.noInteractions }
+        let matrix = InteractionMatrix(data)
+        let guestsWithSeveralItems = (0..<matrix.users).count { matrix.userItems.rowRange($0).count > 1 }
+        guard guestsWithSeveralItems >= 2 else { throw Failure.tooFewGuests(guestsWithSeveralItems) }
+
+        let (training, holdout) = TrainTestSplit.split(matrix.userItems, testFraction: options.holdout, seed: options.seed)
+        let (fitting, validation) = TrainTestSplit.split(training, testFraction: options.validation, seed: options.seed &+ 1)
+
+        let candidates = candidateModels()
+        progress(.stage(name: "comparing candidates", steps: candidates.count))
+        var validationResults: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
+        for candidate in candidates {
+            let fitted = FittedModel(candidate, on: fitting, matrix: matrix, threads: options.threads)
+            let metrics = fitted.evaluate(on: validation, cutoff: options.cutoff)
+            validationResults.append((candidate, metrics))
+            progress(.step(detail: "\(candidate): MAP@\(options.cutoff) \(Self.format(metrics.meanAveragePrecision))", loss: nil))
+        }
+        let chosen = Self.best(validationResults)
+
+        let baselines = [chosen, .itemItem(neighbours: options.neighbours), .popular].reduce(into: [CandidateModel]()) {
+            if !$0.contains($1) { $0.append($1) }
+        }
+        progress(.stage(name: "measuring on the holdout", steps: baselines.count))
+        var holdoutResults: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
+        for candidate in baselines {
+            let metrics = FittedModel(candidate, on: training, matrix: matrix, threads: options.threads)
+                .evaluate(on: holdout, cutoff: options.cutoff)
+            holdoutResults.append((candidate, metrics))
+            progress(.step(detail: "\(candidate): MAP@\(options.cutoff) \(Self.format(metrics.meanAveragePrecision))", loss: nil))
+        }
+
+        let iterations = if case .als(let configuration) = chosen { configuration.iterations } else { 1 }
+        progress(.stage(name: "fitting \(chosen) on all data", steps: iterations))
+        let final = FittedModel(chosen, on: matrix.userItems, matrix: matrix, threads: options.threads) { iteration in
+            progress(.step(detail: "iteration \(iteration.iteration)", loss: iteration.loss))
+        }
+        if chosen.kind != .als { progress(.step(detail: "done", loss: nil)) }
+
+        let artifacts = makeArtifacts(
+            data: data, matrix: matrix, final: final, validation: validationResults, holdout: holdoutResults)
+        return Outcome(artifacts: artifacts, chosen: chosen, validation: validationResults, holdout: holdoutResults)
+    }
+
+    /// The grid: the given ALS settings, plus (when tuning) a few factor counts, regularizations and
+    /// alphas that suit menus of tens to hundreds of items; item-item and popularity always compete.
+    func candidateModels() -> [CandidateModel] {
+        func unique<T: Comparable & Hashable>(_ values: [T]) -> [T] { Array(Set(values)).sorted() }
+        let factors = options.tune ? unique([16, 32, 64, options.factors]) : [options.factors]
+        let regularizations: [Float] = options.tune ? unique([0.01, 0.1, 1, 10, options.regularization]) : [options.regularization]
+        let alphas: [Float] = options.tune ? unique([1, 10, 40, options.alpha]) : [options.alpha]
+        var candidates: [CandidateModel] = [.popular, .itemItem(neighbours: options.neighbours)]
+        for factorCount in factors {
+            for regularization in regularizations {
+                for alpha in alphas {
+                    candidates.append(
+                        .als(
+                            ImplicitALS.Configuration(
+                                factors: factorCount, regularization: regularization, alpha: alpha,
+                                iterations: options.iterations, seed: options.seed, threads: options.threads,
+                                confidence: .linear, computeLoss: false)))
+                }
+            }
+        }
+        return candidates
+    }
+
+    static func best(_ results: [(candidate: CandidateModel, metrics: RankingMetrics)]) -> CandidateModel {
+        results.min { left, right in
+            if left.metrics.meanAveragePrecision != right.metrics.meanAveragePrecision {
+                return left.metrics.meanAveragePrecision > right.metrics.meanAveragePrecision
+            }
+            return left.candidate.simplicity < right.candidate.simplicity
+        }!.candidate
+    }
+
+    private func makeArtifacts(
+        data: TrainingData, matrix: InteractionMatrix, final: FittedModel,
+        validation: [(candidate: CandidateModel, metrics: RankingMetrics)],
+        holdout: [(candidate: CandidateModel, metrics: RankingMetrics)]
+    ) -> ModelArtifacts {
+        let blocks = matrix.hotelItemRanges
+        let neighbours =
+            if let als = final.alsModel {
+                ItemSimilarity.cosine(
+                    itemFactors: als.itemFactors, blocks: blocks, neighbours: options.neighbours, threads: options.threads)
+            } else {
+                ItemSimilarity.cosine(
+                    userItems: matrix.userItems, blocks: blocks, neighbours: options.neighbours, threads: options.threads)
+            }
+        let hotelIndex = Dictionary(uniqueKeysWithValues: matrix.hotelIDs.enumerated().map { ($1, $0) })
+        var metrics = metricDictionary(holdout[0].metrics)
+        for (candidate, result) in holdout.dropFirst() {
+            for (name, value) in metricDictionary(result) { metrics["\(candidate.kind.rawValue).\(name)"] = value }
+        }
+        var hyperParameters = final.candidate.hyperParameters
+        hyperParameters["neighbours"] = .number(Double(options.neighbours))
+        hyperParameters["holdout"] = .number(options.holdout)
+        hyperParameters["validation"] = .number(options.validation)
+        return ModelArtifacts(
+            kind: final.candidate.kind,
+            userIDs: data.guests.map(\.id),
+            itemIDs: data.items.map(\.id),
+            items: data.items.map {
+                ItemMetadata(name: $0.name, hotel: hotelIndex[$0.hotel]!, department: $0.department, price: Double($0.price))
+            },
+            hotelIDs: matrix.hotelIDs,
+            hotelItemRanges: blocks,
+            userHotel: matrix.userHotel,
+            userFactors: final.alsModel?.userFactors,
+            itemFactors: final.alsModel?.itemFactors,
+            userItems: matrix.userItems,
+            itemNeighbours: neighbours,
+            popularity: Popularity(userItems: matrix.userItems, blocks: blocks).scores,
+            hyperParameters: hyperParameters,
+            metrics: metrics,
+            candidates: validation.map {
+                ModelCandidate(kind: $0.candidate.kind, hyperParameters: $0.candidate.hyperParameters, metrics: metricDictionary($0.metrics))
+            },
+            dataFingerprint: data.fingerprint)
+    }
+
+    private func metricDictionary(_ metrics: RankingMetrics) -> [String: Double] {
+        let k = metrics.k
+        return [
+            "precision@\(k)": metrics.precision, "map@\(k)": metrics.meanAveragePrecision, "ndcg@\(k)": metrics.ndcg,
+            "auc": metrics.auc, "coverage": metrics.coverage, "evaluated_users": Double(metrics.users),
+        ]
+    }
+
+    static func format(_ value: Double) -> String {
+        let scaled = (value * 10_000).rounded() / 10_000
+        return String(scaled)
+    }
+}

@@ -1,0 +1,38 @@
+/// What `ModelTrainer` is asked to do. The ALS settings are the starting point of the search
+/// (and the only point when `tune` is off).
+public struct TrainingOptions: Sendable {
+    public var factors: Int
+    public var iterations: Int
+    public var regularization: Float
+    public var alpha: Float
+    public var seed: UInt64
+    /// Share of each guest's items held out to estimate the published model's quality.
+    public var holdout: Double
+    /// Share of the remaining training items held out to choose among candidates.
+    public var validation: Double
+    /// Search a small grid of factors, regularization and alpha, and compare with item-item and popularity.
+    public var tune: Bool
+    /// Neighbours kept per item for item-item scoring and `/similar`.
+    public var neighbours: Int
+    public var threads: Int
+    /// Recommendations per guest when measuring (precision@k, MAP@k, NDCG@k).
+    public var cutoff: Int
+
+    public init(
+        factors: Int = 64, iterations: Int = 15, regularization: Float = 0.01, alpha: Float = 1,
+        seed: UInt64 = 42, holdout: Double = 0.2, validation: Double = 0.2, tune: Bool = true,
+        neighbours: Int = 50, threads: Int = 2, cutoff: Int = 10
+    ) {
+        self.factors = factors
+        self.iterations = iterations
+        self.regularization = regularization
+        self.alpha = alpha
+        self.seed = seed
+        self.holdout = holdout
+        self.validation = validation
+        self.tune = tune
+        self.neighbours = neighbours
+        self.threads = threads
+        self.cutoff = cutoff
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import ConciergeData
+import ConciergeRegistry
+import ConciergeTraining
+import Foundation
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model from the feature store and publish it as a new registry version.",
+        discussion: """
+            Builds the guest × item matrix from COMPLETE orders of paid items (strength = units), holds out a share \
+            of each guest's items to measure the result, and cuts a validation split from the rest. Unless --no-tune, \
+            it compares ALS over a small grid of factors, regularization and alpha with item-item cosine and \
+            per-hotel popularity on the validation split, picks the best MAP@K, measures it on the holdout, refits it \
+            on all data and publishes it with every candidate's metrics.
+            """)
+
+    @Option(help: "The feature store written by `concierge ingest`.")
+    var store: String
+
+    @Option(help: "The registry folder; created on the first publish.")
+    var registry = "models"
+
+    @Option(help: "Model name in the registry.")
+    var model = "roomservice"
+
+    @Option(help: "ALS latent factors (the starting point of the search).")
+    var factors = 64
+
+    @Option(help: "ALS iterations.")
+    var iterations = 15
+
+    @Option(help: "ALS L2 regularization (the starting point of the search).")
+    var regularization: Float = 0.01
+
+    @Option(help: "ALS confidence weight: confidence = 1 + alpha × units (the starting point of the search).")
+    var alpha: Float = 1
+
+    @Option(help: "Seed for the splits and the factor initialisation; the same seed and data give the same model.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Share of each guest's items held out to measure the published model (0 to 0.5).")
+    var holdout = 0.2
+
+    @Option(help: "Neighbours kept per item for item-item scoring and /similar.")
+    var neighbours = 50
+
+    @Option(help: "Threads for training.")
+    var threads = 2
+
+    @Flag(inversion: .prefixedNo, help: "Search the grid and compare with item-item and popularity.")
+    var tune = true
+
+    @Flag(help: "Promote the new version to `production` only if its MAP@10 is within --tolerance of production's.")
+    var promoteIfBetter = false
+
+    @Option(help: "How much lower than production's MAP@10 the new version's may be and still be promoted.")
+    var tolerance = 0.005
+
+    func validate() throws {
+        guard factors > 0, iterations > 0 else { throw ValidationError("--factors and --iterations must be positive") }
+        guard regularization >= 0, alpha > 0 else {
+            throw ValidationError("--regularization must be ≥ 0 and --alpha > 0")
+        }
+        guard holdout > 0, holdout <= 0.5 else { throw ValidationError("--holdout must be in (0, 0.5]") }
+        guard neighbours > 0, threads > 0 else { throw ValidationError("--neighbours and --threads must be positive") }
+        guard tolerance >= 0 else { throw ValidationError("--tolerance must be ≥ 0") }
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: store) else {
+            throw ValidationError("\(store): no such feature store (run `concierge ingest` first)")
+        }
+        let data = try FeatureStore(path: store, access: .readOnly).trainingData()
+        print("training data: \(data.guests.count) guests, \(data.items.count) paid items, \(data.interactions.count) order lines")
+
+        let trainer = ModelTrainer(
+            options: TrainingOptions(
+                factors: factors, iterations: iterations, regularization: regularization, alpha: alpha, seed: seed,
+                holdout: holdout, tune: tune, neighbours: neighbours, threads: threads))
+        let view = TrainingProgressView()
+        let started = ContinuousClock.now
+        let outcome = try trainer.train(data) { view.show($0) }
+        print("chosen: \(outcome.chosen) in \(ContinuousClock.now - started)")
+        print("holdout (precision@10, MAP@10, NDCG@10, AUC, coverage):")
+        for (candidate, metrics) in outcome.holdout {
+            print(
+                "  \(candidate): " + [metrics.precision, metrics.meanAveragePrecision, metrics.ndcg, metrics.auc, metrics.coverage]
+                    .map { String(format: "%.4f", $0) }.joined(separator: "  "))
+        }
+
+        let registry = ModelRegistry(directory: self.registry)
+        let version = try registry.publish(model: model, artifacts: outcome.artifacts)
+        print("published \(model) version \(version) in \(self.registry)")
+        if promoteIfBetter { try promoteIfNotWorse(registry: registry, version: version, outcome: outcome) }
+    }
+
+    private func promoteIfNotWorse(registry: ModelRegistry, version: Int, outcome: ModelTrainer.Outcome) throws {
+        let production = try registry.list(model: model).first { $0.aliases.contains("production") && $0.version != version }
+        let policy = PromotionPolicy(tolerance: tolerance)
+        let decision = policy.decide(candidate: outcome.artifacts.metrics, production: production?.metrics)
+        if decision.promotes { try registry.promote(model: model, version: version, alias: "production") }
+        switch decision {
+        case .promoteFirst(let candidate):
+            print("promoted version \(version) to production: there was no production version (MAP@10 \(format(candidate)))")
+        case .promote(let candidate, let current):
+            print("promoted version \(version) to production: \(comparison(candidate, current, production))")
+        case .keep(let candidate, let current):
+            print("kept production at version \(production?.version ?? 0): \(comparison(candidate, current, production))")
+        }
+    }
+
+    private func comparison(_ candidate: Double, _ current: Double, _ production: ModelVersion?) -> String {
+        "MAP@10 \(format(candidate)) vs production version \(production?.version ?? 0)'s \(format(current)), "
+            + "tolerance \(format(tolerance))"
+    }
+
+    private func format(_ value: Double) -> String { String(format: "%.4f", value) }
+}

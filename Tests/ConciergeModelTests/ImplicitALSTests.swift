@@ -1,0 +1,171 @@
+import ConciergeModel
+import Testing
+
+@Suite struct ImplicitALSTests {
+    static let planted = PlantedMatrix(
+        groups: 4, usersPerGroup: 60, itemsPerGroup: 30, itemsPerUser: 12, noise: 2, seed: 7)
+
+    static func configuration(seed: UInt64 = 1, computeLoss: Bool = false) -> ImplicitALS.Configuration {
+        .init(
+            factors: 8, regularization: 0.1, alpha: 5, iterations: 12, cgSteps: 3, seed: seed, threads: 2,
+            confidence: .linear, computeLoss: computeLoss)
+    }
+
+    @Test func recoversPlantedGroupsFarAbovePopularity() {
+        let (train, test) = TrainTestSplit.split(Self.planted.matrix, testFraction: 0.2, seed: 3)
+        let model = ImplicitALS(configuration: Self.configuration()).fit(userItems: train)
+        let history = { (user: Int) in train.rowRange(user).map { Int(train.columnIndices[$0]) } }
+        let als = RankingMetrics.evaluate(k: 10, test: test) { user in
+            model.recommend(user: user, k: 10, exclude: history(user)).map(\.item)
+        }
+        let popularity = Popularity(userItems: train)
+        let baseline = RankingMetrics.evaluate(k: 10, test: test) { user in
+            popularity.recommend(block: 0, k: 10, exclude: history(user)).map(\.item)
+        }
+        #expect(als.precision > 0.2)
+        #expect(als.precision > 2.5 * baseline.precision)
+        #expect(als.ndcg > 2 * baseline.ndcg)
+        // Top recommendations come from the guest's own group.
+        var inGroup = 0, total = 0
+        for user in 0..<train.rows {
+            for recommendation in model.recommend(user: user, k: 5, exclude: history(user)) {
+                total += 1
+                if Self.planted.groupOfItem[recommendation.item] == Self.planted.groupOfUser[user] { inGroup += 1 }
+            }
+        }
+        #expect(Double(inGroup) / Double(total) > 0.9)
+    }
+
+    @Test(arguments: [ImplicitALS.ConfidenceMode.linear, .implicitLibrary])
+    func lossDecreases(mode: ImplicitALS.ConfidenceMode) {
+        var configuration = Self.configuration(computeLoss: true)
+        configuration.confidence = mode
+        var losses: [Double] = []
+        var iterations: [Int] = []
+        _ = ImplicitALS(configuration: configuration).fit(userItems: Self.planted.matrix) { progress in
+            iterations.append(progress.iteration)
+            if let loss = progress.loss { losses.append(loss) }
+        }
+        #expect(iterations == Array(0..<configuration.iterations))
+        #expect(losses.count == configuration.iterations)
+        for (previous, next) in zip(losses, losses.dropFirst()) {
+            #expect(next <= previous * (1 + 1e-4), "loss went up: \(previous) → \(next)")
+        }
+        #expect(losses.last! < 0.9 * losses.first!)
+    }
+
+    @Test func lossMatchesDefinitionOnDenseCells() {
+        let matrix = SplitMix64(seed: 11).copy { $0.sparse(rows: 9, columns: 7, density: 0.3) }
+        var configuration = Self.configuration()
+        configuration.factors = 3
+        configuration.confidence = .implicitLibrary
+        configuration.alpha = 2
+        let als = ImplicitALS(configuration: configuration)
+        var generator = SplitMix64(seed: 5)
+        let x = DenseMatrix(rows: 9, columns: 3, values: generator.floats(27))
+        let y = DenseMatrix(rows: 7, columns: 3, values: generator.floats(21))
+        var loss = 0.0, confidences = 0.0
+        for user in 0..<9 {
+            for item in 0..<7 {
+                let entry = matrix.rowRange(user).first { Int(matrix.columnIndices[$0]) == item }
+                let c = entry.map { Double(2 * matrix.values[$0]) } ?? 1
+                let p = entry == nil ? 0.0 : 1
+                let score = (0..<3).reduce(0.0) { $0 + Double(x[user, $1]) * Double(y[item, $1]) }
+                loss += c * (p - score) * (p - score)
+                if entry != nil { confidences += c }
+            }
+        }
+        loss += 0.1 * (x.values + y.values).reduce(0.0) { $0 + Double($1) * Double($1) }
+        let expected = loss / (confidences + 63 - Double(matrix.nonZeroCount))
+        let actual = als.loss(userItems: matrix, userFactors: x, itemFactors: y)
+        #expect(abs(actual - expected) < 1e-5 * expected)
+    }
+
+    @Test(arguments: [(ImplicitALS.ConfidenceMode.linear, 8), (.implicitLibrary, 8), (.linear, 13)])
+    func foldInEqualsConvergedLeastSquares(mode: ImplicitALS.ConfidenceMode, factors: Int) {
+        var configuration = Self.configuration()
+        configuration.confidence = mode
+        configuration.factors = factors
+        let matrix = Self.planted.matrix
+        let model = ImplicitALS(configuration: configuration).fit(userItems: matrix)
+        // With the item factors fixed, enough CG steps solve each user's system exactly.
+        var exact = configuration
+        exact.cgSteps = 4 * configuration.factors
+        var users = model.userFactors
+        for _ in 0..<3 {
+            users = ImplicitALS(configuration: exact).leastSquares(
+                userItems: matrix, itemFactors: model.itemFactors, initial: users)
+        }
+        for user in [0, 17, 61, 130, 239] {
+            let history = matrix.rowRange(user).map {
+                (item: Int(matrix.columnIndices[$0]), value: matrix.values[$0])
+            }
+            let folded = model.recalculateUser(items: history)
+            let solved = Array(users.row(user))
+            let scale = solved.map(abs).max()!
+            for (a, b) in zip(folded, solved) {
+                #expect(abs(a - b) <= 1e-3 * scale, "user \(user): \(folded) vs \(solved)")
+            }
+        }
+    }
+
+    @Test func sameSeedSameFactorsDifferentSeedDifferent() {
+        let matrix = Self.planted.matrix
+        let first = ImplicitALS(configuration: Self.configuration(seed: 42)).fit(userItems: matrix)
+        let second = ImplicitALS(configuration: Self.configuration(seed: 42)).fit(userItems: matrix)
+        var oneThread = Self.configuration(seed: 42)
+        oneThread.threads = 1
+        let third = ImplicitALS(configuration: oneThread).fit(userItems: matrix)
+        let other = ImplicitALS(configuration: Self.configuration(seed: 43)).fit(userItems: matrix)
+        #expect(first.userFactors == second.userFactors && first.itemFactors == second.itemFactors)
+        #expect(first.userFactors == third.userFactors && first.itemFactors == third.itemFactors)
+        #expect(first.itemFactors != other.itemFactors)
+    }
+
+    @Test func emptyRowsGetZeroFactors() {
+        let matrix = SparseMatrix(
+            rows: 4, columns: 5,
+            entries: [.init(row: 0, column: 1, value: 2), .init(row: 2, column: 3, value: 1), .init(row: 2, column: 1, value: 1)])
+        let model = ImplicitALS(configuration: .init(factors: 4, iterations: 3)).fit(userItems: matrix)
+        #expect(model.userFactors.row(1).allSatisfy { $0 == 0 })
+        #expect(model.itemFactors.row(4).allSatisfy { $0 == 0 })
+        #expect(model.similarItems(item: 4, k: 3).isEmpty)
+    }
+
+    @Test func recommendHonoursCandidatesAndExclusions() {
+        let model = ImplicitALS(configuration: Self.configuration()).fit(userItems: Self.planted.matrix)
+        let user = 5
+        let all = model.recommend(user: user, k: 120)
+        #expect(all.count == 120)
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.score >= $1.score })
+        let block = 30..<60
+        let excluded = [31, 45, 59, 2]
+        let restricted = model.recommend(user: user, k: 40, candidates: block, exclude: excluded)
+        #expect(restricted.count == 27)
+        #expect(restricted.allSatisfy { block.contains($0.item) && !excluded.contains($0.item) })
+        let expected = all.filter { block.contains($0.item) && !excluded.contains($0.item) }
+        #expect(restricted.map(\.item) == expected.map(\.item))
+        // A folded-in factor ranks the same way as passing it back to recommend.
+        let factor = Array(model.userFactors.row(user))
+        #expect(model.recommend(userFactor: factor, k: 10).map(\.item) == all.prefix(10).map(\.item))
+    }
+
+    @Test func similarItemsAreOwnGroupAndMatchFactorCosine() {
+        let model = ImplicitALS(configuration: Self.configuration()).fit(userItems: Self.planted.matrix)
+        let similar = model.similarItems(item: 3, k: 10)
+        #expect(similar.count == 10 && !similar.contains { $0.item == 3 })
+        #expect(similar.allSatisfy { Self.planted.groupOfItem[$0.item] == Self.planted.groupOfItem[3] })
+        let table = ItemSimilarity.cosine(itemFactors: model.itemFactors, neighbours: 10)
+        let row = table.rowRange(3)
+        #expect(table.columnIndices[row].map(Int.init) == similar.map(\.item))
+        for (stored, direct) in zip(table.values[row], similar) { #expect(abs(stored - direct.score) < 1e-5) }
+    }
+}
+
+extension SplitMix64 {
+    /// Runs `body` on a copy, so a test can build data from a seed in one expression.
+    func copy<T>(_ body: (inout SplitMix64) -> T) -> T {
+        var generator = self
+        return body(&generator)
+    }
+}

@@ -1,0 +1,51 @@
+import ConciergeModel
+import Testing
+
+@Suite struct ScoringKernelTests {
+    @Test(arguments: [1, 7, 8, 16, 24, 33, 64, 65, 128])
+    func scoresMatchNaiveLoop(dimension: Int) {
+        var generator = SplitMix64(seed: UInt64(dimension))
+        let rows = 37
+        let matrix = generator.floats(rows * dimension)
+        let query = generator.floats(dimension)
+        var output = [Float](repeating: .nan, count: rows)
+        query.withUnsafeBufferPointer { query in
+            matrix.withUnsafeBufferPointer { matrix in
+                output.withUnsafeMutableBufferPointer {
+                    ScoringKernel.scores(query: query, rows: matrix, dimension: dimension, into: $0)
+                }
+            }
+        }
+        for row in 0..<rows {
+            var expected = 0.0
+            for column in 0..<dimension { expected += Double(query[column]) * Double(matrix[row * dimension + column]) }
+            #expect(abs(Double(output[row]) - expected) < 1e-5 * Double(dimension))
+        }
+    }
+
+    @Test func topKOverABlockReportsCatalogueIndices() {
+        var generator = SplitMix64(seed: 9)
+        let dimension = 16, items = 50
+        let matrix = generator.floats(items * dimension)
+        let query = generator.floats(dimension)
+        let block = 20..<35
+        var scratch: [Float] = []
+        var indices: [Int32] = []
+        var scores: [Float] = []
+        let found = query.withUnsafeBufferPointer { query in
+            matrix.withUnsafeBufferPointer { matrix in
+                ScoringKernel.topK(
+                    query: query,
+                    rows: UnsafeBufferPointer(rebasing: matrix[(block.lowerBound * dimension)..<(block.upperBound * dimension)]),
+                    dimension: dimension, k: 5, firstRow: block.lowerBound, excluding: [3, 22, 30],
+                    scratch: &scratch, indices: &indices, scores: &scores)
+            }
+        }
+        let naive = block.filter { ![22, 30].contains($0) }.map { item in
+            (item, (0..<dimension).reduce(Float(0)) { $0 + query[$1] * matrix[item * dimension + $1] })
+        }.sorted { $0.1 > $1.1 }
+        #expect(found == 5)
+        #expect(indices.prefix(5).map(Int.init) == naive.prefix(5).map(\.0))
+        for (score, expected) in zip(scores, naive.prefix(5)) { #expect(abs(score - expected.1) < 1e-5) }
+    }
+}

@@ -1,0 +1,57 @@
+import ConciergeModel
+import Testing
+
+@Suite struct TopKTests {
+    /// The definition: sort everything eligible by score descending, then index ascending.
+    static func reference(_ scores: [Float], k: Int, firstIndex: Int, excluding: Set<Int>) -> [(index: Int, score: Float)] {
+        var eligible: [(index: Int, score: Float)] = []
+        for (offset, score) in scores.enumerated() where !excluding.contains(firstIndex + offset) && !score.isNaN {
+            eligible.append((firstIndex + offset, score))
+        }
+        eligible.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
+        return Array(eligible.prefix(max(0, k)))
+    }
+
+    @Test(arguments: [0, 1, 3, 10, 64, 200])
+    func matchesFullSort(k: Int) {
+        var generator = SplitMix64(seed: UInt64(k) + 1)
+        var indices: [Int32] = []
+        var best: [Float] = []
+        for trial in 0..<40 {
+            let count = Int(generator.next(upperBound: UInt64(150)))
+            // Few distinct values, so ties are everywhere; a NaN now and then.
+            var scores: [Float] = (0..<count).map { _ in Float(generator.next(upperBound: UInt64(7))) - 3 }
+            if count > 0 && trial % 5 == 0 { scores[Int(generator.next(upperBound: UInt64(count)))] = Float.nan }
+            let firstIndex = Int(generator.next(upperBound: UInt64(1000)))
+            var excluded = Set<Int>()
+            for _ in 0..<Int(generator.next(upperBound: UInt64(30))) {
+                excluded.insert(firstIndex + Int(generator.next(upperBound: UInt64(count + 5))) - 2)
+            }
+            let found = scores.withUnsafeBufferPointer {
+                TopK.select(
+                    scores: $0, k: k, firstIndex: firstIndex, excluding: excluded.map(Int32.init).sorted(),
+                    indices: &indices, scores: &best)
+            }
+            let expected = Self.reference(scores, k: k, firstIndex: firstIndex, excluding: excluded)
+            #expect(found == expected.count)
+            #expect(indices.prefix(found).map(Int.init) == expected.map(\.index))
+            #expect(Array(best.prefix(found)) == expected.map(\.score))
+        }
+    }
+
+    @Test func kLargerThanCountReturnsEverythingSorted() {
+        let scores: [Float] = [0.5, 2, -1, 2, 0.5]
+        var indices = [Int32](repeating: 0, count: 9)
+        var best = [Float](repeating: 0, count: 9)
+        let found = scores.withUnsafeBufferPointer { scores in
+            indices.withUnsafeMutableBufferPointer { indices in
+                best.withUnsafeMutableBufferPointer { best in
+                    TopK.select(scores: scores, k: 9, indices: indices, scores: best)
+                }
+            }
+        }
+        #expect(found == 5)
+        #expect(indices.prefix(5) == [1, 3, 0, 4, 2])
+        #expect(best.prefix(5) == [2, 2, 0.5, 0.5, -1])
+    }
+}

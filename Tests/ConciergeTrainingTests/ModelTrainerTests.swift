@@ -1,0 +1,107 @@
+import ConciergeData
+import ConciergeModel
+import ConciergeRegistry
+import ConciergeTraining
+import Foundation
+import Testing
+
+/// Training end to end on the generator's data: export → feature store → trainer → artifacts.
+@Suite struct ModelTrainerTests {
+    /// One generated week shared by the tests below (generating and ingesting takes about a second).
+    static let sample: TrainingData = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let export = folder.appendingPathComponent("orders.csv").path
+        _ = try! SampleExportGenerator(configuration: .init(guests: 1_500, seed: 11)).write(to: export)
+        let store = try! FeatureStore(path: folder.appendingPathComponent("store.sqlite").path)
+        _ = try! store.ingest(exportsAt: [export], quarantineAt: folder.appendingPathComponent("q.jsonl").path) { _ in }
+        return try! store.trainingData()
+    }()
+
+    @Test func chosenModelBeatsPopularityOnTheHoldout() throws {
+        let outcome = try ModelTrainer(options: TrainingOptions(iterations: 10)).train(Self.sample)
+        let chosen = try #require(outcome.holdout.first)
+        let popular = try #require(outcome.holdout.first { $0.candidate == .popular })
+        #expect(chosen.candidate == outcome.chosen)
+        #expect(outcome.chosen != .popular, "the generator plants tastes a collaborative model must find")
+        #expect(chosen.metrics.meanAveragePrecision > popular.metrics.meanAveragePrecision * 1.1)
+        #expect(outcome.artifacts.metrics["map@10"] == chosen.metrics.meanAveragePrecision)
+        #expect(outcome.artifacts.metrics["popular.map@10"] == popular.metrics.meanAveragePrecision)
+        #expect(outcome.artifacts.candidates.count == outcome.validation.count)
+        try outcome.artifacts.validate()
+    }
+
+    @Test func theSameSeedGivesTheSameModel() throws {
+        let options = TrainingOptions(factors: 16, iterations: 5, seed: 3, tune: false)
+        let first = try ModelTrainer(options: options).train(Self.sample)
+        let second = try ModelTrainer(options: options).train(Self.sample)
+        #expect(first.artifacts == second.artifacts)
+    }
+
+    @Test func withoutTuningOnlyTheGivenSettingsCompeteWithTheBaselines() throws {
+        let options = TrainingOptions(factors: 8, iterations: 3, regularization: 0.5, alpha: 2, tune: false)
+        let outcome = try ModelTrainer(options: options).train(Self.sample)
+        let tried = outcome.validation.map(\.candidate)
+        #expect(tried.count == 3)
+        #expect(tried.contains(.popular))
+        #expect(tried.contains { if case .als(let c) = $0 { c.factors == 8 && c.regularization == 0.5 && c.alpha == 2 } else { false } })
+    }
+
+    @Test func everyRecommendableItemStaysInItsHotel() throws {
+        let outcome = try ModelTrainer(options: TrainingOptions(factors: 8, iterations: 3, tune: false)).train(Self.sample)
+        let artifacts = outcome.artifacts
+        for (hotel, range) in artifacts.hotelItemRanges.enumerated() {
+            #expect(range.allSatisfy { artifacts.items[$0].hotel == hotel })
+            for item in range {
+                for index in artifacts.itemNeighbours.rowRange(item) {
+                    #expect(range.contains(Int(artifacts.itemNeighbours.columnIndices[index])))
+                }
+            }
+            for index in artifacts.popularity.rowRange(hotel) {
+                #expect(range.contains(Int(artifacts.popularity.columnIndices[index])))
+            }
+        }
+    }
+
+    @Test func anEmptyStoreIsACleanError() {
+        let empty = TrainingData(items: [], guests: [], interactions: [], fingerprint: "0")
+        #expect(throws: ModelTrainer.Failure.self) { try ModelTrainer(options: TrainingOptions()).train(empty) }
+    }
+}
+
+@Suite struct InteractionMatrixTests {
+    @Test func unitsAreSummedAndHotelsAreBlocks() {
+        let data = TrainingData(
+            items: [
+                .init(id: "1", name: "a", hotel: "1", department: "1", price: 1000),
+                .init(id: "2", name: "b", hotel: "1", department: "1", price: 1000),
+                .init(id: "3", name: "c", hotel: "2", department: "1", price: 1000),
+            ],
+            guests: [.init(id: "10", latestHotel: "2"), .init(id: "11", latestHotel: "9")],
+            interactions: [
+                .init(guest: 0, item: 0, units: 1, orderedAt: 1), .init(guest: 0, item: 0, units: 2, orderedAt: 2),
+                .init(guest: 1, item: 1, units: 1, orderedAt: 3), .init(guest: 0, item: 2, units: 1, orderedAt: 4),
+            ],
+            fingerprint: "x")
+        let matrix = InteractionMatrix(data)
+        #expect(matrix.hotelIDs == ["1", "2"])
+        #expect(matrix.hotelItemRanges == [0..<2, 2..<3])
+        #expect(matrix.userItems.values == [3, 1, 1])
+        // Guest 11's latest hotel has no paid items: they keep the hotel they last ordered from.
+        #expect(matrix.userHotel == [1, 0])
+        #expect(matrix.candidates(forUser: 0) == 2..<3)
+    }
+}
+
+@Suite struct PromotionPolicyTests {
+    @Test func promotesWithinToleranceAndKeepsProductionOtherwise() {
+        let policy = PromotionPolicy(tolerance: 0.01)
+        #expect(policy.decide(candidate: ["map@10": 0.2], production: nil) == .promoteFirst(candidate: 0.2))
+        #expect(policy.decide(candidate: ["map@10": 0.195], production: ["map@10": 0.2]).promotes)
+        #expect(policy.decide(candidate: ["map@10": 0.25], production: ["map@10": 0.2]).promotes)
+        #expect(
+            policy.decide(candidate: ["map@10": 0.18], production: ["map@10": 0.2])
+                == .keep(candidate: 0.18, production: 0.2))
+    }
+}
