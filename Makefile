@@ -12,7 +12,7 @@ TEST_FUZZ_SECONDS ?= 30
 APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release serve test unit-test fuzz fuzz-smoke bench-http clean
+.PHONY: all deps build release serve sample-model test unit-test fuzz fuzz-smoke bench-http clean
 
 all: build
 
@@ -34,8 +34,20 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product concierge
 
-serve: release
+serve: release sample-model
 	.build/release/concierge serve --host $(HOST) --port $(PORT)
+
+## A model trained on generated sample data, when the registry has no production model yet.
+SAMPLE_DIR := .build/sample-data
+sample-model: release
+	@if [ -f models/registry.sqlite ] && .build/release/concierge registry show roomservice production >/dev/null 2>&1; then \
+		echo "models/ already has a production model"; \
+	else \
+		mkdir -p $(SAMPLE_DIR) && \
+		.build/release/concierge sample --out $(SAMPLE_DIR)/orders.csv --seed 1 && \
+		.build/release/concierge ingest $(SAMPLE_DIR)/orders.csv --store $(SAMPLE_DIR)/store.sqlite && \
+		.build/release/concierge train --store $(SAMPLE_DIR)/store.sqlite --registry models --promote-if-better; \
+	fi
 
 ## Everything: a short fuzzing run of the request parser, then the unit and integration tests.
 test: deps fuzz-smoke unit-test
