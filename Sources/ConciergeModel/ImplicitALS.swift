@@ -116,8 +116,8 @@ public struct ImplicitALS: Sendable {
 
     /// One conjugate-gradient half-step: new factors for every row of `userItems` against the
     /// fixed `itemFactors`, starting from `initial` (implicit's `least_squares_cg`). With
-    /// `cgSteps` at least the number of factors this converges to the exact least-squares
-    /// solution, which is what `ALSModel.recalculateUser` computes directly.
+    /// `cgSteps` at least the number of factors it reaches the exact least-squares
+    /// solution (up to Float rounding), which `ALSModel.recalculateUser` computes directly.
     public func leastSquares(userItems: SparseMatrix, itemFactors: DenseMatrix, initial: DenseMatrix) -> DenseMatrix {
         precondition(userItems.columns == itemFactors.rows && initial.rows == userItems.rows)
         precondition(itemFactors.columns == configuration.factors && initial.columns == configuration.factors)

@@ -1,0 +1,22 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// A separate package so that the benchmark is not a product of Concierge; it uses the
+// ConciergeModel library of the package two levels up.
+let package = Package(
+    name: "ConciergeTrainingBench",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "concierge", path: "../.."),
+    ],
+    targets: [
+        .executableTarget(
+            name: "concierge-training-bench",
+            dependencies: [.product(name: "ConciergeModel", package: "concierge")],
+            swiftSettings: [
+                .enableUpcomingFeature("ExistentialAny"),
+                .enableUpcomingFeature("InternalImportsByDefault"),
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)
