@@ -67,9 +67,15 @@ public struct ModelTrainer: Sendable {
             progress(.step(detail: "\(candidate): MAP@\(options.cutoff) \(Self.format(metrics.meanAveragePrecision))", loss: nil))
         }
 
+        // The final fit reports its loss per iteration: the one run worth watching converge.
+        var refit = chosen
+        if case .als(var configuration) = chosen {
+            configuration.computeLoss = true
+            refit = .als(configuration)
+        }
         let iterations = if case .als(let configuration) = chosen { configuration.iterations } else { 1 }
         progress(.stage(name: "fitting \(chosen) on all data", steps: iterations))
-        let final = FittedModel(chosen, on: matrix.userItems, matrix: matrix, threads: options.threads) { iteration in
+        let final = FittedModel(refit, on: matrix.userItems, matrix: matrix, threads: options.threads) { iteration in
             progress(.step(detail: "iteration \(iteration.iteration)", loss: iteration.loss))
         }
         if chosen.kind != .als { progress(.step(detail: "done", loss: nil)) }
