@@ -92,7 +92,7 @@ struct Serve: ParsableCommand {
         do {
             try server.start()
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
         let signals = ShutdownSignals { signal in
             logger.info("received \(signal); shutting down")

@@ -69,7 +69,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: store) else {
-            throw ValidationError("\(store): no such feature store (run `concierge ingest` first)")
+            throw CommandFailure("\(store): no such feature store (run `concierge ingest` first)")
         }
         let data = try FeatureStore(path: store, access: .readOnly).trainingData()
         print("training data: \(data.guests.count) guests, \(data.items.count) paid items, \(data.interactions.count) order lines")
