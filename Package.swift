@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "concierge", targets: ["concierge"]),
         .library(name: "ConciergeHTTP", targets: ["ConciergeHTTP"]),
         .library(name: "ConciergeModel", targets: ["ConciergeModel"]),
+        .library(name: "ConciergeServing", targets: ["ConciergeServing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -72,6 +73,12 @@ let package = Package(
             name: "ConciergeTraining",
             dependencies: ["ConciergeData", "ConciergeModel", "ConciergeRegistry"],
             swiftSettings: strictness),
+
+        // Serving recommendations from a loaded registry version: strategies, filters, fast top-k. No HTTP.
+        .target(
+            name: "ConciergeServing",
+            dependencies: ["ConciergeModel", "ConciergeRegistry"],
+            swiftSettings: strictness + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // The command line: parses flags and wires the layers together.
         .executableTarget(

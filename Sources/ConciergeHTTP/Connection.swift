@@ -215,6 +215,7 @@ final class Connection {
     ) {
         ResponseSerializer.write(
             response, requestID: requestID, date: worker.dateCache.current(), serverName: context.serverName,
+            fixedHeaders: context.fixedHeaders,
             keepAlive: keepAlive, requestVersion: version, includeBody: method != .head, into: &output)
         let now = MonotonicClock.now()
         let elapsed = now - headCompletedAt

@@ -35,7 +35,8 @@ public final class HTTPServer: Sendable {
         statistics = HTTPServerStatistics(routePaths: router.routePaths, shardCount: shardCount)
         let context = ServerContext(
             configuration: configuration, router: router, statistics: statistics, logger: logger,
-            serverName: Array(configuration.serverName.utf8), drainFlag: DrainFlag())
+            serverName: Array(configuration.serverName.utf8),
+            fixedHeaders: ResponseSerializer.fixedHeaderBytes(configuration.responseHeaders), drainFlag: DrainFlag())
         self.context = context
         workers = (0..<configuration.queueCount).map { Worker(index: $0, context: context) }
     }

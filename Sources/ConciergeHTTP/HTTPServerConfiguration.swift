@@ -1,4 +1,5 @@
 import Foundation
+public import HTTPTypes
 
 /// Everything an `HTTPServer` can be told: where to listen, how many queues to use,
 /// and the limits and timeouts that protect it from slow or hostile clients.
@@ -16,6 +17,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var serverName: String
     /// One log line per request at `info`, through swift-log.
     public var accessLog: Bool
+    /// Added to every response, errors included (e.g. which model version and colour answered).
+    public var responseHeaders: HTTPFields
 
     public init(
         host: String = "0.0.0.0",
@@ -26,7 +29,8 @@ public struct HTTPServerConfiguration: Sendable {
         maxConnections: Int = 10_000,
         drainTimeout: Duration = .seconds(25),
         serverName: String = "concierge",
-        accessLog: Bool = true
+        accessLog: Bool = true,
+        responseHeaders: HTTPFields = [:]
     ) {
         self.host = host
         self.port = port
@@ -37,6 +41,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.drainTimeout = drainTimeout
         self.serverName = serverName
         self.accessLog = accessLog
+        self.responseHeaders = responseHeaders
     }
 
     /// One queue per core the process may run on.

@@ -9,6 +9,7 @@ enum ResponseSerializer {
         requestID: String,
         date: [UInt8],
         serverName: [UInt8],
+        fixedHeaders: [UInt8],
         keepAlive: Bool,
         requestVersion: HTTPVersion,
         includeBody: Bool,
@@ -29,6 +30,7 @@ enum ResponseSerializer {
         } else if requestVersion == .http1_0 {
             output.append(contentsOf: Fixed.connectionKeepAlive)
         }
+        output.append(contentsOf: fixedHeaders)
         for field in response.headerFields where !isManagedByServer(field.name) {
             output.append(contentsOf: Fixed.lineEnd)
             appendUTF8(field.name.rawName, to: &output)
@@ -58,6 +60,18 @@ enum ResponseSerializer {
     }
 
     private static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    /// The configured extra headers, serialised once at start: each as CRLF, name, ": ", value.
+    static func fixedHeaderBytes(_ fields: HTTPFields) -> [UInt8] {
+        var output: [UInt8] = []
+        for field in fields where !isManagedByServer(field.name) {
+            output.append(contentsOf: Fixed.lineEnd)
+            appendUTF8(field.name.rawName, to: &output)
+            output.append(contentsOf: Fixed.colonSpace)
+            appendUTF8(field.value, to: &output)
+        }
+        return output
+    }
 
     /// Through `withUTF8`: appending a `String.UTF8View` walks small strings byte by byte.
     private static func appendUTF8(_ string: String, to output: inout [UInt8]) {

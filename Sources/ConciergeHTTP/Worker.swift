@@ -86,6 +86,8 @@ struct ServerContext: Sendable {
     let statistics: HTTPServerStatistics
     let logger: Logger
     let serverName: [UInt8]
+    /// `HTTPServerConfiguration.responseHeaders`, ready to copy into every response.
+    let fixedHeaders: [UInt8]
     /// Set by `HTTPServer.shutdown()` itself, before the workers' queues hear of it, so a response
     /// finished in between already says `Connection: close`.
     let drainFlag: DrainFlag

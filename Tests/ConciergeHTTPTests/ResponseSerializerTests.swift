@@ -9,17 +9,26 @@ struct ResponseSerializerTests {
 
     private func serialize(
         _ response: HTTPServerResponse, requestID: String = "req-1", keepAlive: Bool = true,
-        version: HTTPVersion = .http1_1, includeBody: Bool = true, into existing: [UInt8] = []
+        version: HTTPVersion = .http1_1, includeBody: Bool = true, fixedHeaders: HTTPFields = [:],
+        into existing: [UInt8] = []
     ) -> String {
         var output = existing
         ResponseSerializer.write(
             response, requestID: requestID, date: bytes(Self.date), serverName: bytes("concierge"),
-            keepAlive: keepAlive, requestVersion: version, includeBody: includeBody, into: &output)
+            fixedHeaders: ResponseSerializer.fixedHeaderBytes(fixedHeaders), keepAlive: keepAlive, requestVersion: version, includeBody: includeBody, into: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
     private let hello = HTTPServerResponse(
         status: .ok, headerFields: [.contentType: "text/plain; charset=utf-8"], body: bytes("hello"))
+
+    @Test("configured headers come after the server's and before the handler's")
+    func fixedHeaders() {
+        let fixed: HTTPFields = [HTTPField.Name("X-Concierge-Color")!: "blue", .contentLength: "999"]
+        let text = serialize(hello, fixedHeaders: fixed)
+        #expect(text.contains("Content-Length: 5\r\nX-Concierge-Color: blue\r\nContent-Type: text/plain"))
+        #expect(!text.contains("999"), "a configured header cannot override one the server manages")
+    }
 
     @Test("a keep-alive HTTP/1.1 response, byte for byte")
     func keepAlive11() {
