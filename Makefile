@@ -9,14 +9,14 @@ FUZZ_SECONDS ?= 300
 TEST_FUZZ_SECONDS ?= 30
 
 # Debian packages the build, the tests and the benchmarks use.
-APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client
+APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release serve sample-model test unit-test fuzz fuzz-smoke bench-http clean
 
 all: build
 
-## Installs whichever of APT_PACKAGES is missing.
+## Installs whichever of APT_PACKAGES is missing, and the Python checker of docs/openapi.yaml.
 deps:
 	@missing=""; \
 	for package in $(APT_PACKAGES); do \
@@ -27,6 +27,8 @@ deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@python3 -c "import openapi_spec_validator, jsonschema, yaml" 2>/dev/null || \
+		python3 -m pip install --quiet openapi-spec-validator jsonschema pyyaml
 
 build: deps
 	$(SWIFT) build

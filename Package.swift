@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, found through pkg-config.
@@ -80,11 +81,22 @@ let package = Package(
             dependencies: ["ConciergeModel", "ConciergeRegistry"],
             swiftSettings: strictness + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
+        // The HTTP face of the service: routes, JSON in and out, health, the model summary, /metrics.
+        .target(
+            name: "ConciergeAPI",
+            dependencies: [
+                "ConciergeHTTP", "ConciergeServing", "ConciergeRegistry",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictness),
+
         // The command line: parses flags and wires the layers together.
         .executableTarget(
             name: "concierge",
             dependencies: [
                 "ConciergeHTTP", "ConciergeData", "ConciergeModel", "ConciergeRegistry", "ConciergeTraining",
+                "ConciergeServing", "ConciergeAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,6 +118,12 @@ let package = Package(
         .testTarget(
             name: "ConciergeTrainingTests",
             dependencies: ["ConciergeTraining", "ConciergeData", "ConciergeModel", "ConciergeRegistry"],
+            swiftSettings: strictness),
+        .testTarget(name: "ConciergeServingTests", dependencies: ["ConciergeServing", "ConciergeRegistry", "ConciergeModel", "ConciergeTraining", "ConciergeData"], swiftSettings: strictness),
+        .testTarget(
+            name: "ConciergeAPITests",
+            dependencies: ["ConciergeRegistry", "ConciergeTraining", "ConciergeData"],
+            exclude: ["check_openapi.py"],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeHTTPTests",

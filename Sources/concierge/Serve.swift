@@ -1,18 +1,43 @@
 public import ArgumentParser
+import ConciergeAPI
 import ConciergeHTTP
+import ConciergeRegistry
+import ConciergeServing
 import Dispatch
 import Foundation
+import HTTPTypes
 public import Logging
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve HTTP until SIGTERM or SIGINT, then drain and exit 0.")
+        abstract: "Serve recommendations from a registry version until SIGTERM or SIGINT, then drain and exit 0.",
+        discussion: """
+            Start-up: resolve --version (a number or an alias) once, start listening (/health says "loading"), \
+            verify every model file's SHA-256 against the manifest, map the files, check them, warm up, then report \
+            ready. Any failure names the file and what is wrong, and the process exits non-zero.
+
+            Every option can also be set in the environment as CONCIERGE_ and its name in capitals with \
+            underscores: CONCIERGE_PORT=8081, CONCIERGE_COLOR=green, CONCIERGE_ACCESS_LOG=false. A flag on the \
+            command line wins over the environment.
+            """)
 
     @Option(help: "Address to listen on.")
     var host = "0.0.0.0"
 
     @Option(help: "TCP port to listen on (0 picks a free one).")
     var port = 8080
+
+    @Option(help: "The model registry folder.")
+    var registry = "models"
+
+    @Option(help: "The model to serve.")
+    var model = "roomservice"
+
+    @Option(help: "The version to serve: a number or an alias such as production.")
+    var version = "production"
+
+    @Option(help: "This instance's deployment colour (blue or green), reported in headers, /health and metrics.")
+    var color = "blue"
 
     @Option(help: "Serial queues to spread connections over (default: one per core).")
     var queues = ProcessInfo.processInfo.activeProcessorCount
@@ -53,10 +78,38 @@ struct Serve: ParsableCommand {
     @Option(help: "Lowest log level written: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    /// The options and flags the environment may set, as they are spelled on the command line.
+    static let environmentOptions = [
+        "host", "port", "registry", "model", "version", "color", "queues", "max-connections", "drain-timeout",
+        "header-timeout", "body-timeout", "idle-timeout", "max-request-line", "max-header-bytes", "max-headers",
+        "max-body-bytes", "max-requests-per-connection", "log-level",
+    ]
+
+    /// `CONCIERGE_*` variables turned into the arguments they stand for, for options not given on the command line.
+    static func environmentArguments(
+        given arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> [String] {
+        func variable(_ option: String) -> String { "CONCIERGE_" + option.uppercased().replacingOccurrences(of: "-", with: "_") }
+        func isGiven(_ option: String) -> Bool {
+            arguments.contains { $0 == "--\(option)" || $0.hasPrefix("--\(option)=") || $0 == "--no-\(option)" }
+        }
+        var extra: [String] = []
+        for option in environmentOptions where !isGiven(option) {
+            if let value = environment[variable(option)] { extra += ["--\(option)", value] }
+        }
+        if !isGiven("access-log"), let value = environment[variable("access-log")] {
+            extra.append(["0", "false", "no", "off"].contains(value.lowercased()) ? "--no-access-log" : "--access-log")
+        }
+        return extra
+    }
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard queues >= 1 else { throw ValidationError("--queues must be at least 1") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard !color.isEmpty, color.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+            throw ValidationError("--color must be a word such as blue or green")
+        }
         for (name, value) in [
             ("--drain-timeout", drainTimeout), ("--header-timeout", headerTimeout),
             ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout),
@@ -75,20 +128,17 @@ struct Serve: ParsableCommand {
         }
         let logger = Logger(label: "concierge")
 
-        let configuration = HTTPServerConfiguration(
-            host: host, port: port, queueCount: queues,
-            limits: .init(
-                maxRequestLineBytes: maxRequestLine, maxHeaderLineBytes: min(maxRequestLine, maxHeaderBytes),
-                maxHeaderBytes: maxHeaderBytes, maxHeaderCount: maxHeaders, maxBodyBytes: maxBodyBytes,
-                maxRequestsPerConnection: maxRequestsPerConnection),
-            timeouts: .init(
-                header: .seconds(headerTimeout), bodyStall: .seconds(bodyTimeout), idle: .seconds(idleTimeout)),
-            maxConnections: maxConnections, drainTimeout: .seconds(drainTimeout), accessLog: accessLog)
-
-        let lifecycle = ServiceLifecycle()
+        let models = ModelRegistry(directory: registry)
+        let resolvedVersion = try models.resolve(model: model, versionOrAlias: version)
+        let state = ServiceState()
+        let service = ConciergeService(color: color, state: state)
         var router = HTTPRouter()
-        HealthRoutes(lifecycle: lifecycle).register(on: &router)
-        let server = HTTPServer(configuration: configuration, router: router, logger: logger)
+        service.register(on: &router)
+        let server = HTTPServer(
+            configuration: serverConfiguration(
+                headers: ConciergeService.identityHeaders(model: model, version: resolvedVersion, color: color)),
+            router: router, logger: logger)
+        service.export(server.statistics)
         do {
             try server.start()
         } catch {
@@ -96,11 +146,43 @@ struct Serve: ParsableCommand {
         }
         let signals = ShutdownSignals { signal in
             logger.info("received \(signal); shutting down")
-            lifecycle.beginDraining()
+            state.beginDraining()
             server.shutdown()
+        }
+
+        let loading = ContinuousClock.now
+        do {
+            let loaded = try models.open(model: model, versionOrAlias: String(resolvedVersion))
+            let recommender = Recommender(model: loaded)
+            recommender.warmUp()
+            let seconds = (ContinuousClock.now - loading) / .seconds(1)
+            service.install(
+                LoadedService(model: loaded, recommender: recommender, color: color, loadedAt: Date(), loadSeconds: seconds))
+            logger.info(
+                "ready",
+                metadata: [
+                    "model": "\(model)", "version": "\(resolvedVersion)", "kind": "\(loaded.kind.rawValue)",
+                    "color": "\(color)", "load_seconds": "\(seconds)",
+                ])
+        } catch {
+            logger.critical("cannot serve \(model) version \(resolvedVersion): \(error)")
+            throw CommandFailure("cannot serve \(model) version \(resolvedVersion): \(error)")
         }
         server.waitUntilStopped()
         withExtendedLifetime(signals) {}
+    }
+
+    private func serverConfiguration(headers: HTTPFields) -> HTTPServerConfiguration {
+        HTTPServerConfiguration(
+            host: host, port: port, queueCount: queues,
+            limits: .init(
+                maxRequestLineBytes: maxRequestLine, maxHeaderLineBytes: min(maxRequestLine, maxHeaderBytes),
+                maxHeaderBytes: maxHeaderBytes, maxHeaderCount: maxHeaders, maxBodyBytes: maxBodyBytes,
+                maxRequestsPerConnection: maxRequestsPerConnection),
+            timeouts: .init(
+                header: .seconds(headerTimeout), bodyStall: .seconds(bodyTimeout), idle: .seconds(idleTimeout)),
+            maxConnections: maxConnections, drainTimeout: .seconds(drainTimeout), accessLog: accessLog,
+            responseHeaders: headers)
     }
 }
 

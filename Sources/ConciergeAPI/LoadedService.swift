@@ -1,0 +1,22 @@
+public import ConciergeRegistry
+public import ConciergeServing
+public import Foundation
+
+/// A model version ready to answer: the mapped files, the recommender built on them, and their metrics.
+public final class LoadedService: Sendable {
+    public let model: LoadedModel
+    public let recommender: Recommender
+    public let loadedAt: Date
+    public let loadSeconds: Double
+    let metrics: ServiceMetrics
+
+    public init(model: LoadedModel, recommender: Recommender, color: String, loadedAt: Date, loadSeconds: Double) {
+        self.model = model
+        self.recommender = recommender
+        self.loadedAt = loadedAt
+        self.loadSeconds = loadSeconds
+        metrics = ServiceMetrics(
+            model: model.model, version: model.version, color: color, loadSeconds: loadSeconds,
+            loadedAt: loadedAt.timeIntervalSince1970)
+    }
+}

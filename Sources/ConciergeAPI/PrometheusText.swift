@@ -1,0 +1,89 @@
+import ConciergeHTTP
+
+/// Prometheus text exposition for what is not kept in the swift-prometheus registry: the HTTP server's own
+/// sharded counters (cheaper on the hot path than a registry lookup per request) and the process gauges.
+struct PrometheusText {
+    private(set) var output = ""
+
+    mutating func family(_ name: String, type: String, help: String) {
+        output += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+    }
+
+    mutating func sample(_ name: String, _ value: Double) {
+        sample(name, [:], value)
+    }
+
+    mutating func sample(_ name: String, _ labels: KeyValuePairs<String, String>, _ value: Double) {
+        output += name
+        if !labels.isEmpty {
+            output += "{" + labels.map { "\($0.key)=\"\(Self.escape($0.value))\"" }.joined(separator: ",") + "}"
+        }
+        output += " " + Self.format(value) + "\n"
+    }
+
+    static func escape(_ value: String) -> String {
+        var escaped = ""
+        for character in value {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    static func format(_ value: Double) -> String {
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(value)
+    }
+
+    mutating func append(_ snapshot: HTTPServerStatistics.Snapshot) {
+        family("concierge_http_requests_total", type: "counter", help: "HTTP requests answered, by route, method and status class.")
+        for series in snapshot.requests {
+            sample(
+                "concierge_http_requests_total",
+                ["route": series.route, "method": series.method, "status": series.statusClass], Double(series.count))
+        }
+        family(
+            "concierge_http_request_duration_seconds", type: "histogram",
+            help: "Time from a request's complete head to its response being queued, by route.")
+        for series in snapshot.latency {
+            for (bound, count) in zip(HTTPServerStatistics.latencyBuckets + [.infinity], series.cumulativeCounts) {
+                sample(
+                    "concierge_http_request_duration_seconds_bucket", ["route": series.route, "le": Self.format(bound)],
+                    Double(count))
+            }
+            sample("concierge_http_request_duration_seconds_sum", ["route": series.route], series.sumSeconds)
+            sample("concierge_http_request_duration_seconds_count", ["route": series.route], Double(series.count))
+        }
+        family("concierge_http_requests_in_flight", type: "gauge", help: "Requests whose head has arrived and whose response has not been queued.")
+        sample("concierge_http_requests_in_flight", Double(snapshot.inFlightRequests))
+        family("concierge_http_open_connections", type: "gauge", help: "Open client connections.")
+        sample("concierge_http_open_connections", Double(snapshot.openConnections))
+        family("concierge_http_connections_total", type: "counter", help: "Connections accepted, and rejected past the connection cap.")
+        sample("concierge_http_connections_total", ["outcome": "accepted"], Double(snapshot.acceptedConnections))
+        sample("concierge_http_connections_total", ["outcome": "rejected"], Double(snapshot.rejectedConnections))
+        family("concierge_http_received_bytes_total", type: "counter", help: "Bytes read from clients.")
+        sample("concierge_http_received_bytes_total", Double(snapshot.bytesReceived))
+        family("concierge_http_sent_bytes_total", type: "counter", help: "Bytes written to clients.")
+        sample("concierge_http_sent_bytes_total", Double(snapshot.bytesSent))
+    }
+
+    mutating func append(_ process: ProcessMetrics) {
+        family("process_cpu_seconds_total", type: "counter", help: "Total user and system CPU time spent in seconds.")
+        sample("process_cpu_seconds_total", process.cpuSeconds)
+        family("process_resident_memory_bytes", type: "gauge", help: "Resident memory size in bytes.")
+        sample("process_resident_memory_bytes", process.residentMemoryBytes)
+        family("process_virtual_memory_bytes", type: "gauge", help: "Virtual memory size in bytes.")
+        sample("process_virtual_memory_bytes", process.virtualMemoryBytes)
+        family("process_open_fds", type: "gauge", help: "Number of open file descriptors.")
+        sample("process_open_fds", process.openFileDescriptors)
+        family("process_max_fds", type: "gauge", help: "Maximum number of open file descriptors.")
+        sample("process_max_fds", process.maxFileDescriptors)
+        family("process_start_time_seconds", type: "gauge", help: "Start time of the process since unix epoch in seconds.")
+        sample("process_start_time_seconds", process.startTimeSeconds)
+    }
+}

@@ -1,0 +1,48 @@
+import Prometheus
+
+/// The service's own metrics, kept in a swift-prometheus registry. (The registry's metrics carry help
+/// text, which `promtool check metrics` requires and swift-metrics' API has no place for.)
+final class ServiceMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let itemsReturned: Counter
+    private let foldIn: DurationHistogram
+
+    private static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "concierge", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    private static var recommendations: MetricNameDescriptor {
+        name("recommendations", unit: "total", help: "Answers of /recommend, by strategy and hotel.")
+    }
+
+    init(model: String, version: Int, color: String, loadSeconds: Double, loadedAt: Double) {
+        registry.makeGauge(
+            descriptor: Self.name("model", unit: "info", help: "The model version this instance serves (always 1)."),
+            labels: [("model", model), ("version", String(version)), ("color", color)]
+        ).set(1.0)
+        registry.makeGauge(
+            descriptor: Self.name("model_load", unit: "seconds", help: "Seconds it took to verify, map and warm up the model.")
+        ).set(loadSeconds)
+        registry.makeGauge(
+            descriptor: Self.name(
+                "model_loaded_timestamp", unit: "seconds", help: "When the model was loaded, in seconds since the epoch.")
+        ).set(loadedAt)
+        itemsReturned = registry.makeCounter(
+            descriptor: Self.name("recommended_items", unit: "total", help: "Items returned by /recommend."))
+        foldIn = registry.makeDurationHistogram(
+            descriptor: Self.name(
+                "fold_in", unit: "seconds",
+                help: "Time to answer a cold-start request by fold-in: solving the guest's factors and scoring."),
+            buckets: [
+                .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+                .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            ])
+    }
+
+    func recordRecommendation(strategy: String, hotel: String, items: Int, duration: Duration) {
+        registry.makeCounter(descriptor: Self.recommendations, labels: [("strategy", strategy), ("hotel", hotel)])
+            .increment()
+        itemsReturned.increment(by: Int64(items))
+        if strategy == "fold-in" { foldIn.record(duration) }
+    }
+}

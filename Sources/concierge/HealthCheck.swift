@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+
+struct HealthCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "healthcheck",
+        abstract: "Exit 0 only when the instance at --url answers /health with 200 and status \"ready\".",
+        discussion: "For Docker's HEALTHCHECK and deploy scripts; prints the answer, or why there is none.")
+
+    @Option(help: "The health URL (http only). Default: http://127.0.0.1:$CONCIERGE_PORT/health, port 8080.")
+    var url = "http://127.0.0.1:\(ProcessInfo.processInfo.environment["CONCIERGE_PORT"] ?? "8080")/health"
+
+    @Option(help: "Seconds to wait for the answer.")
+    var timeout = 2.0
+
+    func run() throws {
+        guard let components = URLComponents(string: url), components.scheme == "http", let host = components.host else {
+            throw ValidationError("--url must be an http:// URL")
+        }
+        let answer = try HealthProbe.get(
+            host: host, port: components.port ?? 80, path: components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath,
+            timeout: timeout)
+        print("\(answer.status) \(answer.body)")
+        let ready = answer.status == 200 && answer.body.contains(#""status":"ready""#)
+        if !ready { throw ExitCode.failure }
+    }
+}
+
+/// One blocking HTTP/1.1 GET with `Connection: close`: all a health check needs, with no HTTP client dependency.
+enum HealthProbe {
+    struct Answer {
+        var status: Int
+        var body: String
+    }
+
+    static func get(host: String, port: Int, path: String, timeout: Double) throws -> Answer {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &found) == 0, let address = found else {
+            throw CommandFailure("cannot resolve \(host)")
+        }
+        defer { freeaddrinfo(found) }
+        let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw CommandFailure("cannot create a socket") }
+        defer { close(fd) }
+        var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        guard connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
+            throw CommandFailure("\(host):\(port): \(String(cString: strerror(errno)))")
+        }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n\r\n".utf8)
+        guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
+            throw CommandFailure("\(host):\(port): the request could not be sent")
+        }
+        var response: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &chunk, chunk.count, 0)
+            if count <= 0 { break }
+            response += chunk[..<count]
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let statusLine = parts.first?.split(separator: "\r\n").first ?? ""
+        guard statusLine.hasPrefix("HTTP/1."), let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
+            throw CommandFailure("\(host):\(port): no HTTP answer within \(timeout) s")
+        }
+        return Answer(status: status, body: parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+}

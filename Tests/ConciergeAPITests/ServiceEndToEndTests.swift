@@ -1,0 +1,200 @@
+import ConciergeRegistry
+import Foundation
+import Testing
+
+/// `concierge serve` on a trained model, driven over HTTP with curl.
+@Suite(.serialized) struct ServiceEndToEndTests {
+    let registry = ServiceFixture.registry
+
+    private func startServer(_ arguments: [String] = [], environment: [String: String] = [:]) throws -> ServeProcess {
+        let server = try ServeProcess(arguments: ["--registry", registry.directory] + arguments, environment: environment)
+        try #require(server.waitUntilReady(), "serve did not get ready: \(server.log)")
+        return server
+    }
+
+    @Test func recommendationsFollowTheHotelExclusionAndSeenRules() throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<60 {
+            let user = Int.random(in: 0..<model.userCount, using: &generator)
+            let userID = model.userID(user)
+            let history = Set(model.userItems.columnIndices(ofRow: user).map { model.itemID(Int($0)) })
+            let hotel = model.latestHotel(ofUser: user)
+            let menu = model.items(ofHotel: hotel)
+            let excluded = (0..<3).map { _ in model.itemID(Int.random(in: menu, using: &generator)) }
+            let k = Int.random(in: 1...20, using: &generator)
+            let answer = try Curl.get(
+                "http://127.0.0.1:\(server.port)/recommend?user=\(userID)&k=\(k)&exclude=\(excluded.joined(separator: ","))")
+            #expect(answer.status == 200, "\(answer.body)")
+            let json = answer.json
+            #expect(json["strategy"] as? String == model.kind.rawValue)
+            #expect(json["hotel"] as? String == model.hotelID(hotel))
+            let items = json["items"] as? [[String: Any]] ?? []
+            #expect(items.count <= k && !items.isEmpty)
+            for item in items {
+                let id = item["id"] as? String ?? ""
+                #expect(item["hotel"] as? String == model.hotelID(hotel), "an item of another hotel: \(item)")
+                #expect(!excluded.contains(id), "an excluded item: \(id)")
+                #expect(!history.contains(id), "an item the guest already ordered: \(id)")
+            }
+            let scores = items.compactMap { ($0["score"] as? NSNumber)?.doubleValue }
+            #expect(scores == scores.sorted(by: >))
+        }
+    }
+
+    @Test func postAnswersLikeGet() throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
+        let user = model.userID(3)
+        let get = try Curl.get("http://127.0.0.1:\(server.port)/recommend?user=\(user)&k=5&seen=include")
+        let post = try Curl.post(
+            "http://127.0.0.1:\(server.port)/recommend", json: #"{"user":"\#(user)","k":5,"seen":"include"}"#)
+        #expect(get.status == 200 && post.status == 200)
+        #expect(get.body == post.body)
+    }
+
+    @Test func coldStartsFoldInOrFallBackToPopularity() throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
+        let menu = model.items(ofHotel: 0)
+        let recent = [model.itemID(menu.lowerBound), model.itemID(menu.lowerBound + 1)]
+        let foldIn = try Curl.get(
+            "http://127.0.0.1:\(server.port)/recommend?hotel=\(model.hotelID(0))&recent=\(recent.joined(separator: ","))&k=5")
+        #expect(foldIn.json["strategy"] as? String == "fold-in")
+        let inferred = try Curl.get("http://127.0.0.1:\(server.port)/recommend?recent=\(recent.joined(separator: ","))&k=5")
+        #expect(inferred.json["strategy"] as? String == "fold-in")
+        #expect(inferred.json["hotel"] as? String == model.hotelID(0), "a new guest's recent items say which hotel")
+        let popular = try Curl.get("http://127.0.0.1:\(server.port)/recommend?user=nobody&hotel=\(model.hotelID(0))&k=5")
+        #expect(popular.json["strategy"] as? String == "popular")
+        #expect((popular.json["items"] as? [Any])?.count == 5)
+    }
+
+    @Test(arguments: [
+        ("/recommend?user=1&k=0", 400, "invalid_parameter", "k"),
+        ("/recommend?user=1&k=101", 400, "invalid_parameter", "k"),
+        ("/recommend?user=1&k=ten", 400, "invalid_parameter", "k"),
+        ("/recommend?user=1&seen=maybe", 400, "invalid_parameter", "seen"),
+        ("/recommend?user=1&colour=blue", 400, "invalid_parameter", "colour"),
+        ("/recommend?hotel=no-such-hotel", 400, "unknown_hotel", "no-such-hotel"),
+        ("/similar?item=no-such-item", 404, "unknown_item", "no-such-item"),
+        ("/similar", 400, "invalid_parameter", "item"),
+        ("/nowhere", 404, "not_found", "/nowhere"),
+    ])
+    func badRequestsGetJSONErrors(path: String, status: Int, code: String, mentions: String) throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let answer = try Curl.get("http://127.0.0.1:\(server.port)\(path)")
+        #expect(answer.status == status)
+        let error = answer.json["error"] as? [String: Any]
+        #expect(error?["code"] as? String == code)
+        #expect((error?["message"] as? String)?.contains(mentions) == true, "\(answer.body)")
+    }
+
+    @Test(arguments: [
+        (#"{"user": 1,,}"#, "malformed_json", "character"),
+        (#"["user"]"#, "malformed_json", "object"),
+        (#"{"user": ["a"]}"#, "invalid_parameter", "user"),
+        (#"{"user": "1", "k": "ten"}"#, "invalid_parameter", "k"),
+        (#"{"user": "1", "exclude": "a,b"}"#, "invalid_parameter", "exclude"),
+        (#"{"user": "1", "departments": [1.5]}"#, "invalid_parameter", "departments"),
+    ])
+    func badJSONBodiesNameWhatIsWrong(body: String, code: String, mentions: String) throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let answer = try Curl.post("http://127.0.0.1:\(server.port)/recommend", json: body)
+        #expect(answer.status == 400)
+        let error = answer.json["error"] as? [String: Any]
+        #expect(error?["code"] as? String == code)
+        #expect((error?["message"] as? String)?.contains(mentions) == true, "\(answer.body)")
+    }
+
+    @Test func healthModelAndHeadersNameTheVersionAndColour() throws {
+        let server = try startServer(["--color", "green"])
+        defer { server.stop() }
+        let health = try Curl.get("http://127.0.0.1:\(server.port)/health")
+        #expect(health.json["status"] as? String == "ready")
+        #expect(health.json["color"] as? String == "green")
+        #expect(health.json["version"] as? Int == 1)
+        #expect(health.headers["x-concierge-model"] == "roomservice/1")
+        #expect(health.headers["x-concierge-color"] == "green")
+        let model = try Curl.get("http://127.0.0.1:\(server.port)/model")
+        #expect(model.json["name"] as? String == "roomservice")
+        #expect((model.json["metrics"] as? [String: Any])?["map@10"] != nil)
+        #expect((model.json["counts"] as? [String: Any])?["hotels"] as? Int == 5)
+        let error = try Curl.get("http://127.0.0.1:\(server.port)/recommend?k=0")
+        #expect(error.headers["x-concierge-color"] == "green", "errors name who answered too")
+    }
+
+    @Test func metricsMoveAndPassPromtool() throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
+        for user in 0..<5 { _ = try Curl.get("http://127.0.0.1:\(server.port)/recommend?user=\(model.userID(user))") }
+        let metrics = try Curl.get("http://127.0.0.1:\(server.port)/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains(#"concierge_http_requests_total{route="/recommend",method="GET",status="2xx"} 5"#))
+        #expect(metrics.body.contains(#"concierge_recommendations_total{strategy="\#(model.kind.rawValue)""#))
+        #expect(metrics.body.contains(#"concierge_model_info{model="roomservice",version="1",color="blue"} 1"#))
+        for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"] {
+            #expect(metrics.body.contains("\n\(name) "), "\(name) is missing")
+        }
+        let promtool = Process()
+        promtool.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
+        promtool.arguments = ["check", "metrics"]
+        let input = Pipe()
+        let output = Pipe()
+        promtool.standardInput = input
+        promtool.standardOutput = output
+        promtool.standardError = output
+        try promtool.run()
+        input.fileHandleForWriting.write(Data(metrics.body.utf8))
+        try input.fileHandleForWriting.close()
+        promtool.waitUntilExit()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(promtool.terminationStatus == 0, "promtool: \(report)")
+    }
+
+    @Test func aCorruptModelFileStopsStartWithTheFileNamed() throws {
+        let copy = registry.folder + "/corrupt-\(UUID().uuidString)"
+        try FileManager.default.copyItem(atPath: registry.directory, toPath: copy)
+        let versionFolder = copy + "/roomservice/1"
+        let file = try #require(
+            FileManager.default.contentsOfDirectory(atPath: versionFolder).first { $0.hasPrefix("item_neighbours") })
+        let path = versionFolder + "/" + file
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[bytes.count - 1] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let server = try ServeProcess(arguments: ["--registry", copy])
+        defer { server.stop() }
+        let status = server.waitForExit()
+        #expect(status != nil && status != 0)
+        #expect(server.log.contains(file), "the log must name \(file): \(server.log)")
+    }
+
+    @Test func healthcheckAndEnvironmentVariables() throws {
+        let port = ServiceFixture.freePort()
+        let server = try ServeProcess(
+            arguments: [], environment: ["CONCIERGE_REGISTRY": registry.directory, "CONCIERGE_COLOR": "green"], port: port)
+        defer { server.stop() }
+        #expect(server.waitUntilReady(), "\(server.log)")
+        #expect(try Curl.get("http://127.0.0.1:\(port)/health").json["color"] as? String == "green")
+        #expect(try healthcheck(url: "http://127.0.0.1:\(port)/health") == 0)
+        #expect(try healthcheck(url: "http://127.0.0.1:\(ServiceFixture.freePort())/health") != 0)
+    }
+
+    private func healthcheck(url: String) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ServiceFixture.binary)
+        process.arguments = ["healthcheck", "--url", url]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}

@@ -1,0 +1,179 @@
+import ConciergeModel
+import ConciergeRegistry
+import ConciergeServing
+import Dispatch
+import Synchronization
+import Testing
+
+@Suite struct RecommenderTests {
+    @Test(arguments: [ModelKind.als, .itemItem, .popular])
+    func rulesHoldOnRandomRequests(kind: ModelKind) throws {
+        let recommender = ServingFixture.recommender(for: kind)
+        let model = recommender.model
+        let checker = RuleChecker(model: model)
+        var strategies: [RecommendationStrategy: Int] = [:]
+        for request in RandomRequests.make(400, for: model, seed: 5) {
+            let result = try recommender.recommend(request)
+            checker.check(result, for: request)
+            strategies[result.strategy, default: 0] += 1
+
+            let user = request.user.flatMap(model.userIndex(for:))
+            let hotel = request.hotel.flatMap(model.hotelIndex(for:)) ?? model.latestHotel(ofUser: user!)
+            let block = model.items(ofHotel: hotel)
+            let usableRecent = request.recent.filter { model.itemIndex(for: $0).map(block.contains) ?? false }
+            if let user, !model.userItems.rowRange(user).isEmpty {
+                #expect(result.ignoredRecent == request.recent.count)
+                let personal: RecommendationStrategy = kind == .als ? .als : .itemItem
+                #expect(result.strategy == (kind == .popular ? .popular : personal) || kind == .itemItem && result.strategy == .popular)
+            } else {
+                #expect(result.ignoredRecent == request.recent.count - usableRecent.count)
+                if usableRecent.isEmpty || kind == .popular {
+                    #expect(result.strategy == .popular)
+                } else {
+                    #expect(result.strategy == .foldIn || kind == .itemItem && result.strategy == .popular)
+                }
+            }
+        }
+        let expected: Set<RecommendationStrategy> = kind == .popular ? [.popular] : [.popular, .foldIn, kind == .als ? .als : .itemItem]
+        #expect(Set(strategies.keys) == expected, "every strategy of the kind is exercised: \(strategies)")
+    }
+
+    @Test func itemItemScoresAsImplicitsItemItemRecommender() throws {
+        let recommender = ServingFixture.itemItem
+        let model = recommender.model
+        let reference = ItemItemModel(similarity: SparseMatrix(model.itemNeighbours))
+        let userItems = SparseMatrix(model.userItems)
+        var compared = 0
+        for user in 0..<model.userCount where !model.userItems.rowRange(user).isEmpty {
+            let result = try recommender.recommend(RecommendationRequest(user: model.userID(user), count: 20))
+            guard result.strategy == .itemItem else { continue }
+            let expected = reference.recommend(
+                user: user, userItems: userItems, k: 20, candidates: model.items(ofHotel: model.latestHotel(ofUser: user)))
+            #expect(result.items.count == expected.count)
+            for (item, wanted) in zip(result.items, expected) {
+                #expect(abs(item.score - wanted.score) < 1e-4 * max(1, abs(wanted.score)))
+            }
+            compared += 1
+        }
+        #expect(compared > 100)
+    }
+
+    @Test func anUnknownGuestWithoutRecentItemsGetsTheHotelsPopularItems() throws {
+        for kind in ModelKind.allCases {
+            let recommender = ServingFixture.recommender(for: kind)
+            let model = recommender.model
+            for hotel in 0..<model.hotelCount {
+                let result = try recommender.recommend(
+                    RecommendationRequest(user: "nobody-knows-me", count: 7, hotel: model.hotelID(hotel)))
+                #expect(result.strategy == .popular)
+                let row = model.popularity.rowRange(hotel).prefix(7)
+                #expect(result.items.map(\.index) == row.map { Int(model.popularity.columnIndices[$0]) })
+                #expect(result.items.map(\.score) == row.map { model.popularity.values[$0] })
+                #expect(result.ignoredRecent == 0 && result.ignoredExclusions == 0)
+            }
+        }
+    }
+
+    @Test func refusedRequestsNameTheField() throws {
+        let recommender = ServingFixture.als
+        let model = recommender.model
+        let hotel = model.hotelID(0)
+        #expect(throws: RecommendationError.countOutOfRange(0)) {
+            try recommender.recommend(RecommendationRequest(user: nil, count: 0, hotel: hotel))
+        }
+        #expect(throws: RecommendationError.countOutOfRange(101)) {
+            try recommender.recommend(RecommendationRequest(user: model.userID(0), count: 101))
+        }
+        #expect(throws: RecommendationError.unknownHotel("H-nowhere")) {
+            try recommender.recommend(RecommendationRequest(user: model.userID(0), hotel: "H-nowhere"))
+        }
+        #expect(throws: RecommendationError.hotelRequired(user: nil)) {
+            try recommender.recommend(RecommendationRequest(user: nil, recent: ["not-an-item"]))
+        }
+        // A new guest's recent items say which hotel they are in.
+        let inferred = try recommender.recommend(RecommendationRequest(user: nil, recent: [model.itemID(0)]))
+        #expect(inferred.hotel == model.hotelID(model.hotel(ofItem: 0)))
+        #expect(inferred.strategy == .foldIn)
+        #expect(throws: RecommendationError.hotelRequired(user: "ghost")) {
+            try recommender.recommend(RecommendationRequest(user: "ghost"))
+        }
+        #expect(throws: RecommendationError.unknownItem("no-such-item")) {
+            try recommender.similarItems(to: "no-such-item", count: 5)
+        }
+        #expect(throws: RecommendationError.countOutOfRange(0)) {
+            try recommender.similarItems(to: model.itemID(0), count: 0)
+        }
+        let errors: [RecommendationError] = [
+            .countOutOfRange(0), .unknownHotel("x"), .hotelRequired(user: nil), .unknownItem("y"),
+        ]
+        #expect(errors.map(\.field) == ["count", "hotel", "hotel", "item"])
+        #expect(errors.allSatisfy { !$0.message.isEmpty && !$0.message.contains("\n") })
+    }
+
+    @Test func recentItemsOfAnotherHotelAreIgnoredAndCounted() throws {
+        let recommender = ServingFixture.als
+        let model = recommender.model
+        let elsewhere = model.items(ofHotel: 1).prefix(3).map(model.itemID)
+        let result = try recommender.recommend(
+            RecommendationRequest(user: nil, count: 5, hotel: model.hotelID(0), recent: elsewhere + ["nope"]))
+        #expect(result.strategy == .popular)
+        #expect(result.ignoredRecent == 4)
+        #expect(result.items.allSatisfy { model.items(ofHotel: 0).contains($0.index) })
+    }
+
+    @Test func fewerEligibleItemsThanAskedReturnsWhatThereIs() throws {
+        let recommender = ServingFixture.als
+        let model = recommender.model
+        let block = model.items(ofHotel: 2)
+        let kept = block.prefix(3)
+        let result = try recommender.recommend(
+            RecommendationRequest(
+                user: nil, count: 50, hotel: model.hotelID(2), exclude: block.dropFirst(3).map(model.itemID),
+                recent: [model.itemID(block.lowerBound)], includeSeen: true))
+        #expect(result.strategy == .foldIn)
+        #expect(Set(result.items.map(\.index)) == Set(kept))
+    }
+
+    @Test(arguments: [ModelKind.als, .itemItem])
+    func similarItemsFollowTheNeighbourListWithinTheHotel(kind: ModelKind) throws {
+        let recommender = ServingFixture.recommender(for: kind)
+        let model = recommender.model
+        for item in stride(from: 0, to: model.itemCount, by: 3) {
+            let result = try recommender.similarItems(to: model.itemID(item), count: 10)
+            let hotel = model.hotel(ofItem: item)
+            let block = model.items(ofHotel: hotel)
+            let stored = zip(model.itemNeighbours.columnIndices(ofRow: item), model.itemNeighbours.values(ofRow: item))
+                .filter { Int($0.0) != item && block.contains(Int($0.0)) }.prefix(10)
+            #expect(result.item == model.itemID(item) && result.hotel == model.hotelID(hotel))
+            #expect(result.items.map(\.index) == stored.map { Int($0.0) })
+            #expect(result.items.map(\.score) == stored.map(\.1))
+            #expect(result.items.allSatisfy { $0.hotel == result.hotel })
+        }
+    }
+
+    @Test func concurrentCallsAnswerAsSequentialOnes() {
+        let recommender = ServingFixture.als
+        recommender.warmUp()
+        let requests = RandomRequests.make(300, for: recommender.model, seed: 9)
+            + [RecommendationRequest(user: nil, count: 0), RecommendationRequest(user: "ghost")]
+        @Sendable func answer(_ request: RecommendationRequest) -> Result<RecommendationResult, RecommendationError> {
+            Result { () throws(RecommendationError) in try recommender.recommend(request) }
+        }
+        let sequential = requests.map(answer)
+        let threads = 8
+        let answers = Mutex([[Result<RecommendationResult, RecommendationError>]](repeating: [], count: threads))
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            // Each thread starts at a different request, so different strategies overlap.
+            let start = thread * requests.count / threads
+            var mine = [Result<RecommendationResult, RecommendationError>?](repeating: nil, count: requests.count)
+            for step in 0..<requests.count {
+                let index = (start + step) % requests.count
+                mine[index] = answer(requests[index])
+            }
+            answers.withLock { $0[thread] = mine.map { $0! } }
+        }
+        answers.withLock { answers in
+            for thread in answers { #expect(thread == sequential) }
+        }
+    }
+}

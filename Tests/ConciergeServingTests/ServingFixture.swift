@@ -1,0 +1,58 @@
+import ConciergeData
+import ConciergeModel
+import ConciergeRegistry
+import ConciergeServing
+import ConciergeTraining
+import Foundation
+
+/// One generated export trained end to end (export → feature store → trainer → registry → open),
+/// served as the version trained (ALS) and as item-item and popularity versions made from its
+/// artifacts, since training offers no switch to force the kind.
+enum ServingFixture {
+    static let options = TrainingOptions(factors: 16, iterations: 8, regularization: 0.1, alpha: 5, tune: false)
+
+    static let trained: ModelArtifacts = {
+        let folder = scratchFolder("serving-data")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let export = folder + "/orders.csv"
+        _ = try! SampleExportGenerator(configuration: .init(hotels: 4, guests: 1_200, seed: 7)).write(to: export)
+        let store = try! FeatureStore(path: folder + "/store.sqlite")
+        _ = try! store.ingest(exportsAt: [export], quarantineAt: folder + "/quarantine.jsonl")
+        return try! ModelTrainer(options: options).train(store.trainingData()).artifacts
+    }()
+
+    static let als = recommender(trained)
+    static let itemItem = recommender(withKind: .itemItem)
+    static let popular = recommender(withKind: .popular)
+
+    static func recommender(for kind: ModelKind) -> Recommender {
+        switch kind {
+        case .als: als
+        case .itemItem: itemItem
+        case .popular: popular
+        }
+    }
+
+    private static func recommender(withKind kind: ModelKind) -> Recommender {
+        var artifacts = trained
+        artifacts.kind = kind
+        artifacts.userFactors = nil
+        artifacts.itemFactors = nil
+        return recommender(artifacts)
+    }
+
+    private static func recommender(_ artifacts: ModelArtifacts) -> Recommender {
+        let folder = scratchFolder("serving-registry")
+        // Linux keeps a mapped file readable after it is unlinked, so the folder can go at once.
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let registry = ModelRegistry(directory: folder)
+        let version = try! registry.publish(model: "roomservice", artifacts: artifacts)
+        return Recommender(model: try! registry.open(model: "roomservice", versionOrAlias: String(version)))
+    }
+
+    private static func scratchFolder(_ name: String) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
