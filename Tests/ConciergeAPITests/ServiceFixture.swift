@@ -128,6 +128,8 @@ enum Curl {
         process.arguments = ["-sS", "-i", "--max-time", "10"] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
+        // Connection refused while a server starts is expected; the answer (or its absence) is what is checked.
+        process.standardError = FileHandle.nullDevice
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

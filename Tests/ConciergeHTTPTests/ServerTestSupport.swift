@@ -515,7 +515,38 @@ func requireConciergeBinary(sourceLocation: SourceLocation = #_sourceLocation) -
     return path
 }
 
-/// A `concierge serve` child process on a free loopback port.
+/// `concierge serve` needs a model to serve. These tests are about the HTTP layer, so the model is made once,
+/// as an operator would, with the binary's own `sample`, `ingest` and `train` commands: small and quick.
+enum ServedModel {
+    static let registry: Result<String, ClientError> = {
+        guard let binary = conciergeBinary() else { return .failure(ClientError(description: "no concierge binary")) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("concierge-http-\(UUID().uuidString)").path
+        let steps = [
+            ["sample", "--out", folder + "/orders.csv", "--guests", "200", "--seed", "3"],
+            ["ingest", folder + "/orders.csv", "--store", folder + "/store.sqlite"],
+            [
+                "train", "--store", folder + "/store.sqlite", "--registry", folder + "/models", "--no-tune",
+                "--factors", "4", "--iterations", "2", "--promote-if-better",
+            ],
+        ]
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for step in steps {
+                let result = try runProcess(binary, step, timeout: 60)
+                guard result.status == 0 else {
+                    return .failure(ClientError(description: "concierge \(step[0]) failed: \(result.stderr)"))
+                }
+            }
+        } catch let error as ClientError {
+            return .failure(error)
+        } catch {
+            return .failure(ClientError(description: "\(error)"))
+        }
+        return .success(folder + "/models")
+    }()
+}
+
+/// A `concierge serve` child process on a free loopback port, serving `ServedModel`.
 final class ServerProcess {
     let process = Process()
     let port: Int
@@ -531,7 +562,8 @@ final class ServerProcess {
         stderrHandle = try FileHandle(forWritingTo: stderrURL)
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments =
-            ["serve", "--host", "127.0.0.1", "--port", String(port), "--no-access-log"] + arguments
+            ["serve", "--host", "127.0.0.1", "--port", String(port), "--no-access-log", "--registry", try ServedModel.registry.get()]
+            + arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stderrHandle
         process.standardError = stderrHandle
