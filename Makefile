@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 300
 TEST_FUZZ_SECONDS ?= 30
 
 # Debian packages the build, the tests and the benchmarks use.
-APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client prometheus
+APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client prometheus sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release serve sample-model test unit-test fuzz fuzz-smoke bench-http clean
@@ -65,7 +65,7 @@ fuzz-smoke: deps
 	Fuzz/run.sh $(TEST_FUZZ_SECONDS)
 
 ## Load benchmark against Hummingbird and nginx (see docs/benchmarks.md).
-bench-http: release
+bench-http: sample-model
 	Benchmarks/http/load.sh --concierge-bin .build/release/concierge
 
 clean:

@@ -16,6 +16,7 @@
 # Environment:
 #   CONCIERGE_ARGS  replaces Concierge's arguments; @PORT@ becomes the port.
 #                   Default: serve --host 127.0.0.1 --port @PORT@ --queues 1 --no-access-log
+#                            --registry REPO/models (make sample-model fills it)
 #   SERVER_CPU / LOAD_CPU  cores for the server and for wrk (default 1 and 0).
 #   RESULTS_DIR     where raw numbers go (default Benchmarks/http/results).
 #
@@ -53,7 +54,7 @@ RUNS=3
 SOAK=0
 SERVERS=concierge,hummingbird,nginx
 CONCIERGE_BIN=$REPO/.build/release/concierge
-CONCIERGE_ARGS=${CONCIERGE_ARGS:-serve --host 127.0.0.1 --port @PORT@ --queues 1 --no-access-log}
+CONCIERGE_ARGS=${CONCIERGE_ARGS:-serve --host 127.0.0.1 --port @PORT@ --queues 1 --no-access-log --registry $REPO/models}
 SERVER_CPU=${SERVER_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 RESULTS_DIR=${RESULTS_DIR:-$HERE/results}

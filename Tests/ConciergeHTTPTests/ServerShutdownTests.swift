@@ -329,7 +329,11 @@ struct ServerProcessShutdownTests {
         defer { first.stop() }
         #expect(first.waitUntilReady(), "log:\n\(first.log)")
         let result = try runProcess(
-            binary, ["serve", "--host", "127.0.0.1", "--port", String(first.port), "--no-access-log"], timeout: 10)
+            binary,
+            [
+                "serve", "--host", "127.0.0.1", "--port", String(first.port), "--no-access-log",
+                "--registry", try ServedModel.registry.get(),
+            ], timeout: 10)
         #expect(result.status != 0)
         #expect(result.stderr.contains("cannot listen"), "\(result.stderr)")
     }
