@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 300
 TEST_FUZZ_SECONDS ?= 30
 
 # Debian packages the build, the tests and the benchmarks use.
-APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client prometheus sqlite3
+APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release serve sample-model test unit-test fuzz fuzz-smoke bench-http clean

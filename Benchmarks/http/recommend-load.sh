@@ -19,7 +19,6 @@ CONNECTIONS=64
 CONCIERGE_BIN=$REPO/.build/release/concierge
 SERVER_CPU=${SERVER_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
-STORE=${STORE:-$REPO/.build/sample-data/store.sqlite}
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -30,11 +29,11 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-for tool in wrk h2load taskset sqlite3 curl; do
+for tool in wrk h2load taskset curl; do
     command -v "$tool" >/dev/null || { echo "recommend-load.sh: $tool is missing (make deps)" >&2; exit 1; }
 done
 [ -x "$CONCIERGE_BIN" ] || { echo "recommend-load.sh: no $CONCIERGE_BIN (make release)" >&2; exit 1; }
-[ -f "$STORE" ] || { echo "recommend-load.sh: no feature store at $STORE (make sample-model)" >&2; exit 1; }
+[ -f "$REPO/models/registry.sqlite" ] || { echo "recommend-load.sh: no models/ registry (make sample-model)" >&2; exit 1; }
 
 WORK=$(mktemp -d)
 SERVER_PID=""
@@ -54,8 +53,9 @@ for _ in $(seq 100); do
 done
 curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null || { cat "$WORK/serve.log"; exit 1; }
 
-# Guests who completed orders: the model knows them, so every request runs the version's scorer.
-sqlite3 "$STORE" "SELECT DISTINCT customer_seq FROM orders WHERE status = 'COMPLETE' LIMIT 1000" \
+# Guests of the production version: the model knows them, so every request runs the version's scorer.
+VERSION=$(curl -fsS "http://127.0.0.1:$PORT/health" | sed 's/.*"version":\([0-9]*\).*/\1/')
+head -n 1000 "$REPO/models/roomservice/$VERSION/user_ids.txt" \
     | sed "s|^|http://127.0.0.1:$PORT/recommend?k=10\&user=|" >"$WORK/urls.txt"
 URLS=$(wc -l <"$WORK/urls.txt")
 cat >"$WORK/walk.lua" <<LUA
