@@ -1,26 +1,49 @@
-"""Concierge's ConciergeModel against the Python library implicit, on one planted matrix.
+"""Concierge's ConciergeModel against the Python library implicit 0.7, on two data sets.
 
+Each data set is a directory under data/ (see DataFiles.swift for the files in it).
 Steps (compare_implicit.sh runs them in this order):
-  generate  a MovieLens-100K-sized planted guests x items matrix -> interactions.csv
-  (Swift)   split it per guest -> train.csv, test.csv
-  implicit  train implicit's ALS (CG), CosineRecommender and a popularity baseline, time them,
-            evaluate them with implicit.evaluation, write implicit's factors for the Swift side
-  (Swift)   train ours, evaluate ours and implicit's factors with our RankingMetrics
+  generate    a MovieLens-100K-sized planted guests x items matrix -> planted/interactions.csv
+  from-store  the guest x item matrix Concierge trains on, read from a feature store written by
+              `concierge ingest` (ConciergeData's TrainingData + ConciergeTraining's
+              InteractionMatrix, redone in SQL and Python) -> sample/interactions.csv, hotels.json
+  (Swift)     split each data set as ModelTrainer does; run the product's model selection
+  compare     the interleaved run over all data sets: implicit's ALS (CG) and ours at equal
+              hyper-parameters, implicit's CosineRecommender and our item-item, implicit's ALS
+              tuned on the same grid and validation split as ours, and implicit's ALS at the
+              hyper-parameters our selection chose; every fit timed, every model saved
+  evaluate    implicit.evaluation.ranking_metrics_at_k of every saved model, per scope
+  (Swift)     our RankingMetrics of every saved model, per scope
+  report      the markdown report (also written to data/report.md)
   same-start  implicit's ALS from initial factors that the Swift side then starts from too
-  report    evaluate our factors, neighbour lists and popularity with implicit.evaluation and
-            print one table of everything
+
+Scopes: "catalogue" ranks every item (implicit.evaluation's protocol); "hotel" ranks only the
+guest's hotel's menu (how Concierge serves and selects), through implicit's
+recommend(..., items=...).
 """
 
 import argparse
+import datetime
 import json
 import os
+import platform
+import re
 import statistics
 import subprocess
 import sys
 import time
 
 import numpy as np
+import scipy
 import scipy.sparse as sp
+
+K = 10
+SCOPE_TITLES = {
+    "catalogue": "catalogue scope (every item ranked, as implicit.evaluation does)",
+    "hotel": "hotel scope (only the guest's hotel's menu ranked, as Concierge serves)",
+}
+
+
+# Files ------------------------------------------------------------------------------------------
 
 
 def write_triples(path, matrix):
@@ -56,6 +79,49 @@ def write_factors(path, matrix):
         f.write(matrix.tobytes())
 
 
+def read_json(path, default=None):
+    if default is not None and not os.path.exists(path):
+        return default
+    with open(path) as f:
+        return json.load(f)
+
+
+def write_json(path, value):
+    with open(path, "w") as f:
+        json.dump(value, f, indent=1)
+
+
+class DataSet:
+    """One data-set directory: its shape, hotels, split and hyper-parameters."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.name = os.path.basename(os.path.normpath(directory))
+        shape = read_json(self.path("shape.json"))
+        self.shape = (shape["users"], shape["items"])
+        self.hyper = read_json(self.path("hyper.json"), default={})
+        self._matrices = {}
+        hotels = read_json(self.path("hotels.json"), default={"blocks": [[0, self.shape[1]]]})
+        self.blocks = [tuple(block) for block in hotels["blocks"]]
+        self.user_hotel = np.asarray(hotels.get("user_hotel", np.zeros(self.shape[0], dtype=int)))
+        self.scopes = ["catalogue", "hotel"] if "user_hotel" in hotels else ["catalogue"]
+
+    def path(self, *names):
+        return os.path.join(self.directory, *names)
+
+    def matrix(self, name):
+        if name not in self._matrices:
+            self._matrices[name] = read_triples(self.path(name + ".csv"), self.shape)
+        return self._matrices[name]
+
+    def model_path(self, name):
+        os.makedirs(self.path("models"), exist_ok=True)
+        return self.path("models", name)
+
+
+# Data sets ----------------------------------------------------------------------------------------
+
+
 def generate(args):
     """Guests in latent taste groups ordering mostly from their group's items, with a
     log-normal item popularity (a long tail, as in MovieLens) and a log-normal number of
@@ -84,22 +150,93 @@ def generate(args):
     matrix = sp.csr_matrix((values, (rows, cols)), shape=(users, items))
     os.makedirs(args.data, exist_ok=True)
     write_triples(os.path.join(args.data, "interactions.csv"), matrix)
-    with open(os.path.join(args.data, "shape.json"), "w") as f:
-        json.dump({"users": users, "items": items}, f)
+    write_json(os.path.join(args.data, "shape.json"), {"users": users, "items": items})
     per_item = np.diff(matrix.tocsc().indptr)
-    print(
-        f"planted matrix: {users} x {items}, {matrix.nnz} interactions, "
-        f"items/guest median {int(np.median(np.diff(matrix.indptr)))}, "
-        f"guests/item max {per_item.max()} median {int(np.median(per_item))}, "
-        f"{(per_item == 0).sum()} items never ordered",
-        file=sys.stderr,
+    about = (
+        f"{users} guests in {groups} taste groups x {items} items, {matrix.nnz} interactions, "
+        f"items/guest median {int(np.median(np.diff(matrix.indptr)))}, guests/item max {per_item.max()} "
+        f"median {int(np.median(per_item))}, {(per_item == 0).sum()} items never ordered; one catalogue, no hotels"
     )
+    write_json(os.path.join(args.data, "about.json"), {"about": about})
+    print(about, file=sys.stderr)
+
+
+TRAINING_ITEMS = """
+SELECT item_seq, hotel_seq FROM items WHERE price > 0
+ORDER BY CAST(hotel_seq AS TEXT), CAST(item_seq AS TEXT)
+"""
+
+# TrainingData.swift's query, word for word.
+TRAINING_LINES = """
+SELECT orders.customer_seq, guests.latest_hotel_seq, order_items.item_seq,
+    order_items.count - order_items.free_count, orders.reg_date
+FROM order_items
+JOIN orders ON orders.order_seq = order_items.order_seq
+JOIN items ON items.item_seq = order_items.item_seq
+JOIN guests ON guests.customer_seq = orders.customer_seq
+WHERE orders.status = 'COMPLETE' AND order_items.price > 0 AND items.price > 0
+    AND order_items.count > order_items.free_count
+ORDER BY orders.reg_date, orders.order_seq, order_items.position
+"""
+
+
+def from_store(args):
+    """FeatureStore.trainingData() then InteractionMatrix.init: paid items sorted by (hotel, item)
+    as text, so each hotel's menu is one index range; guests with a paid COMPLETE order line sorted
+    by id as text; cells = units (count - free) summed; a guest's hotel is their latest order's
+    (any status), or else the hotel of their latest paid line."""
+    import sqlite3
+
+    database = sqlite3.connect(f"file:{args.store}?mode=ro", uri=True)
+    items = database.execute(TRAINING_ITEMS).fetchall()
+    lines = database.execute(TRAINING_LINES).fetchall()
+    database.close()
+    item_index = {item: index for index, (item, _) in enumerate(items)}
+    hotel_ids, blocks = [], []
+    for index, (_, hotel) in enumerate(items):
+        if not hotel_ids or hotel_ids[-1] != str(hotel):
+            hotel_ids.append(str(hotel))
+            blocks.append([index, index])
+        blocks[-1][1] = index + 1
+    hotel_index = {hotel: index for index, hotel in enumerate(hotel_ids)}
+
+    latest_hotel = {customer: hotel for customer, hotel, *_ in lines}
+    guests = sorted(latest_hotel, key=str)
+    guest_index = {customer: index for index, customer in enumerate(guests)}
+    last_ordered = {}
+    rows, cols, values = [], [], []
+    for customer, _, item, units, _ in lines:
+        rows.append(guest_index[customer])
+        cols.append(item_index[item])
+        values.append(units)
+        last_ordered[customer] = hotel_index[str(items[item_index[item]][1])]
+    user_hotel = [hotel_index.get(str(latest_hotel[c]), last_ordered[c]) for c in guests]
+    # csr_matrix sums duplicate (guest, item) pairs, as SparseMatrix(rows:columns:entries:) does.
+    matrix = sp.csr_matrix(
+        (np.asarray(values, dtype=np.float32), (rows, cols)), shape=(len(guests), len(items)))
+    matrix.sum_duplicates()
+
+    os.makedirs(args.data, exist_ok=True)
+    write_triples(os.path.join(args.data, "interactions.csv"), matrix)
+    write_json(os.path.join(args.data, "shape.json"), {"users": len(guests), "items": len(items)})
+    write_json(os.path.join(args.data, "hotels.json"), {"hotel_ids": hotel_ids, "blocks": blocks, "user_hotel": user_hotel})
+    menus = ", ".join(str(upper - lower) for lower, upper in blocks)
+    about = (
+        f"`concierge sample` → `concierge ingest` → the trainer's matrix: {len(guests)} guests x "
+        f"{len(items)} paid items ({len(blocks)} hotels, menus of {menus}), {len(lines)} paid COMPLETE order lines, "
+        f"{matrix.nnz} guest-item cells, items/guest median {int(np.median(np.diff(matrix.indptr)))}"
+    )
+    write_json(os.path.join(args.data, "about.json"), {"about": about, "order_lines": len(lines)})
+    print(about, file=sys.stderr)
+
+
+# Models and their evaluation ------------------------------------------------------------------------
 
 
 class PopularityBaseline:
-    """The same baseline as ConciergeModel's Popularity: distinct guests, ties by total units,
-    then lower index; a guest's own items left out. Quacks like an implicit model for
-    ranking_metrics_at_k, which only calls recommend."""
+    """ConciergeModel's Popularity: distinct guests, ties by total units, then lower index; a
+    guest's own items left out. Quacks like an implicit model for ranking_metrics_at_k, which
+    only calls recommend."""
 
     def __init__(self, train):
         guests = np.asarray((train > 0).sum(axis=0)).ravel()
@@ -107,201 +244,556 @@ class PopularityBaseline:
         ranked = np.lexsort((np.arange(len(guests)), -units, -guests))
         self.ranked = ranked[guests[ranked] > 0]
 
-    def recommend(self, userid, user_items, N=10, **_):
+    def recommend(self, userid, user_items, N=10, items=None, **_):
+        userid = np.atleast_1d(np.asarray(userid))
+        ranked = self.ranked if items is None else self.ranked[np.isin(self.ranked, items)]
         ids = np.full((len(userid), N), -1, dtype=np.int32)
         for row in range(len(userid)):
             own = set(user_items[row].indices.tolist())
-            picked = [item for item in self.ranked[: N + len(own)] if item not in own][:N]
+            picked = [item for item in ranked[: N + len(own)] if item not in own][:N]
             ids[row, : len(picked)] = picked
         return ids, np.zeros((len(userid), N), dtype=np.float32)
 
 
-def metrics(model, train, test, k):
+class HotelMenus:
+    """Makes ranking_metrics_at_k score what Concierge serves: each guest is asked for with
+    implicit 0.7's recommend(..., items=their hotel's menu)."""
+
+    def __init__(self, model, data):
+        self.model, self.blocks, self.user_hotel = model, data.blocks, data.user_hotel
+
+    def recommend(self, userid, user_items, N=10, **_):
+        userid = np.asarray(userid)
+        ids = np.full((len(userid), N), -1, dtype=np.int32)
+        hotels = self.user_hotel[userid]
+        for hotel in np.unique(hotels):
+            rows = np.flatnonzero(hotels == hotel)
+            lower, upper = self.blocks[hotel]
+            found, _ = self.model.recommend(userid[rows], user_items[rows], N=N, items=np.arange(lower, upper))
+            found = np.asarray(found).reshape(len(rows), -1)[:, :N]
+            ids[rows, : found.shape[1]] = found
+        return ids, np.zeros(ids.shape, dtype=np.float32)
+
+
+def score(model, data, scope, train="train", test="test"):
+    """implicit.evaluation's precision, MAP and NDCG at K of `model` (trained on `train`)."""
     from implicit.evaluation import ranking_metrics_at_k
 
-    m = ranking_metrics_at_k(model, train, test, K=k, show_progress=False, num_threads=1)
+    ranked = HotelMenus(model, data) if scope == "hotel" else model
+    m = ranking_metrics_at_k(ranked, data.matrix(train), data.matrix(test), K=K, show_progress=False, num_threads=1)
     return {"precision": m["precision"], "map": m["map"], "ndcg": m["ndcg"], "auc": m["auc"]}
 
 
-def load_split(data):
-    with open(os.path.join(data, "shape.json")) as f:
-        shape = json.load(f)
-    shape = (shape["users"], shape["items"])
-    return read_triples(os.path.join(data, "train.csv"), shape), read_triples(os.path.join(data, "test.csv"), shape)
-
-
-def hyper(args):
-    with open(os.path.join(args.data, "hyper.json")) as f:
-        return json.load(f)
-
-
-def run_implicit(args):
-    import implicit
+def als_from_factors(user_factors, item_factors):
     from implicit.cpu.als import AlternatingLeastSquares
-    from implicit.nearest_neighbours import CosineRecommender
-    from threadpoolctl import threadpool_limits
 
-    train, test = load_split(args.data)
-    h = hyper(args)
-    results = {"implicit_version": implicit.__version__, "numpy": np.__version__}
+    model = AlternatingLeastSquares(factors=user_factors.shape[1], num_threads=1)
+    model.user_factors, model.item_factors = user_factors, item_factors
+    return model
+
+
+def item_item_from_similarity(similarity):
+    from implicit.nearest_neighbours import ItemItemRecommender, NearestNeighboursScorer
+
+    model = ItemItemRecommender()
+    model.similarity = similarity.astype(np.float64).tocsr()
+    model.scorer = NearestNeighboursScorer(model.similarity)
+    return model
+
+
+def load_models(data):
+    """Every model in models/ as an implicit recommender, by name."""
+    models = {}
+    directory = data.path("models")
+    for file in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
+        path = os.path.join(directory, file)
+        if file.endswith(".user.f32"):
+            name = file[: -len(".user.f32")]
+            models[name] = als_from_factors(read_factors(path), read_factors(data.model_path(name + ".item.f32")))
+        elif file.endswith(".similarity.csv"):
+            models[file[: -len(".similarity.csv")]] = item_item_from_similarity(
+                read_triples(path, (data.shape[1], data.shape[1])))
+        elif file.endswith(".popularity"):
+            models[file[: -len(".popularity")]] = PopularityBaseline(data.matrix("train"))
+    return models
+
+
+def evaluate(args):
+    data = DataSet(args.data)
+    results = {name: score(model, data, args.scope) for name, model in load_models(data).items()}
+    write_json(data.path(f"implicit-eval-{args.scope}.json"), results)
+
+
+# The interleaved run -------------------------------------------------------------------------------
+
+
+def implicit_als(factors, regularization, alpha, iterations, cg_steps, threads, seed):
+    from implicit.cpu.als import AlternatingLeastSquares
+
+    model = AlternatingLeastSquares(
+        factors=factors, regularization=regularization, alpha=alpha, iterations=iterations,
+        use_cg=True, use_native=True, num_threads=threads, random_state=seed)
+    model.cg_steps = cg_steps
+    return model
+
+
+def fit_timed(model, matrix):
+    start = time.perf_counter()
+    model.fit(matrix, show_progress=False)
+    return time.perf_counter() - start
+
+
+def linear_confidence(matrix, alpha):
+    """implicit takes its matrix times alpha as the confidence; feeding it 1 + alpha·r with
+    alpha = 1 gives Concierge's (and Hu, Koren and Volinsky's) confidence instead."""
+    linear = matrix.copy()
+    linear.data = 1 + alpha * linear.data
+    return linear
+
+
+def swift(bench, data, command, **options):
+    arguments = [bench, command, "--data", data.directory]
+    for key, value in options.items():
+        arguments += ["--" + key.replace("_", "-"), str(value)]
+    return float(subprocess.run(arguments, check=True, capture_output=True, text=True).stdout.strip())
+
+
+def interleaved(run, ours, theirs):
+    """Both fits of one run, in alternating order so that neither always goes first."""
+    if run % 2 == 0:
+        return ours(), theirs()
+    theirs_seconds = theirs()
+    return ours(), theirs_seconds
+
+
+def fit_pair(data, run, bench, record, key, settings, confidence, threads, seed, save):
+    """One interleaved pair: our ALS (a separate process) and implicit's at the same settings and
+    seed; implicit is fed 1 + alpha·units with alpha = 1 for our linear confidence. Both saved as
+    models/{concierge,implicit}-SAVE-sRUN."""
+    s, train = settings, data.matrix("train")
+    linear = confidence == "linear"
+    model = implicit_als(s["factors"], s["regularization"], 1.0 if linear else s["alpha"], s["iterations"],
+                         s["cg_steps"], threads, seed)
+    matrix = linear_confidence(train, s["alpha"]) if linear else train
+    ours, theirs = interleaved(
+        run,
+        lambda: swift(
+            bench, data, "als", factors=s["factors"], regularization=s["regularization"], alpha=s["alpha"],
+            iterations=s["iterations"], cg_steps=s["cg_steps"], confidence=confidence, threads=threads, seed=seed,
+            **({"save": f"concierge-{save}-s{run}"} if save else {})),
+        lambda: fit_timed(model, matrix))
+    record.setdefault(key, {"concierge": [], "implicit": []})
+    record[key]["concierge"].append(ours)
+    record[key]["implicit"].append(theirs)
+    if save:
+        write_factors(data.model_path(f"implicit-{save}-s{run}.user.f32"), model.user_factors)
+        write_factors(data.model_path(f"implicit-{save}-s{run}.item.f32"), model.item_factors)
+
+
+def compare_equal(data, run, bench, record):
+    """ALS at the hyper-parameters of hyper.json (implicit's confidence), on 1 thread and on
+    `threads`, and item-item cosine; the fits on `threads` are saved."""
+    from implicit.nearest_neighbours import CosineRecommender
+
+    h, train = data.hyper, data.matrix("train")
+    for threads in sorted({1, h["threads"]}):
+        fit_pair(data, run, bench, record, f"als/{threads}", h, "implicit", threads, h["seed"] + run,
+                 "als" if threads == h["threads"] else None)
+
+    # implicit's lists keep the item itself (similarity 1), hence one more neighbour.
+    cosine = CosineRecommender(K=h["neighbours"] + 1, num_threads=h["threads"])
+    ours, theirs = interleaved(
+        run,
+        lambda: swift(bench, data, "cosine", neighbours=h["neighbours"], threads=h["threads"],
+                      **({"save": "concierge-cosine"} if run == 0 else {})),
+        lambda: fit_timed(cosine, train))
+    record.setdefault("cosine", {"concierge": [], "implicit": []})
+    record["cosine"]["concierge"].append(ours)
+    record["cosine"]["implicit"].append(theirs)
+    if run == 0:
+        write_triples(data.model_path("implicit-cosine.similarity.csv"), cosine.similarity)
+
+
+def tune_implicit(data, scope, selection):
+    """implicit's ALS (its own confidence, alpha·r) over the grid our selection searched, fitted
+    on fit.csv and compared by MAP@10 on validation.csv in the same scope."""
+    h, fit = data.hyper, data.matrix("fit")
+    grid = [c["candidate"] for c in selection["validation"] if c["candidate"]["kind"] == "als"]
+    results, start = [], time.perf_counter()
+    for c in grid:
+        model = implicit_als(c["factors"], c["regularization"], c["alpha"], c["iterations"], c["cg_steps"],
+                             h["threads"], c["seed"])
+        model.fit(fit, show_progress=False)
+        results.append({"candidate": c, "metrics": score(model, data, scope, train="fit", test="validation")})
+    best = max(results, key=lambda result: result["metrics"]["map"])  # the first of equals, as ours
+    return {"chosen": best["candidate"], "validation": results, "seconds": time.perf_counter() - start}
+
+
+def compare_selected(data, scope, run, bench, record):
+    """ALS pairs at the settings our selection chose (our confidence) and at the settings
+    implicit's own tuning on the same grid chose (its confidence)."""
+    threads = data.hyper["threads"]
+    selection = read_json(data.path(f"selection-{scope}.json"))
+    if run == 0:
+        record["tuning"] = tune_implicit(data, scope, selection)
+    tuned = record["tuning"]["chosen"]
+    fit_pair(data, run, bench, record, "tuned", tuned, "implicit", threads, tuned["seed"] + run, f"tuned-{scope}")
+    chosen = selection["chosen"]
+    if chosen["kind"] == "als":
+        fit_pair(data, run, bench, record, "chosen", chosen, "linear", threads, chosen["seed"] + run, f"chosen-{scope}")
+
+
+def compare(args):
+    """The timed run: every data set, every run, Concierge and implicit alternately."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+    import implicit
+
+    sets = [DataSet(os.path.join(args.data, name)) for name in args.sets]
+    records = {data.name: {"equal": {}, **{scope: {} for scope in data.scopes}} for data in sets}
+    for data in sets:
+        open(data.model_path("popularity.popularity"), "w").close()
+    load_before = os.getloadavg()
     # implicit's own advice: BLAS single-threaded, parallelism from implicit's num_threads.
     with threadpool_limits(limits=1, user_api="blas"):
-        # On a busy 2-core machine OpenMP's barriers make 2 threads slower than 1, so both are
-        # timed; the model kept for the metrics is the last one trained with h["threads"].
-        by_threads, model, by_seed, interleaved = {}, None, [], {}
-        for threads in sorted({1, h["threads"]}):
-            times, ours = [], []
-            for run in range(args.runs):
-                # One of ours right before each of implicit's, so both see the same machine load.
-                if args.bench:
-                    output = subprocess.run(
-                        [args.bench, "time-als", "--data", args.data, "--threads", str(threads),
-                         "--seed", str(h["seed"] + run)],
-                        check=True, capture_output=True, text=True).stdout
-                    ours.append(float(output.strip()))
-                candidate = AlternatingLeastSquares(
-                    factors=h["factors"], regularization=h["regularization"], alpha=h["alpha"],
-                    iterations=h["iterations"], use_cg=True, use_native=True,
-                    num_threads=threads, random_state=h["seed"] + run,
-                )
-                candidate.cg_steps = h["cg_steps"]
-                start = time.perf_counter()
-                candidate.fit(train, show_progress=False)
-                times.append(time.perf_counter() - start)
-                if threads == h["threads"]:
-                    model = candidate
-                    by_seed.append(metrics(candidate, train, test, h["k"]))
-            by_threads[str(threads)] = times
-            interleaved[str(threads)] = {"implicit": times, "concierge": ours}
-        times = by_threads[str(h["threads"])]
-        results["als"] = {
-            "seconds": times, "median": statistics.median(times), "by_threads": by_threads,
-            "metrics": by_seed[-1], "by_seed": by_seed, "interleaved": interleaved,
-        }
-        write_factors(os.path.join(args.data, "implicit_user_factors.f32"), model.user_factors)
-        write_factors(os.path.join(args.data, "implicit_item_factors.f32"), model.item_factors)
+        for run in range(args.runs):
+            for data in sets:
+                print(f"run {run + 1}/{args.runs}: {data.name}", file=sys.stderr)
+                compare_equal(data, run, args.bench, records[data.name]["equal"])
+                for scope in data.scopes:
+                    compare_selected(data, scope, run, args.bench, records[data.name][scope])
+    for data in sets:
+        write_json(data.path("implicit-run.json"), records[data.name])
+    write_json(os.path.join(args.data, "run.json"), {
+        "runs": args.runs, "load_before": load_before, "load_after": os.getloadavg(),
+        "implicit": implicit.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
+        "blas": [f"{i['internal_api']} {i['version']} ({i.get('architecture', '?')})"
+                 for i in threadpool_info() if i["user_api"] == "blas"],
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+    })
 
-        times = []
-        for _ in range(args.runs):
-            cosine = CosineRecommender(K=h["neighbours"] + 1, num_threads=h["threads"])
-            start = time.perf_counter()
-            cosine.fit(train, show_progress=False)
-            times.append(time.perf_counter() - start)
-        results["cosine"] = {"seconds": times, "median": statistics.median(times), "metrics": metrics(cosine, train, test, h["k"])}
-        write_triples(os.path.join(args.data, "implicit_similarity.csv"), cosine.similarity)
 
-        start = time.perf_counter()
-        popular = PopularityBaseline(train)
-        results["popularity"] = {"median": time.perf_counter() - start, "metrics": metrics(popular, train, test, h["k"])}
-    with open(os.path.join(args.data, "implicit.json"), "w") as f:
-        json.dump(results, f, indent=1)
+# The report ------------------------------------------------------------------------------------------
+
+
+def mean_sd(values):
+    return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def seconds_cell(values):
+    if not values:
+        return "–"
+    return f"{statistics.median(values):.3f} ({min(values):.3f}–{max(values):.3f})"
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        swift_version = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        swift_version = "swift: unknown"
+    return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}; {swift_version}; Python {platform.python_version()}"
+
+
+class Report:
+    METRICS = (("precision", "P@10"), ("map", "MAP@10"), ("ndcg", "NDCG@10"))
+
+    def __init__(self, args):
+        self.args = args
+        self.run = read_json(os.path.join(args.data, "run.json"))
+        self.runs = self.run["runs"]
+        self.sets = [DataSet(os.path.join(args.data, name)) for name in args.sets]
+        self.lines, self.targets, self.gaps = [], [], []
+
+    def out(self, text=""):
+        self.lines.append(text)
+
+    def table(self, header, rows):
+        self.out("| " + " | ".join(header) + " |")
+        self.out("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
+        for row in rows:
+            self.out("| " + " | ".join(row) + " |")
+        self.out()
+
+    def metrics(self, data, scope):
+        """name -> metrics by implicit.evaluation; the gaps to RankingMetrics are collected."""
+        theirs = read_json(data.path(f"implicit-eval-{scope}.json"))
+        ours = read_json(data.path(f"concierge-eval-{scope}.json"))
+        for name in theirs:
+            gap = max(abs(theirs[name][key] - ours[name][key]) for key, _ in self.METRICS)
+            self.gaps.append((gap, data.name, scope, name))
+        return theirs
+
+    @staticmethod
+    def seeds(metrics, prefix):
+        return [metrics[name] for name in sorted(metrics) if re.fullmatch(re.escape(prefix) + r"-s\d+", name)]
+
+    def metric_cells(self, values):
+        """One model (a metrics dict) or several seeds of one (a list: mean ± sd)."""
+        if isinstance(values, dict):
+            return [f"{values[key]:.4f}" for key, _ in self.METRICS]
+        return ["{:.4f} ± {:.4f}".format(*mean_sd([v[key] for v in values])) for key, _ in self.METRICS]
+
+    def seed_means(self, values):
+        if not values:
+            return "–"
+        means = [mean_sd([v[key] for v in values]) for key, _ in self.METRICS]
+        return f"{means[0][0]:.4f} / {means[1][0]:.4f} (±{means[1][1]:.4f}) / {means[2][0]:.4f}"
+
+    def pair(self, data, label, record, metrics, prefix):
+        """An equal-settings pair: time ratio and metric differences (Δ of seed means, 2 SE) as a target."""
+        ours_seconds, theirs_seconds = statistics.median(record["concierge"]), statistics.median(record["implicit"])
+        self.targets.append((f"ALS fit time ≤ implicit CG's: {label}", data.name,
+                             f"{ours_seconds:.3f} s vs {theirs_seconds:.3f} s ({ours_seconds / theirs_seconds:.2f}×)",
+                             ours_seconds <= theirs_seconds))
+        if prefix is None:
+            return
+        ours, theirs = self.seeds(metrics, f"concierge-{prefix}"), self.seeds(metrics, f"implicit-{prefix}")
+        cells, equal = [], True
+        for key, name in self.METRICS:
+            (mean_ours, sd_ours), (mean_theirs, sd_theirs) = mean_sd([v[key] for v in ours]), mean_sd([v[key] for v in theirs])
+            error = ((sd_ours ** 2 + sd_theirs ** 2) / len(ours)) ** 0.5
+            equal &= abs(mean_ours - mean_theirs) <= 2 * error
+            cells.append(f"{name} {mean_ours:.4f} vs {mean_theirs:.4f} (Δ {mean_ours - mean_theirs:+.4f}, 2 SE {2 * error:.4f})")
+        self.targets.append((f"equal metrics at equal settings: {label}", data.name, "; ".join(cells), equal))
+
+    def render(self):
+        self.out("# Concierge against implicit: training time and ranking quality")
+        self.out()
+        load = ", ".join(f"{x:.2f}" for x in self.run["load_before"])
+        load_after = ", ".join(f"{x:.2f}" for x in self.run["load_after"])
+        self.out(f"- command: `{self.args.invocation}` ({self.runs} runs; {self.run['date']})")
+        self.out(f"- machine: {machine()}")
+        self.out(f"- implicit {self.run['implicit']}, numpy {self.run['numpy']}, scipy {self.run['scipy']}, "
+                 f"BLAS {', '.join(self.run['blas'])}, limited to 1 thread (implicit's advice); implicit's and "
+                 f"Concierge's own threads: {self.sets[0].hyper['threads']} unless a column says otherwise")
+        at_start = f"{self.args.load_at_start.replace(' ', ', ')} when the script started, " if self.args.load_at_start else ""
+        self.out(f"- load average (1, 5, 15 min): {at_start}{load} just before the timed run (after the selection "
+                 f"runs), {load_after} after it; the timed run itself keeps about 2 threads busy")
+        self.out("- split: ConciergeModel's `TrainTestSplit` holds out 20 % of each guest's items (seed 42, as "
+                 "`concierge train` does); the selection's validation part is cut from the training part only "
+                 "(20 %, seed 43). Both libraries read the same files.")
+        self.out("- metrics: precision@10, MAP@10 and NDCG@10 on the holdout, computed by implicit.evaluation."
+                 "ranking_metrics_at_k (which filters each guest's training items). Every model was also scored by "
+                 "ConciergeModel's RankingMetrics through Concierge's own recommend paths: {gaps}")
+        self.out()
+        self.out("## Data sets")
+        self.out()
+        for data in self.sets:
+            train, test = data.matrix("train"), data.matrix("test")
+            self.out(f"- **{data.name}**: {read_json(data.path('about.json'))['about']}; {train.nnz} train / "
+                     f"{test.nnz} test cells, {int((np.diff(test.indptr) > 0).sum())} guests evaluated")
+        self.out()
+        self.equal_section()
+        self.selection_section()
+        self.targets_section()
+        return "\n".join(self.lines).replace("{gaps}", self.gap_text())
+
+    def gap_text(self):
+        item_item_hotel = [g for g in self.gaps if g[2] == "hotel" and ("cosine" in g[3] or "itemitem" in g[3])]
+        largest = max(g[0] for g in self.gaps if g not in item_item_hotel)
+        text = "the two agree exactly" if largest == 0 else f"the two agree to {largest:.1e}"
+        if item_item_hotel:
+            text += (f", except for item-item in the hotel scope ({max(item_item_hotel)[0]:.1e}), where implicit's "
+                     "recommend(..., items=...) fills a short list with unscored menu items and ConciergeModel's "
+                     "ItemItemModel does not; the tables show implicit.evaluation's numbers")
+        return text + "."
+
+    def equal_section(self):
+        h = self.sets[0].hyper
+        self.out("## 1. Equal hyper-parameters (catalogue scope)")
+        self.out()
+        self.out(f"ALS: factors {h['factors']}, regularization {h['regularization']}, alpha {h['alpha']}, "
+                 f"{h['iterations']} iterations, {h['cg_steps']} CG steps, implicit's confidence (c = alpha·units; "
+                 f"ConciergeModel's `.implicitLibrary`), seeds {h['seed']}…{h['seed'] + self.runs - 1}. Item-item: "
+                 f"cosine, {h['neighbours']} neighbours (implicit's `CosineRecommender(K={h['neighbours'] + 1})`: its "
+                 f"lists keep the item itself). Fit wall time only, median (min–max) of {self.runs} runs; in each run "
+                 f"the two libraries fit back to back, in alternating order. Metrics: mean ± sd over the {self.runs} "
+                 f"seeds of the {h['threads']}-thread fits.")
+        self.out()
+        for data in self.sets:
+            record = read_json(data.path("implicit-run.json"))["equal"]
+            metrics = self.metrics(data, "catalogue")
+            threads = sorted(int(key.split("/")[1]) for key in record if key.startswith("als/"))
+            header = ["model"] + [f"fit s, {t} thread{'s' if t > 1 else ''}" for t in threads] + [m for _, m in self.METRICS]
+            rows = []
+            for library, title in (("implicit", "implicit ALS (CG)"), ("concierge", "Concierge ImplicitALS")):
+                rows.append([title] + [seconds_cell(record[f"als/{t}"][library]) for t in threads]
+                            + self.metric_cells(self.seeds(metrics, f"{library}-als")))
+            ratios = [statistics.median(record[f"als/{t}"]["concierge"]) / statistics.median(record[f"als/{t}"]["implicit"])
+                      for t in threads]
+            differences = []
+            for key, _ in self.METRICS:
+                ours = mean_sd([v[key] for v in self.seeds(metrics, "concierge-als")])[0]
+                differences.append(f"{ours - mean_sd([v[key] for v in self.seeds(metrics, 'implicit-als')])[0]:+.4f}")
+            rows.append(["Concierge ÷ implicit (time), Concierge − implicit (metrics)"]
+                        + [f"**{r:.2f}×**" for r in ratios] + differences)
+            for t in threads:
+                self.pair(data, f"section 1, {t} thread{'s' if t > 1 else ''}", record[f"als/{t}"], metrics,
+                          "als" if t == h["threads"] else None)
+            blank = ["–"] * (len(threads) - 1)
+            rows.append(["implicit CosineRecommender"] + blank + [seconds_cell(record["cosine"]["implicit"])]
+                        + self.metric_cells(metrics["implicit-cosine"]))
+            rows.append(["Concierge ItemSimilarity.cosine + ItemItemModel"] + blank + [seconds_cell(record["cosine"]["concierge"])]
+                        + self.metric_cells(metrics["concierge-cosine"]))
+            rows.append(["popularity (distinct guests)"] + ["–"] * len(threads) + self.metric_cells(metrics["popularity"]))
+            self.out(f"### {data.name}")
+            self.out()
+            self.table(header, rows)
+
+    def selection_section(self):
+        self.out("## 2. The tuned, selected model against implicit's best")
+        self.out()
+        self.out("Concierge's selection is `concierge train`'s (ModelTrainer's): popularity, item-item cosine "
+                 "(50 neighbours) and ALS over factors {16, 32, 64} × regularization {0.01, 0.1, 1, 10} × alpha "
+                 "{1, 10, 40} (confidence 1 + alpha·units, 15 iterations, seed 42) are fitted on the fit part and "
+                 "compared by MAP@10 on the validation part, in the table's scope; the best is refitted on the whole "
+                 "training part and measured on the holdout. implicit gets the same chances: its ALS tuned the same "
+                 "way (same grid, same fit and validation files, same scope, its own confidence alpha·units), its ALS "
+                 "at exactly the settings Concierge chose (fed 1 + alpha·units with alpha = 1, which is Concierge's "
+                 "confidence), its ALS at section 1's settings, and its CosineRecommender. The single-model columns "
+                 "are the seed-42 fits (section 1's: its first seed), the model `concierge train` would publish; the "
+                 f"last column is the mean over {self.runs} seeds. Fit times: median of {self.runs}, each ALS pair at "
+                 "equal settings interleaved.")
+        self.out()
+        for data in self.sets:
+            record = read_json(data.path("implicit-run.json"))
+            for scope in data.scopes:
+                self.selection_table(data, scope, record[scope], record["equal"])
+
+    def selection_table(self, data, scope, record, equal):
+        selection = read_json(data.path(f"selection-{scope}.json"))
+        metrics = self.metrics(data, scope)
+        chosen, tuned, h = selection["chosen"], record["tuning"]["chosen"], data.hyper
+
+        def settings(c):
+            return f"{c['factors']} f, λ {c['regularization']:g}, α {c['alpha']:g}" if c["kind"] == "als" else ""
+
+        selected = metrics[f"concierge-selected-{scope}"]
+        is_als = chosen["kind"] == "als"
+        rows = [[f"**Concierge selected: {chosen['description']}**", settings(chosen),
+                 seconds_cell(record["chosen"]["concierge"] if is_als else []),
+                 *[f"**{c}**" for c in self.metric_cells(selected)],
+                 self.seed_means(self.seeds(metrics, f"concierge-chosen-{scope}"))]]
+        rivals = []  # (title, settings, times, seed-42 metrics, seeds)
+        if is_als:
+            rivals.append(("implicit ALS at Concierge's chosen settings (c = 1 + α·units)", settings(chosen),
+                           record["chosen"]["implicit"], metrics[f"implicit-chosen-{scope}-s0"],
+                           self.seeds(metrics, f"implicit-chosen-{scope}")))
+        rivals.append(("implicit ALS tuned the same way (c = α·units)", settings(tuned), record["tuned"]["implicit"],
+                       metrics[f"implicit-tuned-{scope}-s0"], self.seeds(metrics, f"implicit-tuned-{scope}")))
+        rivals.append(("implicit ALS at section 1's settings (c = α·units)", settings({"kind": "als", **h}),
+                       equal[f"als/{h['threads']}"]["implicit"], metrics["implicit-als-s0"], self.seeds(metrics, "implicit-als")))
+        rivals.append((f"implicit CosineRecommender (K = {h['neighbours'] + 1})", "", equal["cosine"]["implicit"],
+                       metrics["implicit-cosine"], []))
+        rivals.append(("popularity (distinct guests)", "", [], metrics["popularity"], []))
+        for title, cells, times, values, seeds in rivals:
+            rows.append([title, cells, seconds_cell(times), *self.metric_cells(values), self.seed_means(seeds)])
+        best = {key: max(values[key] for _, _, _, values, _ in rivals) for key, _ in self.METRICS}
+        rows.append(["*selected − best of implicit's rows above*", "", "",
+                     *[f"*{selected[key] - best[key]:+.4f}*" for key, _ in self.METRICS], ""])
+        rows.append(["Concierge ALS at implicit's tuned settings (c = α·units)", settings(tuned),
+                     seconds_cell(record["tuned"]["concierge"]), *self.metric_cells(metrics[f"concierge-tuned-{scope}-s0"]),
+                     self.seed_means(self.seeds(metrics, f"concierge-tuned-{scope}"))])
+        rows.append(["Concierge item-item (the selection's baseline)", "", "–",
+                     *self.metric_cells(metrics[f"concierge-itemitem-{scope}"]), "–"])
+
+        self.out(f"### {data.name}, {SCOPE_TITLES[scope]}")
+        self.out()
+        ranked = sorted(selection["validation"], key=lambda v: -v["metrics"]["map"])
+        runner_up = ranked[1]
+        tuned_validation = max(v["metrics"]["map"] for v in record["tuning"]["validation"])
+        self.out(f"Concierge chose {chosen['description']}: validation MAP@10 {ranked[0]['metrics']['map']:.4f}, "
+                 f"runner-up {runner_up['candidate']['description']} {runner_up['metrics']['map']:.4f} "
+                 f"({selection['selection_seconds']:.1f} s for {len(selection['validation'])} candidates). implicit's "
+                 f"tuning chose {settings(tuned)}: validation MAP@10 {tuned_validation:.4f}.")
+        cross_check = self.cli_cross_check(data, scope, selection)
+        if cross_check:
+            self.out()
+            self.out(cross_check)
+        self.out()
+        self.table(["model", "settings", "fit s", *[name for _, name in self.METRICS],
+                    f"P@10 / MAP@10 (± sd) / NDCG@10, mean of {self.runs} seeds"], rows)
+        selected_seeds = self.seeds(metrics, f"concierge-chosen-{scope}")
+        seed_note = ""
+        if selected_seeds:
+            best_seeded = max(((title, mean_sd([v["map"] for v in seeds])[0]) for title, _, _, _, seeds in rivals if seeds),
+                              key=lambda pair: pair[1])
+            seed_note = (f"; mean of {self.runs} seeds: MAP@10 {mean_sd([v['map'] for v in selected_seeds])[0]:.4f} vs "
+                         f"{best_seeded[1]:.4f} ({best_seeded[0]})")
+        self.targets.append((
+            "selected ≥ best of implicit's ALS, cosine and popularity", f"{data.name}, {scope} scope",
+            ", ".join(f"{name} {selected[key]:.4f} vs {best[key]:.4f} ({selected[key] - best[key]:+.4f})"
+                      for key, name in self.METRICS) + seed_note,
+            all(selected[key] >= best[key] for key, _ in self.METRICS)))
+        if is_als:
+            self.pair(data, f"Concierge's chosen settings, {scope} scope", record["chosen"], metrics, f"chosen-{scope}")
+        self.pair(data, f"implicit's tuned settings, {scope} scope", record["tuned"], metrics, f"tuned-{scope}")
+
+    def cli_cross_check(self, data, scope, selection):
+        """`concierge train` on the same store: its choice and holdout metrics must be ours (hotel scope)."""
+        path = data.path("concierge-train.log")
+        if scope != "hotel" or not os.path.exists(path):
+            return None
+        with open(path) as f:
+            log = f.read()
+        chosen = re.search(r"^chosen: (.*) in ", log, re.M)
+        holdout = re.search(r"^  " + re.escape(chosen.group(1)) + r": ([\d.]+)  ([\d.]+)  ([\d.]+)", log, re.M) if chosen else None
+        if not holdout:
+            return "**`concierge train` cross-check: could not read its output.**"
+        ours = selection["holdout"][0]["metrics"]
+        theirs = [float(x) for x in holdout.groups()]
+        same = chosen.group(1) == selection["chosen"]["description"] and all(
+            abs(a - b) < 6e-5 for a, b in zip((ours["precision"], ours["map"], ours["ndcg"]), theirs))
+        return (f"`concierge train` on the same feature store chose {chosen.group(1)}, holdout P@10 / MAP@10 / "
+                f"NDCG@10 {' / '.join(holdout.groups())}: "
+                + ("the same choice and metrics as this benchmark's copy of the selection." if same else
+                   "**not what this benchmark's copy of the selection found: investigate.**"))
+
+    def targets_section(self):
+        self.out("## Targets")
+        self.out()
+        self.out("Equal metrics: the difference of the seed means is within two standard errors (with this many "
+                 "comparisons, about one in twenty fails by chance; re-run a failing pair with more seeds).")
+        self.out()
+        self.table(["target", "data set", "measured", "met"],
+                   [[t, d, m, "yes" if ok else "**no**"] for t, d, m, ok in self.targets])
+
+
+def report(args):
+    text = Report(args).render()
+    print(text)
+    with open(os.path.join(args.data, "report.md"), "w") as f:
+        f.write(text + "\n")
+
+
+# Same start ------------------------------------------------------------------------------------------
 
 
 def same_start(args):
     """implicit's ALS on one thread from initial factors drawn here; the Swift side then runs
     ConciergeModel's half-steps from the same factors and compares where both end up."""
-    from implicit.cpu.als import AlternatingLeastSquares
     from threadpoolctl import threadpool_limits
 
-    train, test = load_split(args.data)
-    h = hyper(args)
+    data = DataSet(args.data)
+    train, h = data.matrix("train"), data.hyper
     rng = np.random.default_rng(h["seed"])
     users = rng.random((train.shape[0], h["factors"]), dtype=np.float32) * 0.01
     items = rng.random((train.shape[1], h["factors"]), dtype=np.float32) * 0.01
-    write_factors(os.path.join(args.data, "init_user.f32"), users)
-    write_factors(os.path.join(args.data, "init_item.f32"), items)
+    write_factors(data.path("init_user.f32"), users)
+    write_factors(data.path("init_item.f32"), items)
     with threadpool_limits(limits=1, user_api="blas"):
-        model = AlternatingLeastSquares(
-            factors=h["factors"], regularization=h["regularization"], alpha=h["alpha"],
-            iterations=h["iterations"], num_threads=1,
-        )
-        model.cg_steps = h["cg_steps"]
+        model = implicit_als(h["factors"], h["regularization"], h["alpha"], h["iterations"], h["cg_steps"], 1, None)
         model.user_factors, model.item_factors = users.copy(), items.copy()
         model.fit(train, show_progress=False)
-    write_factors(os.path.join(args.data, "same_user.f32"), model.user_factors)
-    write_factors(os.path.join(args.data, "same_item.f32"), model.item_factors)
-    m = metrics(model, train, test, h["k"])
+    write_factors(data.path("same_user.f32"), model.user_factors)
+    write_factors(data.path("same_item.f32"), model.item_factors)
+    m = score(model, data, "catalogue")
     print("same start: implicit " + ", ".join(f"{key} {value:.4f}" for key, value in m.items()))
-
-
-def report(args):
-    from implicit.cpu.als import AlternatingLeastSquares
-    from implicit.nearest_neighbours import ItemItemRecommender, NearestNeighboursScorer
-
-    train, test = load_split(args.data)
-    h = hyper(args)
-    with open(os.path.join(args.data, "implicit.json")) as f:
-        theirs = json.load(f)
-    with open(os.path.join(args.data, "concierge.json")) as f:
-        ours = json.load(f)
-
-    # Our factors and neighbour lists, scored by implicit.evaluation.
-    als = AlternatingLeastSquares(factors=h["factors"], num_threads=1)
-    als.user_factors = read_factors(os.path.join(args.data, "concierge_user_factors.f32"))
-    als.item_factors = read_factors(os.path.join(args.data, "concierge_item_factors.f32"))
-    ours_by_implicit = {"als": metrics(als, train, test, h["k"])}
-    similarity = read_triples(os.path.join(args.data, "concierge_similarity.csv"), (train.shape[1], train.shape[1]))
-    knn = ItemItemRecommender(K=h["neighbours"])
-    knn.similarity = similarity.astype(np.float64)
-    knn.scorer = NearestNeighboursScorer(knn.similarity)
-    ours_by_implicit["cosine"] = metrics(knn, train, test, h["k"])
-
-    from implicit.cpu import _als
-    implicit_loss = _als.calculate_loss(
-        (h["alpha"] * train).astype(np.float32).tocsr(), als.user_factors, als.item_factors, h["regularization"],
-        num_threads=1)
-
-    k = h["k"]
-    lines = [
-        f"| model | train s (median of {args.runs}; ALS rows: interleaved runs) | P@{k} implicit / ours | MAP@{k} implicit / ours "
-        f"| NDCG@{k} implicit / ours | AUC implicit / ours | coverage (ours) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-
-    def row(name, seconds, by_implicit, by_ours):
-        cells = [name, f"{seconds:.3f}" if seconds is not None else "–"]
-        for key in ("precision", "map", "ndcg", "auc"):
-            cells.append(f"{by_implicit[key]:.4f} / {by_ours[key]:.4f}")
-        cells.append(f"{by_ours['coverage']:.3f}")
-        lines.append("| " + " | ".join(cells) + " |")
-
-    row("implicit ALS (CG)", theirs["als"]["median"], theirs["als"]["metrics"], ours["implicit_als_metrics"])
-    interleaved = theirs["als"]["interleaved"].get(str(h["threads"]), {}).get("concierge")
-    ours_seconds = statistics.median(interleaved) if interleaved else ours["als"]["median"]
-    row("Concierge ImplicitALS", ours_seconds, ours_by_implicit["als"], ours["als"]["metrics"])
-    row("implicit CosineRecommender", theirs["cosine"]["median"], theirs["cosine"]["metrics"], ours["implicit_cosine_metrics"])
-    row("Concierge ItemSimilarity + ItemItemModel", ours["cosine"]["median"], ours_by_implicit["cosine"], ours["cosine"]["metrics"])
-    row("popularity (distinct guests)", None, theirs["popularity"]["metrics"], ours["popularity"]["metrics"])
-    table = "\n".join(lines)
-    settings = (
-        f"{train.shape[0]} guests x {train.shape[1]} items, {train.nnz} train / {test.nnz} test interactions; "
-        f"factors={h['factors']} regularization={h['regularization']} alpha={h['alpha']} "
-        f"iterations={h['iterations']} cg_steps={h['cg_steps']} threads={h['threads']} "
-        f"confidence=implicitLibrary; cosine neighbours={h['neighbours']}; "
-        f"implicit {theirs['implicit_version']}, numpy {theirs['numpy']}"
-    )
-    print(settings)
-    print()
-    print(table)
-    print()
-    for threads, runs in sorted(theirs["als"]["interleaved"].items(), key=lambda pair: int(pair[0])):
-        other, mine = runs["implicit"], runs["concierge"]
-        if not mine:
-            continue
-        print(f"ALS wall time, {threads} thread(s), interleaved runs, s: implicit median "
-              f"{statistics.median(other):.3f} ({' '.join(f'{t:.3f}' for t in other)}), Concierge median "
-              f"{statistics.median(mine):.3f} ({' '.join(f'{t:.3f}' for t in mine)})")
-    for key, name in (("precision", f"P@{k}"), ("map", f"MAP@{k}"), ("ndcg", f"NDCG@{k}")):
-        spread = []
-        for label, runs in (("implicit", theirs["als"]["by_seed"]), ("Concierge", ours["als"]["by_seed"])):
-            values = [run[key] for run in runs]
-            sd = statistics.stdev(values) if len(values) > 1 else 0.0
-            spread.append(f"{label} {statistics.mean(values):.4f} ± {sd:.4f}")
-        print(f"ALS {name} over {len(theirs['als']['by_seed'])} seeds (mean ± sd): " + ", ".join(spread))
-    print(f"training loss of Concierge's final factors: ImplicitALS.loss {ours['als_loss']:.6f}, "
-          f"implicit calculate_loss {implicit_loss:.6f}")
-    with open(os.path.join(args.data, "report.md"), "w") as f:
-        f.write(settings + "\n\n" + table + "\n")
 
 
 def main():
@@ -314,13 +806,27 @@ def main():
     g.add_argument("--groups", type=int, default=20)
     g.add_argument("--affinity", type=float, default=0.6, help="share of a guest's items from their group")
     g.add_argument("--seed", type=int, default=2024)
-    for name in ("implicit", "report", "same-start"):
-        p = sub.add_parser(name)
-        p.add_argument("--data", required=True)
-        p.add_argument("--runs", type=int, default=3)
-        p.add_argument("--bench", help="concierge-training-bench, to time our ALS between implicit's runs")
+    s = sub.add_parser("from-store")
+    s.add_argument("--store", required=True)
+    s.add_argument("--data", required=True)
+    c = sub.add_parser("compare")
+    c.add_argument("--data", required=True, help="the directory holding the data-set directories")
+    c.add_argument("--sets", nargs="+", required=True)
+    c.add_argument("--runs", type=int, default=5)
+    c.add_argument("--bench", required=True, help="concierge-training-bench")
+    e = sub.add_parser("evaluate")
+    e.add_argument("--data", required=True)
+    e.add_argument("--scope", choices=sorted(SCOPE_TITLES), required=True)
+    r = sub.add_parser("report")
+    r.add_argument("--data", required=True)
+    r.add_argument("--sets", nargs="+", required=True)
+    r.add_argument("--invocation", default="Benchmarks/training/compare_implicit.sh", help="shown in the report")
+    r.add_argument("--load-at-start", help="the load average when the script started, shown in the report")
+    a = sub.add_parser("same-start")
+    a.add_argument("--data", required=True)
     args = parser.parse_args()
-    {"generate": generate, "implicit": run_implicit, "report": report, "same-start": same_start}[args.command](args)
+    {"generate": generate, "from-store": from_store, "compare": compare, "evaluate": evaluate, "report": report,
+     "same-start": same_start}[args.command](args)
 
 
 if __name__ == "__main__":
