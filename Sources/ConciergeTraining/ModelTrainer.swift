@@ -109,10 +109,13 @@ public struct ModelTrainer: Sendable {
     }
 
     static func best(_ results: [(candidate: CandidateModel, metrics: RankingMetrics)]) -> CandidateModel {
-        results.min { left, right in
-            if left.metrics.meanAveragePrecision != right.metrics.meanAveragePrecision {
-                return left.metrics.meanAveragePrecision > right.metrics.meanAveragePrecision
-            }
+        // Gaps in MAP smaller than this share of the best are below a validation split's noise; among
+        // candidates that close, precision, then NDCG, says more about what a guest is shown.
+        let tolerance = 0.01
+        let bestMAP = results.map(\.metrics.meanAveragePrecision).max() ?? 0
+        return results.filter { $0.metrics.meanAveragePrecision >= bestMAP * (1 - tolerance) }.min { left, right in
+            if left.metrics.precision != right.metrics.precision { return left.metrics.precision > right.metrics.precision }
+            if left.metrics.ndcg != right.metrics.ndcg { return left.metrics.ndcg > right.metrics.ndcg }
             return left.candidate.simplicity < right.candidate.simplicity
         }!.candidate
     }

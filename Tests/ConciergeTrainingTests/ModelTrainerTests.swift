@@ -1,7 +1,7 @@
 import ConciergeData
 import ConciergeModel
 import ConciergeRegistry
-import ConciergeTraining
+@testable import ConciergeTraining
 import Foundation
 import Testing
 
@@ -103,5 +103,29 @@ import Testing
         #expect(
             policy.decide(candidate: ["map@10": 0.18], production: ["map@10": 0.2])
                 == .keep(candidate: 0.18, production: 0.2))
+    }
+}
+
+@Suite struct CandidateChoiceTests {
+    private func metrics(map: Double, precision: Double, ndcg: Double = 0.3) -> RankingMetrics {
+        RankingMetrics(k: 10, precision: precision, meanAveragePrecision: map, ndcg: ndcg, auc: 0.7, coverage: 0.5, users: 100)
+    }
+
+    @Test func nearTiesInMAPAreDecidedByPrecision() {
+        let results: [(candidate: CandidateModel, metrics: RankingMetrics)] = [
+            (.popular, metrics(map: 0.150, precision: 0.60)),
+            (.itemItem(neighbours: 50), metrics(map: 0.2000, precision: 0.40)),
+            (.als(.init(factors: 16)), metrics(map: 0.1990, precision: 0.45)),
+        ]
+        #expect(ModelTrainer.best(results) == .als(.init(factors: 16)), "within 1% of the best MAP, precision decides")
+        let clear: [(candidate: CandidateModel, metrics: RankingMetrics)] = [
+            (.itemItem(neighbours: 50), metrics(map: 0.2100, precision: 0.40)),
+            (.als(.init(factors: 16)), metrics(map: 0.2000, precision: 0.45)),
+        ]
+        #expect(ModelTrainer.best(clear) == .itemItem(neighbours: 50), "a clear MAP lead wins")
+        let tied: [(candidate: CandidateModel, metrics: RankingMetrics)] = [
+            (.als(.init(factors: 16)), metrics(map: 0.2, precision: 0.4)), (.popular, metrics(map: 0.2, precision: 0.4)),
+        ]
+        #expect(ModelTrainer.best(tied) == .popular, "a full tie goes to the simpler model")
     }
 }

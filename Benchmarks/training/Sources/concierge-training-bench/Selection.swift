@@ -88,12 +88,16 @@ struct SelectionOptions {
         return candidates
     }
 
-    /// ModelTrainer.best: the highest validation MAP, ties to the simpler model, then to the earlier one.
+    /// ModelTrainer.best: among candidates within 1% of the best validation MAP, the highest precision, then NDCG,
+    /// then the simpler model, then the earlier one.
     static func best(_ results: [(candidate: Candidate, metrics: RankingMetrics)]) -> Candidate {
-        results.min { left, right in
-            if left.metrics.meanAveragePrecision != right.metrics.meanAveragePrecision {
-                return left.metrics.meanAveragePrecision > right.metrics.meanAveragePrecision
-            }
+        // Gaps in MAP smaller than this share of the best are below a validation split's noise; among
+        // candidates that close, precision, then NDCG, says more about what a guest is shown.
+        let tolerance = 0.01
+        let bestMAP = results.map(\.metrics.meanAveragePrecision).max() ?? 0
+        return results.filter { $0.metrics.meanAveragePrecision >= bestMAP * (1 - tolerance) }.min { left, right in
+            if left.metrics.precision != right.metrics.precision { return left.metrics.precision > right.metrics.precision }
+            if left.metrics.ndcg != right.metrics.ndcg { return left.metrics.ndcg > right.metrics.ndcg }
             return left.candidate.simplicity < right.candidate.simplicity
         }!.candidate
     }
