@@ -44,6 +44,30 @@ import Testing
         }
     }
 
+    @Test func concurrentAnswersMatchSequentialOnes() async throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
+        let urls = (0..<24).map { "http://127.0.0.1:\(server.port)/recommend?user=\(model.userID($0 * 7 % model.userCount))&k=8" }
+        let sequential = try urls.map { try Curl.get($0).body }
+        // Eight clients at once, each walking the list from another place: many connections in flight together.
+        let concurrent = try await withThrowingTaskGroup(of: [(Int, String)].self) { group in
+            for client in 0..<8 {
+                group.addTask {
+                    try (0..<urls.count).map { step in
+                        let index = (client * 3 + step) % urls.count
+                        return (index, try Curl.get(urls[index]).body)
+                    }
+                }
+            }
+            return try await group.reduce(into: [(Int, String)]()) { $0 += $1 }
+        }
+        #expect(concurrent.count == 8 * urls.count)
+        for (index, body) in concurrent {
+            #expect(body == sequential[index], "request \(index) answered differently under concurrency")
+        }
+    }
+
     @Test func postAnswersLikeGet() throws {
         let server = try startServer()
         defer { server.stop() }
