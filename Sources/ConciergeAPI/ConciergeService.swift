@@ -154,7 +154,7 @@ public final class ConciergeService: Sendable {
             JSONString.append(service.model.model, to: &json)
             json += #","version":\#(service.model.version)"#
             json += #","loaded_at":"#
-            JSONString.append(ISO8601DateFormatter().string(from: service.loadedAt), to: &json)
+            JSONString.append(service.loadedAtText, to: &json)
         }
         json += #","color":"#
         JSONString.append(color, to: &json)

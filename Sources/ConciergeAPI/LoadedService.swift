@@ -7,6 +7,8 @@ public final class LoadedService: Sendable {
     public let model: LoadedModel
     public let recommender: Recommender
     public let loadedAt: Date
+    /// `loadedAt` as `/health` shows it, formatted once rather than per probe.
+    let loadedAtText: String
     public let loadSeconds: Double
     let metrics: ServiceMetrics
 
@@ -14,6 +16,7 @@ public final class LoadedService: Sendable {
         self.model = model
         self.recommender = recommender
         self.loadedAt = loadedAt
+        loadedAtText = ISO8601DateFormatter().string(from: loadedAt)
         self.loadSeconds = loadSeconds
         metrics = ServiceMetrics(
             model: model.model, version: model.version, color: color, loadSeconds: loadSeconds,

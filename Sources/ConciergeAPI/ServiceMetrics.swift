@@ -11,9 +11,10 @@ final class ServiceMetrics: Sendable {
         MetricNameDescriptor(namespace: "concierge", metricName: metric, unitName: unit, helpText: help)
     }
 
-    private static var recommendations: MetricNameDescriptor {
-        name("recommendations", unit: "total", help: "Answers of /recommend, by strategy and hotel.")
-    }
+    /// Built once: the per-request lookup then only finds the labelled counter.
+    /// `MetricNameDescriptor` is a struct of constant strings that swift-prometheus does not mark Sendable.
+    private nonisolated(unsafe) let recommendations = ServiceMetrics.name(
+        "recommendations", unit: "total", help: "Answers of /recommend, by strategy and hotel.")
 
     init(model: String, version: Int, color: String, loadSeconds: Double, loadedAt: Double) {
         registry.makeGauge(
@@ -40,7 +41,7 @@ final class ServiceMetrics: Sendable {
     }
 
     func recordRecommendation(strategy: String, hotel: String, items: Int, duration: Duration) {
-        registry.makeCounter(descriptor: Self.recommendations, labels: [("strategy", strategy), ("hotel", hotel)])
+        registry.makeCounter(descriptor: recommendations, labels: [("strategy", strategy), ("hotel", hotel)])
             .increment()
         itemsReturned.increment(by: Int64(items))
         if strategy == "fold-in" { foldIn.record(duration) }

@@ -16,7 +16,6 @@ public final class HTTPServerStatistics: Sendable {
     public let routeLabels: [String]
     private let shards: [StatisticsShard]
     let openConnections = Atomic<Int>(0)
-    let activeWorkers = Atomic<Int>(0)
 
     init(routePaths: [String], shardCount: Int) {
         routeLabels = routePaths + ["unmatched"]

@@ -163,26 +163,12 @@ public struct ImplicitALS: Sendable {
         var system = y.gram(threads: configuration.threads)
         for diagonal in 0..<factors { system[diagonal * factors + diagonal] += configuration.regularization }
         let threads = configuration.threads
-        system.withUnsafeBufferPointer { system in
-            y.values.withUnsafeBufferPointer { y in
-                x.values.withUnsafeMutableBufferPointer { x in
-                    weights.offsets.withUnsafeBufferPointer { offsets in
-                        weights.indices.withUnsafeBufferPointer { indices in
-                            weights.excess.withUnsafeBufferPointer { excess in
-                                weights.targets.withUnsafeBufferPointer { targets in
-                                    let problem = Problem(
-                                        factors: factors, system: system.baseAddress!, y: y.baseAddress!,
-                                        offsets: offsets.baseAddress!, indices: indices.baseAddress!,
-                                        excess: excess.baseAddress!, targets: targets.baseAddress!)
-                                    let x = x.baseAddress!
-                                    // Chunks of 8 rows, as implicit's prange(chunksize=8).
-                                    ParallelLoop.forEachChunk(count: weights.rows, chunkSize: 8, threads: threads) { chunk in
-                                        problem.conjugateGradient(rows: chunk, x: x, steps: cgSteps)
-                                    }
-                                }
-                            }
-                        }
-                    }
+        x.values.withUnsafeMutableBufferPointer { x in
+            let x = x.baseAddress!
+            Problem.with(weights, system: system, y: y) { problem in
+                // Chunks of 8 rows, as implicit's prange(chunksize=8).
+                ParallelLoop.forEachChunk(count: weights.rows, chunkSize: 8, threads: threads) { chunk in
+                    problem.conjugateGradient(rows: chunk, x: x, steps: cgSteps)
                 }
             }
         }
@@ -191,39 +177,23 @@ public struct ImplicitALS: Sendable {
     private static func loss(
         _ weights: Weights, userFactors: DenseMatrix, itemFactors: DenseMatrix, _ configuration: Configuration
     ) -> Double {
-        let factors = configuration.factors
         let gram = itemFactors.gram(threads: configuration.threads)
         let chunkSize = 64
         let chunks = (weights.rows + chunkSize - 1) / chunkSize
         // Per-chunk sums added up in chunk order, so the loss does not depend on scheduling.
         var partial = [Double](repeating: 0, count: chunks * 3)
         partial.withUnsafeMutableBufferPointer { partial in
-            gram.withUnsafeBufferPointer { gram in
-                itemFactors.values.withUnsafeBufferPointer { y in
-                    userFactors.values.withUnsafeBufferPointer { x in
-                        weights.offsets.withUnsafeBufferPointer { offsets in
-                            weights.indices.withUnsafeBufferPointer { indices in
-                                weights.excess.withUnsafeBufferPointer { excess in
-                                    weights.targets.withUnsafeBufferPointer { targets in
-                                        let problem = Problem(
-                                            factors: factors, system: gram.baseAddress!, y: y.baseAddress!,
-                                            offsets: offsets.baseAddress!, indices: indices.baseAddress!,
-                                            excess: excess.baseAddress!, targets: targets.baseAddress!)
-                                        let x = x.baseAddress!
-                                        let partial = partial.baseAddress!
-                                        ParallelLoop.forEachChunk(
-                                            count: weights.rows, chunkSize: chunkSize, threads: configuration.threads
-                                        ) { chunk in
-                                            let sums = problem.loss(rows: chunk, x: x)
-                                            let slot = partial + 3 * (chunk.lowerBound / chunkSize)
-                                            slot[0] = sums.loss
-                                            slot[1] = sums.confidence
-                                            slot[2] = sums.userNorm
-                                        }
-                                    }
-                                }
-                            }
-                        }
+            userFactors.values.withUnsafeBufferPointer { x in
+                let x = x.baseAddress!
+                let partial = partial.baseAddress!
+                Problem.with(weights, system: gram, y: itemFactors) { problem in
+                    ParallelLoop.forEachChunk(count: weights.rows, chunkSize: chunkSize, threads: configuration.threads) {
+                        chunk in
+                        let sums = problem.loss(rows: chunk, x: x)
+                        let slot = partial + 3 * (chunk.lowerBound / chunkSize)
+                        slot[0] = sums.loss
+                        slot[1] = sums.confidence
+                        slot[2] = sums.userNorm
                     }
                 }
             }
@@ -242,6 +212,27 @@ public struct ImplicitALS: Sendable {
 
     /// Raw pointers into one half-step's inputs, valid for the duration of `solve` or `loss`.
     private struct Problem {
+        /// Runs `body` with the pointers of one half-step's arrays, valid for the call only.
+        static func with(_ weights: Weights, system: [Float], y: DenseMatrix, _ body: (Problem) -> Void) {
+            system.withUnsafeBufferPointer { system in
+                y.values.withUnsafeBufferPointer { yValues in
+                    weights.offsets.withUnsafeBufferPointer { offsets in
+                        weights.indices.withUnsafeBufferPointer { indices in
+                            weights.excess.withUnsafeBufferPointer { excess in
+                                weights.targets.withUnsafeBufferPointer { targets in
+                                    body(
+                                        Problem(
+                                            factors: y.columns, system: system.baseAddress!, y: yValues.baseAddress!,
+                                            offsets: offsets.baseAddress!, indices: indices.baseAddress!,
+                                            excess: excess.baseAddress!, targets: targets.baseAddress!))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
         let factors: Int
         /// `YᵀY + λI` when solving, `YᵀY` when computing the loss.
         let system: UnsafePointer<Float>
