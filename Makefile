@@ -12,7 +12,7 @@ TEST_FUZZ_SECONDS ?= 30
 APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release serve sample-model test unit-test fuzz fuzz-smoke bench-http clean
+.PHONY: all deps build release serve sample-model test unit-test integration-test fuzz fuzz-smoke bench-http clean
 
 all: build
 
@@ -51,12 +51,17 @@ sample-model: release
 		.build/release/concierge train --store $(SAMPLE_DIR)/store.sqlite --registry models --promote-if-better; \
 	fi
 
-## Everything: a short fuzzing run of the request parser, then the unit and integration tests.
-test: deps fuzz-smoke unit-test
+## Everything: a short fuzzing run of the request parser, the Swift tests, then the integration tests
+## that drive real nginx, Prometheus and several `concierge serve` processes from scripts.
+test: deps fuzz-smoke unit-test integration-test
 
 unit-test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+integration-test: deps
+	$(SWIFT) build --product concierge
+	CONCIERGE_BIN=$(CURDIR)/.build/debug/concierge Tests/Integration/run.sh
 
 fuzz: deps
 	Fuzz/run.sh $(FUZZ_SECONDS)
