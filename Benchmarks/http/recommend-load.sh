@@ -85,6 +85,7 @@ awk '/Latency Distribution/,/99%/' "$WORK/max.txt"
 
 HALF_CONNECTIONS=16
 RATE=$(( MAX / 2 / HALF_CONNECTIONS ))
+curl -fsS "http://127.0.0.1:$PORT/metrics" >"$WORK/metrics-before.txt"
 taskset -c "$LOAD_CPU" h2load --h1 -c "$HALF_CONNECTIONS" -t 1 --rps "$RATE" -D "$DURATION" -i "$WORK/urls.txt" \
     --log-file "$WORK/half.log" >"$WORK/half.txt"
 # The log's third column is each response time in microseconds.
@@ -96,3 +97,18 @@ sort -n -k3,3 "$WORK/half.log" | awk -v target=$(( MAX / 2 )) '
             times[int(NR * 0.50)] / 1000, times[int(NR * 0.90)] / 1000, times[int(NR * 0.99)] / 1000, times[NR] / 1000
     }'
 grep -E "^requests:|^finished in" "$WORK/half.txt" | sed 's/^/  h2load: /'
+
+# The server's own view of the same run: its /recommend latency histogram (complete request head to
+# response queued), as the difference of two scrapes, so the client's and the kernel's share is apparent.
+curl -fsS "http://127.0.0.1:$PORT/metrics" >"$WORK/metrics-after.txt"
+bucket_counts() {
+    sed -n 's/^concierge_http_request_duration_seconds_bucket{route="\/recommend",le="\([^"]*\)"} \([0-9]*\)$/\1 \2/p' "$1"
+}
+join <(bucket_counts "$WORK/metrics-before.txt") <(bucket_counts "$WORK/metrics-after.txt") | awk '
+    { bound[NR] = $1; count[NR] = $3 - $2 }
+    END {
+        total = count[NR]
+        line = "  server-side, share of requests within:"
+        for (i = 1; i < NR; i++) if (bound[i] <= 0.001) line = line sprintf(" %g ms %.4f;", bound[i] * 1000, count[i] / total)
+        print line
+    }'

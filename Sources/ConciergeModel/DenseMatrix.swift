@@ -31,21 +31,25 @@ extension DenseMatrix {
     /// `MᵀM` (`columns × columns`, row-major): `YᵀY` of the item factors, shared by every
     /// user's least-squares problem.
     func gram(threads: Int = 1) -> [Float] {
-        let size = columns
-        var result = [Float](repeating: 0, count: size * size)
-        guard size > 0 else { return result }
-        let tiles = (size + 3) / 4
-        values.withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { output in
-                guard let y = source.baseAddress, let out = output.baseAddress else { return }
-                // Tiles own disjoint output rows, so workers never write the same memory.
-                ParallelLoop.forEachChunk(count: tiles, chunkSize: 1, threads: threads) { chunk in
-                    for tile in chunk {
-                        VectorKernels.gramUpperTiles(y, rows: rows, columns: size, rowTile: tile, into: out)
-                    }
+        values.withUnsafeBufferPointer { Self.gram(of: $0, rows: rows, columns: columns, threads: threads) }
+            .map(Float.init)
+    }
+
+    /// `MᵀM` of the row-major `rows × columns` matrix `values`, summed in Double on `threads` threads.
+    public static func gram(of values: UnsafeBufferPointer<Float>, rows: Int, columns: Int, threads: Int) -> [Double] {
+        precondition(values.count == rows * columns, "a \(rows)×\(columns) matrix needs \(rows * columns) values")
+        var result = [Double](repeating: 0, count: columns * columns)
+        guard columns > 0, let y = values.baseAddress else { return result }
+        let tiles = (columns + 3) / 4
+        result.withUnsafeMutableBufferPointer { output in
+            let out = output.baseAddress!
+            // Tiles own disjoint output rows, so workers never write the same memory.
+            ParallelLoop.forEachChunk(count: tiles, chunkSize: 1, threads: threads) { chunk in
+                for tile in chunk {
+                    VectorKernels.gramUpperTiles(y, rows: rows, columns: columns, rowTile: tile, into: out)
                 }
-                VectorKernels.mirrorLowerTriangle(out, size)
             }
+            VectorKernels.mirrorLowerTriangle(out, columns)
         }
         return result
     }

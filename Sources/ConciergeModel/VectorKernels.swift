@@ -28,6 +28,12 @@ enum VectorKernels {
         UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: SIMD4<Float>.self)
     }
 
+    /// Adds a Float partial sum into a Double total.
+    @inline(__always)
+    static func add<Vector: SIMD<Float>>(_ vector: Vector, into total: UnsafeMutablePointer<Double>) {
+        for lane in vector.indices { total[lane] += Double(vector[lane]) }
+    }
+
     @inline(__always) @usableFromInline
     static func horizontalSum(_ vector: SIMD8<Float>) -> Float {
         horizontalSum(vector.lowHalf + vector.highHalf)
@@ -228,10 +234,11 @@ enum VectorKernels {
     /// tile by tile; `mirrorLowerTriangle` fills the rest once every tile is done.
     ///
     /// Each tile is four output rows × eight output columns held in registers while all the
-    /// rows of `y` stream past, in runs short enough to stay in L1.
+    /// rows of `y` stream past, in runs short enough to stay in L1. A run sums in Float, in SIMD;
+    /// the runs are added in Double, so a million rows lose no more precision than 128 do.
     static func gramUpperTiles(
         _ y: UnsafePointer<Float>, rows: Int, columns: Int, rowTile: Int,
-        into result: UnsafeMutablePointer<Float>
+        into result: UnsafeMutablePointer<Double>
     ) {
         let firstRow = rowTile * 4
         let tileRows = min(4, columns - firstRow)
@@ -257,10 +264,10 @@ enum VectorKernels {
                         row += columns
                     }
                     let out = result + firstRow * columns + column
-                    store(load(out) + a0, out)
-                    store(load(out + columns) + a1, out + columns)
-                    store(load(out + 2 * columns) + a2, out + 2 * columns)
-                    store(load(out + 3 * columns) + a3, out + 3 * columns)
+                    add(a0, into: out)
+                    add(a1, into: out + columns)
+                    add(a2, into: out + 2 * columns)
+                    add(a3, into: out + 3 * columns)
                     column += 8
                 } else if column + 4 <= columns && tileRows == 4 {
                     var a0 = SIMD4<Float>(), a1 = SIMD4<Float>(), a2 = SIMD4<Float>(), a3 = SIMD4<Float>()
@@ -274,10 +281,10 @@ enum VectorKernels {
                         row += columns
                     }
                     let out = result + firstRow * columns + column
-                    store4(load4(out) + a0, out)
-                    store4(load4(out + columns) + a1, out + columns)
-                    store4(load4(out + 2 * columns) + a2, out + 2 * columns)
-                    store4(load4(out + 3 * columns) + a3, out + 3 * columns)
+                    add(a0, into: out)
+                    add(a1, into: out + columns)
+                    add(a2, into: out + 2 * columns)
+                    add(a3, into: out + 3 * columns)
                     column += 4
                 } else {
                     // Ragged edge (fewer than four rows or columns left): scalar.
@@ -288,7 +295,7 @@ enum VectorKernels {
                             for item in start..<end {
                                 sum += y[item * columns + outRow] * y[item * columns + outColumn]
                             }
-                            result[outRow * columns + outColumn] += sum
+                            result[outRow * columns + outColumn] += Double(sum)
                         }
                     }
                     column += width
@@ -299,7 +306,7 @@ enum VectorKernels {
     }
 
     /// Copies the upper triangle of a square row-major matrix onto its lower triangle.
-    static func mirrorLowerTriangle(_ matrix: UnsafeMutablePointer<Float>, _ count: Int) {
+    static func mirrorLowerTriangle(_ matrix: UnsafeMutablePointer<Double>, _ count: Int) {
         for row in 0..<count {
             for column in 0..<row {
                 matrix[row * count + column] = matrix[column * count + row]

@@ -14,23 +14,14 @@ struct ALSFoldIn: Sendable {
     /// would move the solution visibly away from the trained factors.
     private let regularizedGram: [Double]
 
-    init(itemFactors: DenseMatrixView, regularization: Double, alpha: Float, confidence: ImplicitALS.ConfidenceMode) {
+    /// `threads` share the `YᵀY` product: a million items × 64 factors is 2 billion multiply-adds.
+    init(
+        itemFactors: DenseMatrixView, regularization: Double, alpha: Float, confidence: ImplicitALS.ConfidenceMode,
+        threads: Int
+    ) {
         let n = itemFactors.columns
-        var gram = [Double](repeating: 0, count: n * n)
-        gram.withUnsafeMutableBufferPointer { gram in
-            var row = itemFactors.values.baseAddress!
-            for _ in 0..<itemFactors.rows {
-                for a in 0..<n {
-                    let value = Double(row[a])
-                    for b in a..<n { gram[a * n + b] += value * Double(row[b]) }
-                }
-                row += n
-            }
-            for a in 0..<n {
-                gram[a * n + a] += regularization
-                for b in 0..<a { gram[a * n + b] = gram[b * n + a] }
-            }
-        }
+        var gram = DenseMatrix.gram(of: itemFactors.values, rows: itemFactors.rows, columns: n, threads: threads)
+        for a in 0..<n { gram[a * n + a] += regularization }
         self.factors = n
         self.regularization = regularization
         self.alpha = alpha

@@ -26,7 +26,8 @@ public final class Recommender: Sendable {
     private let departmentCodeByName: [String: Int32]
 
     /// Versions imported without `alpha` or `regularization` fold in with implicit's defaults.
-    public init(model: LoadedModel) {
+    /// `threads` build the fold-in's `YᵀY`, the one costly step of loading a large ALS version.
+    public init(model: LoadedModel, threads: Int) {
         self.model = model
         var codeByName: [String: Int32] = [:]
         departmentCodes = (0..<model.itemCount).map { item in
@@ -47,7 +48,7 @@ public final class Recommender: Sendable {
                 parameters["confidence"] == .string("alpha*units") ? .implicitLibrary : .linear
             foldIn = ALSFoldIn(
                 itemFactors: itemFactors, regularization: number("regularization", default: 0.01),
-                alpha: Float(number("alpha", default: 1)), confidence: confidence)
+                alpha: Float(number("alpha", default: 1)), confidence: confidence, threads: threads)
         } else {
             foldIn = nil
         }

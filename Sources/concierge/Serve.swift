@@ -153,7 +153,7 @@ struct Serve: ParsableCommand {
         let loading = ContinuousClock.now
         do {
             let loaded = try models.open(model: model, versionOrAlias: String(resolvedVersion))
-            let recommender = Recommender(model: loaded)
+            let recommender = Recommender(model: loaded, threads: ProcessInfo.processInfo.activeProcessorCount)
             recommender.warmUp()
             let seconds = (ContinuousClock.now - loading) / .seconds(1)
             service.install(

@@ -19,6 +19,32 @@ import Testing
         }
     }
 
+    /// Many rows, as fold-in's `YᵀY` of a whole catalogue: the runs' Float sums are added in Double,
+    /// so the error stays at a run's, far below a Float sum's over every row.
+    @Test(arguments: [13, 64])
+    func doubleGramOfManyRowsKeepsDoublePrecision(columns: Int) {
+        var generator = SplitMix64(seed: 5)
+        let rows = 20_000
+        let values = generator.floats(rows * columns)
+        for threads in [1, 2] {
+            let gram = values.withUnsafeBufferPointer {
+                DenseMatrix.gram(of: $0, rows: rows, columns: columns, threads: threads)
+            }
+            for a in 0..<columns {
+                for b in 0..<columns {
+                    var expected = 0.0
+                    var magnitude = 0.0
+                    for row in 0..<rows {
+                        let product = Double(values[row * columns + a]) * Double(values[row * columns + b])
+                        expected += product
+                        magnitude += abs(product)
+                    }
+                    #expect(abs(gram[a * columns + b] - expected) < 1e-6 * magnitude, "[\(a), \(b)]")
+                }
+            }
+        }
+    }
+
     @Test(arguments: [1, 5, 8, 16, 24, 33, 64])
     func symmetricMultiplyMatchesNaive(size: Int) {
         var generator = SplitMix64(seed: 77)

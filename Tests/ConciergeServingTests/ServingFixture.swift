@@ -47,7 +47,7 @@ enum ServingFixture {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let registry = ModelRegistry(directory: folder)
         let version = try! registry.publish(model: "roomservice", artifacts: artifacts)
-        return Recommender(model: try! registry.open(model: "roomservice", versionOrAlias: String(version)))
+        return Recommender(model: try! registry.open(model: "roomservice", versionOrAlias: String(version)), threads: 2)
     }
 
     private static func scratchFolder(_ name: String) -> String {
