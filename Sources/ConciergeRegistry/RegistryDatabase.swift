@@ -110,15 +110,7 @@ final class RegistryDatabase {
     /// Runs `body` between `BEGIN IMMEDIATE` and `COMMIT`: the write lock is taken up front, so two
     /// publishers serialise here and each sees the other's version number. Rolled back if it throws.
     func transaction<T>(_ body: () throws(RegistryError) -> T) throws(RegistryError) -> T {
-        try execute("BEGIN IMMEDIATE")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
+        try sqlite.transaction(wrappingErrors: RegistryError.database, body)
     }
 
     func execute(_ sql: String) throws(RegistryError) {

@@ -56,10 +56,18 @@ public final class SQLiteDatabase {
 
     /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
-        do {
+        try transaction(wrappingErrors: { $0 }, body)
+    }
+
+    /// A transaction whose body throws its own error type; SQLite's errors from BEGIN and COMMIT
+    /// are turned into it by `wrap`.
+    public func transaction<T, Failure: Error>(
+        wrappingErrors wrap: (SQLiteError) -> Failure, _ body: () throws(Failure) -> T
+    ) throws(Failure) -> T {
+        do { try execute("BEGIN IMMEDIATE") } catch { throw wrap(error) }
+        do throws(Failure) {
             let result = try body()
-            try execute("COMMIT")
+            do { try execute("COMMIT") } catch { throw wrap(error) }
             return result
         } catch {
             try? execute("ROLLBACK")
