@@ -102,7 +102,7 @@ grep -E "^requests:|^finished in" "$WORK/half.txt" | sed 's/^/  h2load: /'
 # response queued), as the difference of two scrapes, so the client's and the kernel's share is apparent.
 curl -fsS "http://127.0.0.1:$PORT/metrics" >"$WORK/metrics-after.txt"
 bucket_counts() {
-    sed -n 's/^concierge_http_request_duration_seconds_bucket{route="\/recommend",le="\([^"]*\)"} \([0-9]*\)$/\1 \2/p' "$1"
+    sed -n 's/^concierge_http_request_duration_seconds_bucket{route="\/recommend",method="GET",status="2xx",le="\([^"]*\)"} \([0-9]*\)$/\1 \2/p' "$1"
 }
 join <(bucket_counts "$WORK/metrics-before.txt") <(bucket_counts "$WORK/metrics-after.txt") | awk '
     { bound[NR] = $1; count[NR] = $3 - $2 }

@@ -49,15 +49,17 @@ struct PrometheusText {
         }
         family(
             "concierge_http_request_duration_seconds", type: "histogram",
-            help: "Time from a request's complete head to its response being queued, by route.")
+            help: "Time from a request's complete head to its response being queued, by route, method and status class.")
         for series in snapshot.latency {
             for (bound, count) in zip(HTTPServerStatistics.latencyBuckets + [.infinity], series.cumulativeCounts) {
                 sample(
-                    "concierge_http_request_duration_seconds_bucket", ["route": series.route, "le": Self.format(bound)],
+                    "concierge_http_request_duration_seconds_bucket",
+                    ["route": series.route, "method": series.method, "status": series.statusClass, "le": Self.format(bound)],
                     Double(count))
             }
-            sample("concierge_http_request_duration_seconds_sum", ["route": series.route], series.sumSeconds)
-            sample("concierge_http_request_duration_seconds_count", ["route": series.route], Double(series.count))
+            let labels: KeyValuePairs = ["route": series.route, "method": series.method, "status": series.statusClass]
+            sample("concierge_http_request_duration_seconds_sum", labels, series.sumSeconds)
+            sample("concierge_http_request_duration_seconds_count", labels, Double(series.count))
         }
         family("concierge_http_requests_in_flight", type: "gauge", help: "Requests whose head has arrived and whose response has not been queued.")
         sample("concierge_http_requests_in_flight", Double(snapshot.inFlightRequests))

@@ -37,6 +37,8 @@ public final class HTTPServerStatistics: Sendable {
 
         public struct LatencySeries: Sendable, Equatable {
             public var route: String
+            public var method: String
+            public var statusClass: String
             /// Cumulative counts, one per `latencyBuckets` entry, then +Inf.
             public var cumulativeCounts: [UInt64]
             public var sumSeconds: Double
@@ -66,24 +68,25 @@ public final class HTTPServerStatistics: Sendable {
         for route in routeLabels.indices {
             for method in Self.methodLabels.indices {
                 for statusClass in Self.statusClassLabels.indices {
-                    let count = totals[layout.requests(route: route, method: method, statusClass: statusClass)]
+                    let series = layout.series(route: route, method: method, statusClass: statusClass)
+                    let count = totals[layout.requests(series)]
                     guard count > 0 else { continue }
                     completed += count
+                    let labels = (route: routeLabels[route], method: Self.methodLabels[method],
+                                  statusClass: Self.statusClassLabels[statusClass])
                     requests.append(
+                        .init(route: labels.route, method: labels.method, statusClass: labels.statusClass, count: count))
+                    var cumulative: [UInt64] = []
+                    var running: UInt64 = 0
+                    for bucket in 0...Self.latencyBuckets.count {
+                        running += totals[layout.latencyBucket(series, bucket: bucket)]
+                        cumulative.append(running)
+                    }
+                    latency.append(
                         .init(
-                            route: routeLabels[route], method: Self.methodLabels[method],
-                            statusClass: Self.statusClassLabels[statusClass], count: count))
+                            route: labels.route, method: labels.method, statusClass: labels.statusClass,
+                            cumulativeCounts: cumulative, sumSeconds: Double(totals[layout.latencySum(series)]) / 1e9))
                 }
-            }
-            var cumulative: [UInt64] = []
-            var running: UInt64 = 0
-            for bucket in 0...Self.latencyBuckets.count {
-                running += totals[layout.latencyBucket(route: route, bucket: bucket)]
-                cumulative.append(running)
-            }
-            if running > 0 {
-                let seconds = Double(totals[layout.latencySum(route: route)]) / 1e9
-                latency.append(.init(route: routeLabels[route], cumulativeCounts: cumulative, sumSeconds: seconds))
             }
         }
         let started = totals[layout.scalar(.requestsStarted)]
@@ -120,24 +123,27 @@ enum ScalarCounter: Int, CaseIterable {
     case requestsStarted, connectionsAccepted, connectionsRejected, bytesReceived, bytesSent
 }
 
-/// Where each counter lives in a shard's flat array.
+/// Where each counter lives in a shard's flat array. A series is one (route, method, status class):
+/// it has a request counter, a latency bucket per bound and a latency sum.
 struct StatisticsLayout {
     let routeCount: Int
     private var methodCount: Int { HTTPServerStatistics.methodLabels.count }
     private var classCount: Int { HTTPServerStatistics.statusClassLabels.count }
     private var bucketCount: Int { HTTPServerStatistics.latencyBuckets.count + 1 }
+    private var seriesCount: Int { routeCount * methodCount * classCount }
 
-    private var latencyBase: Int { routeCount * methodCount * classCount }
-    private var sumBase: Int { latencyBase + routeCount * bucketCount }
-    private var scalarBase: Int { sumBase + routeCount }
+    private var latencyBase: Int { seriesCount }
+    private var sumBase: Int { latencyBase + seriesCount * bucketCount }
+    private var scalarBase: Int { sumBase + seriesCount }
     var size: Int { scalarBase + ScalarCounter.allCases.count }
 
-    func requests(route: Int, method: Int, statusClass: Int) -> Int {
+    func series(route: Int, method: Int, statusClass: Int) -> Int {
         (route * methodCount + method) * classCount + statusClass
     }
 
-    func latencyBucket(route: Int, bucket: Int) -> Int { latencyBase + route * bucketCount + bucket }
-    func latencySum(route: Int) -> Int { sumBase + route }
+    func requests(_ series: Int) -> Int { series }
+    func latencyBucket(_ series: Int, bucket: Int) -> Int { latencyBase + series * bucketCount + bucket }
+    func latencySum(_ series: Int) -> Int { sumBase + series }
     func scalar(_ counter: ScalarCounter) -> Int { scalarBase + counter.rawValue }
 }
 
@@ -168,9 +174,10 @@ final class StatisticsShard: @unchecked Sendable {
     func add(_ amount: Int, to counter: ScalarCounter) { add(UInt64(amount), at: layout.scalar(counter)) }
 
     func recordRequest(route: Int, method: HTTPRequest.Method, status: Int, nanoseconds: UInt64) {
-        let statusClass = min(max(status / 100, 1), 5) - 1
-        add(1, at: layout.requests(route: route, method: HTTPServerStatistics.methodIndex(method), statusClass: statusClass))
-        add(1, at: layout.latencyBucket(route: route, bucket: HTTPServerStatistics.bucketIndex(nanoseconds: nanoseconds)))
-        add(nanoseconds, at: layout.latencySum(route: route))
+        let series = layout.series(
+            route: route, method: HTTPServerStatistics.methodIndex(method), statusClass: min(max(status / 100, 1), 5) - 1)
+        add(1, at: layout.requests(series))
+        add(1, at: layout.latencyBucket(series, bucket: HTTPServerStatistics.bucketIndex(nanoseconds: nanoseconds)))
+        add(nanoseconds, at: layout.latencySum(series))
     }
 }

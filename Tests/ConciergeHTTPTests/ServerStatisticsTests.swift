@@ -15,7 +15,7 @@ extension HTTPServerStatistics.Snapshot {
     var totalRequests: UInt64 { requests.reduce(0) { $0 + $1.count } }
 
     func latencyCount(route: String) -> UInt64 {
-        latency.first { $0.route == route }?.count ?? 0
+        latency.filter { $0.route == route }.reduce(0) { $0 + $1.count }
     }
 }
 
@@ -53,6 +53,9 @@ struct ServerStatisticsTests {
             #expect(snapshot.latencyCount(route: "/fail") == 1)
             #expect(snapshot.latencyCount(route: "unmatched") == 2)
             #expect(snapshot.latency.reduce(0) { $0 + $1.count } == snapshot.totalRequests)
+            // The histogram has the counter's labels: every request series has a latency series of the same count.
+            #expect(snapshot.latency.map { [$0.route, $0.method, $0.statusClass, String($0.count)] }
+                == snapshot.requests.map { [$0.route, $0.method, $0.statusClass, String($0.count)] })
             for series in snapshot.latency {
                 #expect(series.cumulativeCounts.count == HTTPServerStatistics.latencyBuckets.count + 1)
                 #expect(zip(series.cumulativeCounts, series.cumulativeCounts.dropFirst()).allSatisfy { $0 <= $1 })
