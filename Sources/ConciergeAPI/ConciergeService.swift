@@ -164,6 +164,7 @@ public final class ConciergeService: Sendable {
 
     private func metrics() -> HTTPServerResponse {
         var text = PrometheusText()
+        text.append(state.current)
         if let statistics = statistics.load() { text.append(statistics.snapshot()) }
         text.append(ProcessMetrics.read())
         var body = Array(text.output.utf8)

@@ -74,6 +74,15 @@ struct PrometheusText {
         sample("concierge_http_sent_bytes_total", Double(snapshot.bytesSent))
     }
 
+    /// One series per phase, 1 for the current one, so an alert can count the instances that are ready
+    /// (`/health` 200) without probing them.
+    mutating func append(_ phase: ServiceState.Phase) {
+        family("concierge_health_status", type: "gauge", help: "1 for the phase /health reports (loading, ready or draining), 0 for the others.")
+        for candidate in [ServiceState.Phase.loading, .ready, .draining] {
+            sample("concierge_health_status", ["status": candidate.rawValue], candidate == phase ? 1 : 0)
+        }
+    }
+
     mutating func append(_ process: ProcessMetrics) {
         family("process_cpu_seconds_total", type: "counter", help: "Total user and system CPU time spent in seconds.")
         sample("process_cpu_seconds_total", process.cpuSeconds)
