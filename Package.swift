@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "ConciergeHTTP", targets: ["ConciergeHTTP"]),
         .library(name: "ConciergeModel", targets: ["ConciergeModel"]),
         .library(name: "ConciergeServing", targets: ["ConciergeServing"]),
+        // For Benchmarks/training, which compares the trainer's own model selection with implicit's.
+        .library(name: "ConciergeTraining", targets: ["ConciergeTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

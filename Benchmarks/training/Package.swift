@@ -2,7 +2,7 @@
 import PackageDescription
 
 // A separate package so that the benchmark is not a product of Concierge; it uses the
-// ConciergeModel library of the package two levels up.
+// ConciergeModel and ConciergeTraining libraries of the package two levels up.
 let package = Package(
     name: "ConciergeTrainingBench",
     platforms: [.macOS(.v15)],
@@ -12,7 +12,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "concierge-training-bench",
-            dependencies: [.product(name: "ConciergeModel", package: "concierge")],
+            dependencies: [
+                .product(name: "ConciergeModel", package: "concierge"),
+                .product(name: "ConciergeTraining", package: "concierge"),
+            ],
             swiftSettings: [
                 .enableUpcomingFeature("ExistentialAny"),
                 .enableUpcomingFeature("InternalImportsByDefault"),

@@ -87,7 +87,7 @@ public struct ModelTrainer: Sendable {
 
     /// The grid: the given ALS settings, plus (when tuning) a few factor counts, regularizations and
     /// alphas that suit menus of tens to hundreds of items; item-item and popularity always compete.
-    func candidateModels() -> [CandidateModel] {
+    public func candidateModels() -> [CandidateModel] {
         func unique<T: Comparable & Hashable>(_ values: [T]) -> [T] { Array(Set(values)).sorted() }
         let factors = options.tune ? unique([16, 32, 64, options.factors]) : [options.factors]
         let regularizations: [Float] = options.tune ? unique([0.01, 0.1, 1, 10, options.regularization]) : [options.regularization]
@@ -108,7 +108,9 @@ public struct ModelTrainer: Sendable {
         return candidates
     }
 
-    static func best(_ results: [(candidate: CandidateModel, metrics: RankingMetrics)]) -> CandidateModel {
+    /// The best MAP@k on the validation split; among candidates within 1% of it, the highest
+    /// precision, then NDCG, then the simpler model, then the earlier one.
+    public static func best(_ results: [(candidate: CandidateModel, metrics: RankingMetrics)]) -> CandidateModel {
         // Gaps in MAP smaller than this share of the best are below a validation split's noise; among
         // candidates that close, precision, then NDCG, says more about what a guest is shown.
         let tolerance = 0.01

@@ -1,34 +1,13 @@
-// The product's model selection, as ConciergeTraining's ModelTrainer does it: candidates
+// The product's model selection, with ModelTrainer's own candidates and choice: candidates
 // compared by MAP@10 on a validation split cut from the training part only, the best refitted
 // on the whole training part and measured on the holdout, with item-item and popularity
-// measured beside it. ConciergeTraining is not a library product of the root package, so
-// this is a copy of ModelTrainer.candidateModels, ModelTrainer.best and FittedModel; the
-// shell script checks it against `concierge train` on the sample data.
+// measured beside it. Fitting is done here because the trainer's FittedModel needs the feature
+// store's hotel catalogue, and these data sets are bare matrices with a scope of blocks; the
+// shell script checks the outcome against `concierge train` on the sample data.
 import ConciergeModel
+import ConciergeTraining
 
-enum Candidate: Hashable, CustomStringConvertible {
-    case als(ImplicitALS.Configuration)
-    case itemItem(neighbours: Int)
-    case popular
-
-    /// ModelTrainer's tie-break: simpler models win ties.
-    var simplicity: Int {
-        switch self {
-        case .popular: 0
-        case .itemItem: 1
-        case .als: 2
-        }
-    }
-
-    var description: String {
-        switch self {
-        case .als(let configuration):
-            "als(factors \(configuration.factors), regularization \(configuration.regularization), alpha \(configuration.alpha))"
-        case .itemItem(let neighbours): "item-item(cosine, \(neighbours) neighbours)"
-        case .popular: "popular"
-        }
-    }
-
+extension CandidateModel {
     var json: [String: Any] {
         switch self {
         case .als(let configuration):
@@ -43,7 +22,7 @@ enum Candidate: Hashable, CustomStringConvertible {
         }
     }
 
-    /// FittedModel.init: trains the candidate on `matrix`; item-item neighbours stay within the scope's blocks.
+    /// FittedModel.init on a bare matrix: item-item neighbours stay within the scope's blocks.
     func fit(on matrix: SparseMatrix, scope: Scope, threads: Int) -> Ranker {
         switch self {
         case .als(let configuration):
@@ -59,66 +38,22 @@ enum Candidate: Hashable, CustomStringConvertible {
     }
 }
 
-/// TrainingOptions' defaults, which `concierge train` uses unless told otherwise.
-struct SelectionOptions {
-    var factors = 64
-    var iterations = 15
-    var regularization: Float = 0.01
-    var alpha: Float = 1
-    var seed: UInt64 = 42
-    var holdout = 0.2
-    var validation = 0.2
-    var neighbours = 50
-    var threads = 2
-    var cutoff = 10
-
-    /// ModelTrainer.candidateModels with `tune` on.
-    func candidates() -> [Candidate] {
-        func unique<T: Comparable & Hashable>(_ values: [T]) -> [T] { Array(Set(values)).sorted() }
-        var candidates: [Candidate] = [.popular, .itemItem(neighbours: neighbours)]
-        for factorCount in unique([16, 32, 64, factors]) {
-            for regularization in unique([0.01, 0.1, 1, 10, regularization]) {
-                for alpha in unique([1, 10, 40, alpha]) {
-                    candidates.append(.als(ImplicitALS.Configuration(
-                        factors: factorCount, regularization: regularization, alpha: alpha, iterations: iterations,
-                        seed: seed, threads: threads, confidence: .linear, computeLoss: false)))
-                }
-            }
-        }
-        return candidates
-    }
-
-    /// ModelTrainer.best: among candidates within 1% of the best validation MAP, the highest precision, then NDCG,
-    /// then the simpler model, then the earlier one.
-    static func best(_ results: [(candidate: Candidate, metrics: RankingMetrics)]) -> Candidate {
-        // Gaps in MAP smaller than this share of the best are below a validation split's noise; among
-        // candidates that close, precision, then NDCG, says more about what a guest is shown.
-        let tolerance = 0.01
-        let bestMAP = results.map(\.metrics.meanAveragePrecision).max() ?? 0
-        return results.filter { $0.metrics.meanAveragePrecision >= bestMAP * (1 - tolerance) }.min { left, right in
-            if left.metrics.precision != right.metrics.precision { return left.metrics.precision > right.metrics.precision }
-            if left.metrics.ndcg != right.metrics.ndcg { return left.metrics.ndcg > right.metrics.ndcg }
-            return left.candidate.simplicity < right.candidate.simplicity
-        }!.candidate
-    }
-}
-
 /// `select --data DIR --scope catalogue|hotel`: runs the selection on fit.csv / validation.csv
 /// (cut from train.csv by `split`), refits the chosen candidate, item-item and popularity on
 /// train.csv, measures them on test.csv, saves them as models/concierge-{selected,itemitem}-SCOPE
 /// and writes selection-SCOPE.json.
-func select(data: DataSet, scope: Scope, options: SelectionOptions) throws {
+func select(data: DataSet, scope: Scope, options: TrainingOptions) throws {
     let train = try data.matrix("train"), test = try data.matrix("test")
     let fit = try data.matrix("fit"), validation = try data.matrix("validation")
     let started = ContinuousClock.now
 
-    var validationResults: [(candidate: Candidate, metrics: RankingMetrics)] = []
-    for candidate in options.candidates() {
+    var validationResults: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
+    for candidate in ModelTrainer(options: options).candidateModels() {
         let metrics = candidate.fit(on: fit, scope: scope, threads: options.threads)
             .evaluate(on: validation, k: options.cutoff)
         validationResults.append((candidate, metrics))
     }
-    let chosen = SelectionOptions.best(validationResults)
+    let chosen = ModelTrainer.best(validationResults)
     let selectionSeconds = seconds(ContinuousClock.now - started)
 
     var holdout: [[String: Any]] = []
@@ -130,9 +65,9 @@ func select(data: DataSet, scope: Scope, options: SelectionOptions) throws {
             "metrics": json(ranker.evaluate(on: test, k: options.cutoff)),
         ])
     }
-    let popular = Candidate.popular.fit(on: train, scope: scope, threads: options.threads)
+    let popular = CandidateModel.popular.fit(on: train, scope: scope, threads: options.threads)
     holdout.append([
-        "model": "popularity", "candidate": Candidate.popular.json, "metrics": json(popular.evaluate(on: test, k: options.cutoff)),
+        "model": "popularity", "candidate": CandidateModel.popular.json, "metrics": json(popular.evaluate(on: test, k: options.cutoff)),
     ])
 
     try writeJSON(

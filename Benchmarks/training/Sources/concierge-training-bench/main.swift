@@ -3,6 +3,7 @@
 // interleave them with implicit's), runs the product's model selection, and scores every saved
 // model with ConciergeModel's RankingMetrics.
 import ConciergeModel
+import ConciergeTraining
 import Foundation
 
 let usage = """
@@ -140,7 +141,7 @@ func main() throws {
         print(elapsed)
 
     case "select":
-        try select(data: data, scope: Scope(arguments.string("scope"), data: data), options: SelectionOptions())
+        try select(data: data, scope: Scope(arguments.string("scope"), data: data), options: TrainingOptions())
 
     case "evaluate":
         try evaluateAll(data: data, scope: Scope(arguments.string("scope"), data: data), k: 10)
