@@ -751,8 +751,8 @@ class Report:
             abs(a - b) < 6e-5 for a, b in zip((ours["precision"], ours["map"], ours["ndcg"]), theirs))
         return (f"`concierge train` on the same feature store chose {chosen.group(1)}, holdout P@10 / MAP@10 / "
                 f"NDCG@10 {' / '.join(holdout.groups())}: "
-                + ("the same choice and metrics as this benchmark's copy of the selection." if same else
-                   "**not what this benchmark's copy of the selection found: investigate.**"))
+                + ("the same choice and metrics as this benchmark's run of the selection." if same else
+                   "**not what this benchmark's run of the selection found: investigate.**"))
 
     def targets_section(self):
         self.out("## Targets")

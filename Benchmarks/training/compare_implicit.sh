@@ -63,7 +63,7 @@ SAMPLE="$DATA/sample"
 "$CONCIERGE" sample --guests "${GUESTS:-20000}" --seed 1 --out "$SAMPLE/orders.csv" | head -2
 "$CONCIERGE" ingest "$SAMPLE/orders.csv" --store "$SAMPLE/store.sqlite" > "$SAMPLE/ingest.log"
 "${PY[@]}" from-store --store "$SAMPLE/store.sqlite" --data "$SAMPLE"
-# The product's own selection on the same store, to check the benchmark's copy of it.
+# The product's own training on the same store, to check the benchmark's run of its selection.
 "$CONCIERGE" train --store "$SAMPLE/store.sqlite" --registry "$SAMPLE/registry" > "$SAMPLE/concierge-train.log" 2>&1
 grep -A4 '^chosen:' "$SAMPLE/concierge-train.log"
 
