@@ -16,11 +16,19 @@ final class ServiceMetrics: Sendable {
     private nonisolated(unsafe) let recommendations = ServiceMetrics.name(
         "recommendations", unit: "total", help: "Answers of /recommend, by strategy and hotel.")
 
-    init(model: String, version: Int, color: String, loadSeconds: Double, loadedAt: Double) {
+    /// `createdAt` is absent for versions imported without a creation time.
+    init(model: String, version: Int, kind: String, color: String, loadSeconds: Double, loadedAt: Double, createdAt: Double?) {
         registry.makeGauge(
             descriptor: Self.name("model", unit: "info", help: "The model version this instance serves (always 1)."),
-            labels: [("model", model), ("version", String(version)), ("color", color)]
+            labels: [("model", model), ("version", String(version)), ("kind", kind), ("color", color)]
         ).set(1.0)
+        if let createdAt {
+            registry.makeGauge(
+                descriptor: Self.name(
+                    "model_created_timestamp", unit: "seconds",
+                    help: "When the served version was trained and published, in seconds since the epoch.")
+            ).set(createdAt)
+        }
         registry.makeGauge(
             descriptor: Self.name("model_load", unit: "seconds", help: "Seconds it took to verify, map and warm up the model.")
         ).set(loadSeconds)

@@ -162,7 +162,10 @@ import Testing
         #expect(metrics.status == 200)
         #expect(metrics.body.contains(#"concierge_http_requests_total{route="/recommend",method="GET",status="2xx"} 5"#))
         #expect(metrics.body.contains(#"concierge_recommendations_total{strategy="\#(model.kind.rawValue)""#))
-        #expect(metrics.body.contains(#"concierge_model_info{model="roomservice",version="1",color="blue"} 1"#))
+        #expect(metrics.body.contains(
+            #"concierge_model_info{model="roomservice",version="1",kind="\#(model.kind.rawValue)",color="blue"} 1"#))
+        let created = try #require(model.manifest.created.flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(metrics.body.contains("concierge_model_created_timestamp_seconds \(Int(created.timeIntervalSince1970))"))
         #expect(metrics.body.contains(#"concierge_health_status{status="ready"} 1"#))
         #expect(metrics.body.contains(#"concierge_health_status{status="loading"} 0"#))
         for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"] {
