@@ -9,7 +9,8 @@ FUZZ_SECONDS ?= 300
 TEST_FUZZ_SECONDS ?= 30
 
 # Debian packages the build, the tests and the benchmarks use.
-APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client prometheus
+APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client prometheus \
+    prometheus-alertmanager prometheus-nginx-exporter prometheus-node-exporter
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release serve sample-model test unit-test integration-test fuzz fuzz-smoke bench-http clean
