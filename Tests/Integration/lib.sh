@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of the integration tests (`Tests/Integration/*.test.sh`), sourced, never run.
 #
 # Every test runs against real programs on 127.0.0.1 only. A test starts processes with `start_process`,
