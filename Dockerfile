@@ -6,8 +6,8 @@
 #   docker run -d --name concierge-blue -p 8081:8080 -v "$PWD/models:/models" \
 #       -e CONCIERGE_COLOR=blue concierge
 #
-# The registry is a volume at /models (train into it with `concierge train --registry`), writable by
-# uid 10001: SQLite opens registry.sqlite in WAL mode, which writes its shared-memory file even to read.
+# The registry is a volume at /models (train into it with `concierge train --registry`, writable by
+# uid 10001). Serving only reads it, so it may be mounted read-only (`-v "$PWD/models:/models:ro"`).
 # Every serve setting comes from the environment (CONCIERGE_PORT, CONCIERGE_COLOR, CONCIERGE_VERSION, ...).
 
 ARG SWIFT_IMAGE=swift:6.3-bookworm

@@ -7,7 +7,7 @@ extension ModelRegistry {
     @discardableResult
     public func gc(keep: Int) throws(RegistryError) -> GarbageCollectionReport {
         precondition(keep >= 0, "gc keeps a non-negative number of versions")
-        let database = try RegistryDatabase(directory: directory, create: false)
+        let database = try RegistryDatabase(directory: directory, access: .write)
         var report = GarbageCollectionReport()
         var doomedFolders: [String] = []
 

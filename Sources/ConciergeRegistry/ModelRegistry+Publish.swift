@@ -11,7 +11,7 @@ extension ModelRegistry {
     public func publish(model: String, artifacts: ModelArtifacts) throws(RegistryError) -> Int {
         try Self.checkName(model, kind: "model name", pattern: Self.modelRule, allowed: Self.isModelName)
         try artifacts.validate()
-        let database = try RegistryDatabase(directory: directory, create: true)
+        let database = try RegistryDatabase(directory: directory, access: .create)
         let modelDirectory = modelDirectory(model)
         try FileSystem.ensureDirectory(modelDirectory)
 

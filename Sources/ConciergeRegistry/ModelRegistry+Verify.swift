@@ -8,7 +8,7 @@ extension ModelRegistry {
         var targets: [ModelVersion]
         var recorded: [String: [String: ModelManifest.FileEntry]] = [:]
         do {
-            let database = try RegistryDatabase(directory: directory, create: false)
+            let database = try RegistryDatabase(directory: directory, access: .read)
             if let model, let versionOrAlias {
                 let number = try resolve(model: model, versionOrAlias: versionOrAlias, in: database)
                 targets = try versions(model: model, version: number, in: database)

@@ -19,19 +19,19 @@ public struct ModelRegistry: Sendable {
     /// Resolves a version number, an alias, or `latest` (the highest version) to a version number.
     public func resolve(model: String, versionOrAlias: String) throws(RegistryError) -> Int {
         try resolve(
-            model: model, versionOrAlias: versionOrAlias, in: RegistryDatabase(directory: directory, create: false))
+            model: model, versionOrAlias: versionOrAlias, in: RegistryDatabase(directory: directory, access: .read))
     }
 
     /// Every version, or every version of `model`, by model then version.
     public func list(model: String? = nil) throws(RegistryError) -> [ModelVersion] {
-        let database = try RegistryDatabase(directory: directory, create: false)
+        let database = try RegistryDatabase(directory: directory, access: .read)
         if let model { try requireModel(model, in: database) }
         return try versions(model: model, in: database)
     }
 
     /// A version's record, its manifest (checked against the database's SHA-256), and its events.
     public func show(model: String, versionOrAlias: String) throws(RegistryError) -> ModelVersionDetails {
-        let database = try RegistryDatabase(directory: directory, create: false)
+        let database = try RegistryDatabase(directory: directory, access: .read)
         let number = try resolve(model: model, versionOrAlias: versionOrAlias, in: database)
         let record = try versions(model: model, version: number, in: database)[0]
         let manifest = try readManifest(model: model, version: number, expectedSHA256: record.manifestSHA256)
@@ -41,13 +41,13 @@ public struct ModelRegistry: Sendable {
 
     /// The event log, oldest first; with `model`, only that model's events.
     public func events(model: String? = nil) throws(RegistryError) -> [RegistryEvent] {
-        try events(model: model, in: RegistryDatabase(directory: directory, create: false))
+        try events(model: model, in: RegistryDatabase(directory: directory, access: .read))
     }
 
     /// Points `alias` (`production`, `staging`, or any name) at an existing version.
     public func promote(model: String, version: Int, alias: String) throws(RegistryError) {
         try Self.checkName(alias, kind: "alias", pattern: Self.aliasRule, allowed: Self.isAliasName)
-        let database = try RegistryDatabase(directory: directory, create: false)
+        let database = try RegistryDatabase(directory: directory, access: .write)
         try database.transaction { () throws(RegistryError) in
             _ = try resolve(model: model, versionOrAlias: String(version), in: database)
             let previous = try database.rows(
@@ -68,7 +68,7 @@ public struct ModelRegistry: Sendable {
     public func open(model: String, versionOrAlias: String) throws(RegistryError) -> LoadedModel {
         let (number, manifestSHA256): (Int, String)
         do {
-            let database = try RegistryDatabase(directory: directory, create: false)
+            let database = try RegistryDatabase(directory: directory, access: .read)
             number = try resolve(model: model, versionOrAlias: versionOrAlias, in: database)
             manifestSHA256 = try versions(model: model, version: number, in: database)[0].manifestSHA256
         }

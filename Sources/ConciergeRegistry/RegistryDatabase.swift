@@ -9,12 +9,19 @@ final class RegistryDatabase {
 
     private let sqlite: SQLiteDatabase
 
-    /// Opens the registry in `directory`. With `create`, a missing registry is created, but only in a
-    /// missing or empty folder, so a typo in `--registry` cannot scatter models over unrelated files.
-    init(directory: String, create: Bool) throws(RegistryError) {
+    enum Access {
+        /// Resolve, list, show, open for serving: works on a read-only folder too.
+        case read
+        case write
+        /// `write`, creating a missing registry, but only in a missing or empty folder, so a typo in
+        /// `--registry` cannot scatter models over unrelated files.
+        case create
+    }
+
+    init(directory: String, access: Access) throws(RegistryError) {
         let path = directory + "/" + Self.fileName
         if !FileSystem.exists(path) {
-            guard create else { throw .registryNotFound(directory: directory) }
+            guard access == .create else { throw .registryNotFound(directory: directory) }
             if FileSystem.exists(directory) {
                 // registry.sqlite may have appeared since the check above: another publisher creating it.
                 let entries = FileSystem.entries(of: directory).filter { !$0.hasPrefix(".") }
@@ -25,13 +32,41 @@ final class RegistryDatabase {
                 try FileSystem.ensureDirectory(directory)
             }
         }
+        if access == .read {
+            sqlite = try Self.openForReading(path)
+            try checkSchema(path: path)
+            return
+        }
         do {
-            sqlite = try SQLiteDatabase(path: path, mode: create ? .readWriteCreate : .readWrite)
+            sqlite = try SQLiteDatabase(path: path, mode: access == .create ? .readWriteCreate : .readWrite)
             try sqlite.execute("PRAGMA synchronous = FULL")
         } catch {
             throw .database(error)
         }
         try migrate(path: path)
+    }
+
+    /// A reader of a WAL database needs its `-shm` file, which it cannot create in a read-only folder (a
+    /// container's read-only volume). Nothing can publish into such a folder either, so reading it as
+    /// immutable, without locks or WAL, sees exactly what is there.
+    private static func openForReading(_ path: String) throws(RegistryError) -> SQLiteDatabase {
+        do {
+            let database = try SQLiteDatabase(path: path, mode: .readOnly)
+            _ = try database.userVersion
+            return database
+        } catch where error.isCannotOpen {
+            do { return try SQLiteDatabase(path: path, mode: .immutable) } catch { throw .database(error) }
+        } catch {
+            throw .database(error)
+        }
+    }
+
+    private func checkSchema(path: String) throws(RegistryError) {
+        let found: Int
+        do { found = try sqlite.userVersion } catch { throw .database(error) }
+        guard found == Self.schemaVersion else {
+            throw .unsupportedSchema(path: path, found: found, supported: Self.schemaVersion)
+        }
     }
 
     private func migrate(path: String) throws(RegistryError) {

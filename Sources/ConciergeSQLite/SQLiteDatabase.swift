@@ -10,6 +10,10 @@ public final class SQLiteDatabase {
 
     public enum OpenMode: Sendable {
         case readOnly
+        /// Read-only, for a file no process writes, such as one on a read-only mount: SQLite takes no
+        /// locks and reads no WAL, so it needs no `-shm` file beside the database, which a WAL database
+        /// opened `readOnly` does and cannot create there.
+        case immutable
         case readWrite
         case readWriteCreate
     }
@@ -20,10 +24,12 @@ public final class SQLiteDatabase {
         let flags: Int32 =
             switch mode {
             case .readOnly: SQLITE_OPEN_READONLY
+            case .immutable: SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
             case .readWrite: SQLITE_OPEN_READWRITE
             case .readWriteCreate: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
             }
-        let status = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX, nil)
+        let name = mode == .immutable ? "file:" + Self.uriPath(path) + "?immutable=1" : path
+        let status = sqlite3_open_v2(name, &handle, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard status == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(handle)
@@ -35,6 +41,20 @@ public final class SQLiteDatabase {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// A path as the path of a `file:` URI: the characters that URIs give a meaning to, percent-encoded.
+    private static func uriPath(_ path: String) -> String {
+        var encoded = ""
+        for character in path {
+            switch character {
+            case "%": encoded += "%25"
+            case "?": encoded += "%3F"
+            case "#": encoded += "%23"
+            default: encoded.append(character)
+            }
+        }
+        return encoded
+    }
 
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws(SQLiteError) {
@@ -97,6 +117,9 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public var path: String
     public var code: Int32
     public var message: String
+
+    /// SQLite could not open the file, or the files beside it that it needs.
+    public var isCannotOpen: Bool { code & 0xFF == SQLITE_CANTOPEN }
 
     public var description: String { "\(path): \(message) (SQLite error \(code))" }
 }

@@ -24,6 +24,24 @@ import Testing
         #expect(try !select.step())
     }
 
+    /// Immutable opens go through a `file:` URI, so a path with URI characters must still name the file.
+    @Test func immutableOpenReadsAFileWhosePathHasURICharacters() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sqlite #1 ?50% \(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/index.sqlite"
+        let writer = try SQLiteDatabase(path: path)
+        try writer.execute("PRAGMA journal_mode = WAL; CREATE TABLE t (s TEXT); INSERT INTO t VALUES ('kept')")
+        try writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+        let reader = try SQLiteDatabase(path: path, mode: .immutable)
+        let select = try reader.prepare("SELECT s FROM t")
+        #expect(try select.step())
+        #expect(select.text(0) == "kept")
+        #expect(throws: SQLiteError.self) { try reader.execute("INSERT INTO t VALUES ('refused')") }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/sqlite #1 ?50%"), "the URI must not name another file")
+    }
+
     @Test func failedTransactionLeavesNothing() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
