@@ -9,10 +9,10 @@ FUZZ_SECONDS ?= 300
 TEST_FUZZ_SECONDS ?= 30
 
 # Debian packages the build, the tests and the benchmarks use.
-APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client prometheus
+APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev openssl curl nginx-light wrk nghttp2-client prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release serve sample-model test unit-test integration-test fuzz fuzz-smoke bench-http clean
+.PHONY: all deps build release serve sample-model test unit-test integration-test fuzz fuzz-smoke bench-http bench-h2 clean
 
 all: build
 
@@ -72,6 +72,10 @@ fuzz-smoke: deps
 ## Load benchmark against Hummingbird and nginx (see docs/benchmarks.md).
 bench-http: sample-model
 	Benchmarks/http/load.sh --concierge-bin .build/release/concierge
+
+## h2load over h2c and TLS (h2 and HTTP/1.1) against /health and /recommend (see docs/benchmarks.md).
+bench-h2: sample-model
+	Benchmarks/http/h2-load.sh --concierge-bin .build/release/concierge
 
 clean:
 	rm -rf .build Fuzz/.build Benchmarks/http/HummingbirdPeer/.build
