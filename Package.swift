@@ -35,10 +35,12 @@ let package = Package(
             name: "CNghttp2", pkgConfig: "libnghttp2",
             providers: [.apt(["libnghttp2-dev"])]),
 
-        // HTTP/1.1 server on POSIX sockets and Dispatch; knows nothing of recommendations.
+        // HTTP/1.1 and HTTP/2 (libnghttp2) server, cleartext or TLS (OpenSSL), on POSIX sockets and Dispatch;
+        // knows nothing of recommendations.
         .target(
             name: "ConciergeHTTP",
             dependencies: [
+                "CNghttp2", "COpenSSL",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,7 +100,7 @@ let package = Package(
             name: "concierge",
             dependencies: [
                 "ConciergeHTTP", "ConciergeData", "ConciergeModel", "ConciergeRegistry", "ConciergeTraining",
-                "ConciergeServing", "ConciergeAPI",
+                "ConciergeServing", "ConciergeAPI", "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "ConciergeHTTPTests",
             dependencies: [
-                "ConciergeHTTP",
+                "ConciergeHTTP", "CNghttp2", "COpenSSL",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictness),

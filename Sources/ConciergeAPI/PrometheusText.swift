@@ -72,6 +72,10 @@ struct PrometheusText {
         sample("concierge_http_received_bytes_total", Double(snapshot.bytesReceived))
         family("concierge_http_sent_bytes_total", type: "counter", help: "Bytes written to clients.")
         sample("concierge_http_sent_bytes_total", Double(snapshot.bytesSent))
+        family(
+            "concierge_http_tls_handshake_failures_total", type: "counter",
+            help: "TLS handshakes that failed: not TLS, nothing in common, or a client certificate missing or untrusted.")
+        sample("concierge_http_tls_handshake_failures_total", Double(snapshot.tlsHandshakeFailures))
     }
 
     /// One series per phase, 1 for the current one, so an alert can count the instances that are ready

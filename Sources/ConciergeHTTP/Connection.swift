@@ -2,10 +2,10 @@
 import Glibc
 #endif
 import Dispatch
-import HTTPTypes
-import Logging
 
-/// One client socket, from accept to close, on its worker's queue.
+/// One client socket, from accept to close, on its worker's queue: the Dispatch sources, the bytes in and
+/// out, lingering and closing. How the bytes cross the socket is its `ConnectionTransport` (cleartext or
+/// TLS); what they mean is its `HTTPProtocolHandler` (HTTP/1.x or HTTP/2), which may change once.
 ///
 /// Dispatch on Linux has two traps this type is shaped around: a read source left registered on a
 /// hung-up socket fires forever (swift-corelibs-libdispatch #644), so the read source is cancelled as
@@ -13,7 +13,7 @@ import Logging
 /// registered corrupts the epoll bookkeeping (#833), so the descriptor is closed only in the last
 /// cancel handler, after Dispatch has let go of it. Each socket has one read source for its whole life.
 final class Connection {
-    private enum State {
+    enum State {
         case open
         /// The last response is queued; after it is written, close (lingering unless the peer is gone).
         case closingAfterWrite
@@ -26,59 +26,87 @@ final class Connection {
     let fd: Int32
     /// Strong, so a connection closed late (after a forced drain) still has its worker; the cycle
     /// ends when the worker drops the connection in `connectionClosed`.
-    private let worker: Worker
-    private var state = State.open
-    private let input = InputBuffer()
-    private var parser: HTTPRequestParser
-    private var output: [UInt8] = []
+    let worker: Worker
+    private(set) var state = State.open
+    /// Bytes received and not yet taken by the handler.
+    let input = InputBuffer()
+    /// Bytes the handler queued for the client; `flush()` writes them.
+    var output: [UInt8] = []
     private var outputOffset = 0
+    private let transport: any ConnectionTransport
+    private var handler: any HTTPProtocolHandler
+    /// The transport is ready for HTTP (TLS: the handshake is done).
+    private var established: Bool
+    /// Past the connection cap: refused as soon as the transport is established.
+    private var rejecting = false
+    private let acceptedAt: UInt64
 
     private var readSource: (any DispatchSourceRead)?
     private var readSuspended = false
     private var writeSource: (any DispatchSourceWrite)?
     private var writeSourceArmed = false
+    /// TLS must write a handshake message before it can read on; the write source says when it can.
+    private var readWaitsForWritable = false
     private var liveSources = 0
     private var peerClosed = false
 
-    private var head: HTTPRequestHead?
-    private var headCompletedAt: UInt64 = 0
-    /// When the first byte of the request being parsed arrived.
-    private var requestBegan: UInt64?
-    private var lastActivity: UInt64
-    private var requestsServed = 0
+    var lastActivity: UInt64
     private var discardedWhileLingering = 0
 
-    private var context: ServerContext { worker.context }
-    private var configuration: HTTPServerConfiguration { worker.context.configuration }
+    /// The worker's, stored here so the handlers read its fields in place rather than copying it per request.
+    let context: ServerContext
+    var configuration: HTTPServerConfiguration { context.configuration }
+    var pendingOutputCount: Int { output.count - outputOffset }
 
-    init(fd: Int32, worker: Worker) {
+    /// Past this much unsent output, stop reading new requests until the client catches up.
+    static let outputHighWater = 256 * 1024
+    private static let maxLingerDiscard = 1 << 20
+
+    init(fd: Int32, worker: Worker, transport: any ConnectionTransport) {
         self.fd = fd
         self.worker = worker
-        parser = HTTPRequestParser(limits: worker.context.configuration.limits)
-        lastActivity = MonotonicClock.now()
+        context = worker.context
+        self.transport = transport
+        established = transport.isEstablished
+        // Over TLS this one is replaced when ALPN has chosen.
+        handler = PrefaceDetector(allowsUpgrade: !transport.isEncrypted)
+        acceptedAt = MonotonicClock.now()
+        lastActivity = acceptedAt
     }
 
     func start(rejecting: Bool) {
+        self.rejecting = rejecting
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: worker.queue)
         source.setEventHandler { [unowned self] in self.readable() }
         source.setCancelHandler { [self] in self.sourceCancelled() }
         liveSources += 1
         readSource = source
         source.resume()
-        if rejecting {
-            let error = HTTPError(
+        if established { refuseIfRejecting() }
+    }
+
+    private func refuseIfRejecting() {
+        guard rejecting else { return }
+        rejecting = false
+        handler.reject(
+            self,
+            with: HTTPError(
                 .serviceUnavailable, code: "too_many_connections",
-                message: "the server has \(configuration.maxConnections) open connections; try again shortly")
-            respond(toUnparsable: error)
-            flush()
-        }
+                message: "the server has \(configuration.maxConnections) open connections; try again shortly"))
+        flush()
+    }
+
+    /// Replaces the handler for the rest of the connection, and lets the new one take what is buffered.
+    func switchProtocol(to newHandler: any HTTPProtocolHandler) {
+        handler = newHandler
+        newHandler.process(self)
     }
 
     // MARK: Reading
 
     private func readable() {
-        let count = input.read(from: fd)
-        if count > 0 {
+        switch transport.read(into: input) {
+        case .bytes(let count):
             worker.statistics.add(count, to: .bytesReceived)
             lastActivity = MonotonicClock.now()
             guard case .open = state else {
@@ -88,46 +116,30 @@ final class Connection {
                 if discardedWhileLingering > Self.maxLingerDiscard { close() }
                 return
             }
-            processInput()
+            handler.process(self)
             flush()
-        } else if count == 0 {
+        case .wouldBlock:
+            return
+        case .wouldBlockUntilWritable:
+            readWaitsForWritable = true
+            armWriteSource()
+        case .established(let chosen):
+            established = true
+            lastActivity = MonotonicClock.now()
+            switch chosen {
+            case .http2: handler = HTTP2Handler(self)
+            case .http1_1: handler = HTTP1Handler(limits: configuration.limits, allowsUpgrade: false)
+            case nil: handler = PrefaceDetector(allowsUpgrade: false)
+            }
+            refuseIfRejecting()
+            // HTTP bytes may have come in the same packets as the handshake's end.
+            if case .open = state { readable() }
+        case .endOfStream:
             peerClosedItsSide()
-        } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
+        case .failed:
+            if !established { worker.statistics.add(1, to: .tlsHandshakeFailures) }
             close()
         }
-    }
-
-    private static let maxLingerDiscard = 1 << 20
-    /// Past this much unsent output, stop reading new requests until the client catches up.
-    private static let outputHighWater = 256 * 1024
-
-    private func processInput() {
-        while case .open = state, output.count - outputOffset < Self.outputHighWater {
-            if requestBegan == nil, !input.isEmpty { requestBegan = lastActivity }
-            let event: HTTPParserEvent?
-            do {
-                event = try parser.next(input)
-            } catch {
-                respond(toUnparsable: error)
-                return
-            }
-            guard let event else { break }
-            switch event {
-            case .head(let requestHead):
-                head = requestHead
-                headCompletedAt = lastActivity
-                worker.statistics.add(1, to: .requestsStarted)
-                if requestHead.expectsContinue, parser.phase == .body, input.isEmpty {
-                    output.append(contentsOf: ResponseSerializer.continueResponse)
-                }
-            case .end(let body):
-                guard let requestHead = head else { continue }
-                head = nil
-                requestBegan = nil
-                handle(requestHead, body: body)
-            }
-        }
-        if input.isEmpty { input.releaseExcessCapacity() }
     }
 
     private func peerClosedItsSide() {
@@ -141,132 +153,41 @@ final class Connection {
         }
     }
 
-    // MARK: Answering
-
-    private func handle(_ requestHead: HTTPRequestHead, body: [UInt8]) {
-        var clientRequestID: String?
-        var authority: String?
-        for field in requestHead.headerFields {
-            if field.name == ResponseSerializer.requestIDField, RequestIDGenerator.isAcceptable(field.value) {
-                clientRequestID = field.value
-            } else if field.name == KnownField.host {
-                authority = field.value
-            }
-        }
-        let requestID = clientRequestID ?? worker.requestIDs.make()
-        var routeIndex = context.statistics.unmatchedRoute
-        var path = requestHead.target
-        let response: HTTPServerResponse
-        do {
-            let target = try RequestTarget(requestHead.target)
-            path = target.path
-            let request = HTTPServerRequest(
-                head: HTTPRequest(
-                    method: requestHead.method, scheme: nil,
-                    authority: authority, path: requestHead.target,
-                    headerFields: requestHead.headerFields),
-                version: requestHead.version, path: target.path, query: target.query, body: body,
-                requestID: requestID)
-            switch context.router.resolve(method: requestHead.method, path: target.path) {
-            case .handler(let index, let handler):
-                routeIndex = index
-                response = try handler(request)
-            case .methodNotAllowed(let index, let allow):
-                routeIndex = index
-                throw HTTPError(
-                    .methodNotAllowed, code: "method_not_allowed",
-                    message: "\(requestHead.method.rawValue) is not allowed on \(target.path); use \(allow)",
-                    headerFields: [.allow: allow])
-            case .notFound:
-                throw HTTPError.notFound("no route for \(target.path)")
-            }
-        } catch let error as HTTPError {
-            response = error.response
-        } catch {
-            context.logger.error(
-                "handler failed", metadata: ["path": "\(path)", "request_id": "\(requestID)", "error": "\(error)"])
-            response = HTTPError(.internalServerError, code: "internal_error", message: "the server failed to answer")
-                .response
-        }
-        requestsServed += 1
-        let keepAlive =
-            requestHead.keepAlive && !context.drainFlag.isSet
-            && requestsServed < configuration.limits.maxRequestsPerConnection
-        send(
-            response, requestID: requestID, method: requestHead.method, version: requestHead.version,
-            keepAlive: keepAlive, routeIndex: routeIndex, path: path)
-    }
-
-    /// A request that broke the protocol: answer once, then close, as RFC 9112 asks.
-    private func respond(toUnparsable error: HTTPError) {
-        // A request whose head was parsed was counted as started then.
-        if head == nil { worker.statistics.add(1, to: .requestsStarted) }
-        headCompletedAt = MonotonicClock.now()
-        let method = head?.method ?? .get
-        head = nil
-        send(
-            error.response, requestID: worker.requestIDs.make(), method: method,
-            version: .http1_1, keepAlive: false, routeIndex: context.statistics.unmatchedRoute, path: "-")
-    }
-
-    private func send(
-        _ response: HTTPServerResponse, requestID: String, method: HTTPRequest.Method, version: HTTPVersion,
-        keepAlive: Bool, routeIndex: Int, path: String
-    ) {
-        ResponseSerializer.write(
-            response, requestID: requestID, date: worker.dateCache.current(), serverName: context.serverName,
-            fixedHeaders: context.fixedHeaders,
-            keepAlive: keepAlive, requestVersion: version, includeBody: method != .head, into: &output)
-        let now = MonotonicClock.now()
-        let elapsed = now - headCompletedAt
-        lastActivity = now
-        worker.statistics.recordRequest(
-            route: routeIndex, method: method, status: response.status.code, nanoseconds: elapsed)
-        if configuration.accessLog {
-            context.logger.info(
-                "\(method.rawValue) \(path) \(response.status.code) \(response.body.count) \(Self.milliseconds(elapsed))ms",
-                metadata: ["request_id": .string(requestID)])
-        }
-        if !keepAlive { state = .closingAfterWrite }
-    }
-
-    private static func milliseconds(_ nanoseconds: UInt64) -> String {
-        let micros = nanoseconds / 1000
-        let fraction = micros % 1000
-        return "\(micros / 1000)." + (fraction < 10 ? "00" : fraction < 100 ? "0" : "") + "\(fraction)"
+    /// After the queued output, close (lingering unless the peer is gone).
+    func closeAfterWrite() {
+        if case .open = state { state = .closingAfterWrite }
     }
 
     // MARK: Writing
 
-    private func flush() {
+    func flush() {
+        // A handler's timeout may have closed the connection before asking for a flush.
+        if case .closed = state { return }
         while outputOffset < output.count {
-            let written = output.withUnsafeBytes { bytes in
-                Glibc.send(fd, bytes.baseAddress! + outputOffset, bytes.count - outputOffset, Int32(MSG_NOSIGNAL))
+            let result = output.withUnsafeBytes { bytes in
+                transport.write(UnsafeRawBufferPointer(rebasing: bytes[outputOffset...]))
             }
-            if written > 0 {
+            switch result {
+            case .wrote(let written):
                 outputOffset += written
                 worker.statistics.add(written, to: .bytesSent)
-            } else if written < 0, errno == EINTR {
-                continue
-            } else if written < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+            case .wouldBlock:
                 armWriteSource()
                 if output.count - outputOffset >= Self.outputHighWater { suspendReading() }
                 return
-            } else {
+            case .failed:
                 close()
                 return
             }
         }
         output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
         outputOffset = 0
-        disarmWriteSource()
+        if !readWaitsForWritable { disarmWriteSource() }
         if case .closingAfterWrite = state {
             peerClosed ? close() : startLingering()
-        } else if readSuspended || !input.isEmpty {
-            // processInput() may have stopped at the high-water mark with whole requests still in
-            // `input`; no read event will come for bytes already read, so carry on here.
+        } else if case .open = state {
             resumeReading()
-            processInput()
+            handler.outputDrained(self)
             if outputOffset < output.count || { if case .closingAfterWrite = state { true } else { false } }() {
                 flush()
             }
@@ -278,6 +199,10 @@ final class Connection {
             let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: worker.queue)
             source.setEventHandler { [unowned self] in
                 lastActivity = MonotonicClock.now()
+                if readWaitsForWritable {
+                    readWaitsForWritable = false
+                    readable()
+                }
                 flush()
             }
             source.setCancelHandler { [self] in self.sourceCancelled() }
@@ -311,27 +236,26 @@ final class Connection {
     // MARK: Closing
 
     private func startLingering() {
-        shutdown(fd, Int32(SHUT_WR))
+        transport.shutdownWrite()
         state = .lingering(deadline: MonotonicClock.now() + configuration.timeouts.linger.nanoseconds)
         input.consume(input.readableCount)
         resumeReading()
     }
 
-    /// Asked by a draining worker: close now if between requests, otherwise let the request finish
-    /// (its response will carry `Connection: close`).
+    /// Asked by a draining worker: the handler closes now if nothing is in progress, or lets what is in
+    /// flight finish.
     func drain() {
         guard case .open = state else { return }
-        if parser.phase == .betweenRequests, input.isEmpty, outputOffset == output.count, !hasUnreadBytes {
+        guard established else {
             close()
+            return
         }
+        handler.drain(self)
     }
 
-    /// Whether the socket holds bytes the read source has not delivered yet: a request the client
-    /// sent before the drain began must be answered, not reset.
-    private var hasUnreadBytes: Bool {
-        var byte: UInt8 = 0
-        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
-    }
+    /// Whether the client has sent bytes not read yet: a request sent before a drain began must be
+    /// answered, not reset.
+    var hasUnreadBytes: Bool { transport.hasUnreadBytes }
 
     func checkTimeouts(now: UInt64) {
         let timeouts = configuration.timeouts
@@ -347,24 +271,13 @@ final class Connection {
                 if now - lastActivity > timeouts.bodyStall.nanoseconds { close() }
                 return
             }
-            switch parser.phase {
-            case .betweenRequests where input.isEmpty:
-                if (worker.isDraining && !hasUnreadBytes) || now - lastActivity > timeouts.idle.nanoseconds { close() }
-            case .betweenRequests, .head:
-                if let began = requestBegan, now - began > timeouts.header.nanoseconds {
-                    timeOut("the request headers did not arrive within \(timeouts.header)")
-                }
-            case .body:
-                if now - lastActivity > timeouts.bodyStall.nanoseconds {
-                    timeOut("the request body stalled for \(timeouts.bodyStall)")
-                }
+            guard established else {
+                // A TLS handshake gets the time a request head gets: it is where a slow client stalls first.
+                if now - acceptedAt > timeouts.header.nanoseconds { close() }
+                return
             }
+            handler.checkTimeouts(self, now: now)
         }
-    }
-
-    private func timeOut(_ message: String) {
-        respond(toUnparsable: HTTPError(.requestTimeout, code: "request_timeout", message: message))
-        flush()
     }
 
     func close() {

@@ -5,8 +5,9 @@ import Dispatch
 public import Logging
 import Synchronization
 
-/// Concierge's HTTP/1.1 server: non-blocking sockets, accept and I/O driven by Dispatch sources,
-/// connections spread over one serial queue per core.
+/// Concierge's HTTP server: HTTP/1.1 and HTTP/2 (libnghttp2), in cleartext or over TLS (OpenSSL), on
+/// non-blocking sockets, accept and I/O driven by Dispatch sources, connections spread over one serial
+/// queue per core.
 ///
 /// Hand-written rather than built on SwiftNIO by design: the service answers small requests on two
 /// cores, and a Dispatch source per socket on a few serial queues, with no futures or tasks in the
@@ -36,7 +37,9 @@ public final class HTTPServer: Sendable {
         let context = ServerContext(
             configuration: configuration, router: router, statistics: statistics, logger: logger,
             serverName: Array(configuration.serverName.utf8),
-            fixedHeaders: ResponseSerializer.fixedHeaderBytes(configuration.responseHeaders), drainFlag: DrainFlag())
+            fixedHeaders: ResponseSerializer.fixedHeaderBytes(configuration.responseHeaders),
+            http2FixedFields: HTTP2HeaderBlock.fixedFields(configuration.responseHeaders),
+            tls: configuration.tls.map { ReloadableTLSContext(configuration: $0) }, drainFlag: DrainFlag())
         self.context = context
         workers = (0..<configuration.queueCount).map { Worker(index: $0, context: context) }
     }
@@ -47,8 +50,15 @@ public final class HTTPServer: Sendable {
     /// True from the start of a graceful shutdown.
     public var isDraining: Bool { context.drainFlag.isSet }
 
-    /// Binds the socket and starts accepting. Returns once the server is listening.
+    /// Loads the TLS certificate and key (when configured), binds the socket and starts accepting.
+    /// Returns once the server is listening.
     public func start() throws {
+        if let tls = context.tls {
+            try tls.reload()
+            // OpenSSL writes to the socket with write(2), which raises SIGPIPE when the client has reset
+            // the connection; the cleartext path avoids it per call with MSG_NOSIGNAL.
+            signal(SIGPIPE, SIG_IGN)
+        }
         let listener = try Listener(host: configuration.host, port: configuration.port)
         for worker in workers { worker.queue.sync { worker.start() } }
         state.withLock { state in
@@ -60,7 +70,24 @@ public final class HTTPServer: Sendable {
             source.resume()
         }
         context.logger.info(
-            "listening", metadata: ["address": "\(configuration.host):\(listener.port)", "queues": "\(workers.count)"])
+            "listening",
+            metadata: [
+                "address": "\(configuration.host):\(listener.port)", "queues": "\(workers.count)",
+                "tls": "\(context.tls != nil)",
+            ])
+    }
+
+    /// Reads the TLS certificate and key files again: handshakes from now on use them, connections
+    /// already open keep theirs. On failure (a missing file, a key that does not match) the certificate in
+    /// use stays and the error says what is wrong.
+    public func reloadTLS() throws {
+        guard let tls = context.tls else {
+            throw TLSContext.Failure(description: "the server was not configured with a TLS certificate")
+        }
+        try tls.reload()
+        context.logger.info(
+            "reloaded the TLS certificate",
+            metadata: ["certificate": "\(tls.configuration.certificateChainPath)"])
     }
 
     private func acceptPending(on listenFD: Int32) {

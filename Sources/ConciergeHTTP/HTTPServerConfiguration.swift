@@ -1,8 +1,8 @@
 import Foundation
 public import HTTPTypes
 
-/// Everything an `HTTPServer` can be told: where to listen, how many queues to use,
-/// and the limits and timeouts that protect it from slow or hostile clients.
+/// Everything an `HTTPServer` can be told: where to listen, how many queues to use, whether to speak
+/// TLS, and the limits and timeouts that protect it from slow or hostile clients.
 public struct HTTPServerConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -19,6 +19,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var accessLog: Bool
     /// Added to every response, errors included (e.g. which model version and colour answered).
     public var responseHeaders: HTTPFields
+    /// When set, the listener speaks TLS only, and ALPN chooses HTTP/2 or HTTP/1.1.
+    public var tls: TLS?
+    public var http2: HTTP2
 
     public init(
         host: String = "0.0.0.0",
@@ -30,7 +33,9 @@ public struct HTTPServerConfiguration: Sendable {
         drainTimeout: Duration = .seconds(25),
         serverName: String = "concierge",
         accessLog: Bool = true,
-        responseHeaders: HTTPFields = [:]
+        responseHeaders: HTTPFields = [:],
+        tls: TLS? = nil,
+        http2: HTTP2 = HTTP2()
     ) {
         self.host = host
         self.port = port
@@ -42,6 +47,8 @@ public struct HTTPServerConfiguration: Sendable {
         self.serverName = serverName
         self.accessLog = accessLog
         self.responseHeaders = responseHeaders
+        self.tls = tls
+        self.http2 = http2
     }
 
     /// One queue per core the process may run on.
@@ -93,6 +100,31 @@ public struct HTTPServerConfiguration: Sendable {
             self.bodyStall = bodyStall
             self.idle = idle
             self.linger = linger
+        }
+    }
+
+    /// PEM files, read at start and again on `HTTPServer.reloadTLS()`.
+    public struct TLS: Sendable, Equatable {
+        /// The server's certificate, followed by any intermediates.
+        public var certificateChainPath: String
+        public var privateKeyPath: String
+        /// When set, every client must present a certificate signed by one of these CAs (mutual TLS).
+        public var clientCAPath: String?
+
+        public init(certificateChainPath: String, privateKeyPath: String, clientCAPath: String? = nil) {
+            self.certificateChainPath = certificateChainPath
+            self.privateKeyPath = privateKeyPath
+            self.clientCAPath = clientCAPath
+        }
+    }
+
+    /// What HTTP/2 adds to `Limits`; header list size, body size and requests per connection come from there.
+    public struct HTTP2: Sendable, Equatable {
+        /// SETTINGS_MAX_CONCURRENT_STREAMS: requests one connection may have open at once.
+        public var maxConcurrentStreams: Int
+
+        public init(maxConcurrentStreams: Int = 100) {
+            self.maxConcurrentStreams = maxConcurrentStreams
         }
     }
 }

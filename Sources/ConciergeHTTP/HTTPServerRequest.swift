@@ -39,6 +39,8 @@ public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
 
     public static let http1_0 = HTTPVersion(major: 1, minor: 0)
     public static let http1_1 = HTTPVersion(major: 1, minor: 1)
+    public static let http2 = HTTPVersion(major: 2, minor: 0)
 
-    public var description: String { "HTTP/\(major).\(minor)" }
+    /// `HTTP/1.1`, but `HTTP/2`: from version 2 on, HTTP versions have no minor number.
+    public var description: String { major >= 2 ? "HTTP/\(major)" : "HTTP/\(major).\(minor)" }
 }

@@ -54,6 +54,9 @@ public final class HTTPServerStatistics: Sendable {
         public var rejectedConnections: UInt64
         public var bytesReceived: UInt64
         public var bytesSent: UInt64
+        /// TLS connections whose handshake failed: not TLS at all, no common protocol version or cipher,
+        /// or (with mutual TLS) a client certificate missing or not trusted.
+        public var tlsHandshakeFailures: UInt64
     }
 
     public func snapshot() -> Snapshot {
@@ -89,7 +92,8 @@ public final class HTTPServerStatistics: Sendable {
                 }
             }
         }
-        let started = totals[layout.scalar(.requestsStarted)]
+        // HTTP/2 streams the client reset before their answer are over without being answered.
+        let started = totals[layout.scalar(.requestsStarted)] &- totals[layout.scalar(.requestsAbandoned)]
         return Snapshot(
             requests: requests, latency: latency,
             inFlightRequests: Int(started >= completed ? started - completed : 0),
@@ -97,7 +101,8 @@ public final class HTTPServerStatistics: Sendable {
             acceptedConnections: totals[layout.scalar(.connectionsAccepted)],
             rejectedConnections: totals[layout.scalar(.connectionsRejected)],
             bytesReceived: totals[layout.scalar(.bytesReceived)],
-            bytesSent: totals[layout.scalar(.bytesSent)])
+            bytesSent: totals[layout.scalar(.bytesSent)],
+            tlsHandshakeFailures: totals[layout.scalar(.tlsHandshakeFailures)])
     }
 
     static func methodIndex(_ method: HTTPRequest.Method) -> Int {
@@ -120,7 +125,8 @@ public final class HTTPServerStatistics: Sendable {
 }
 
 enum ScalarCounter: Int, CaseIterable {
-    case requestsStarted, connectionsAccepted, connectionsRejected, bytesReceived, bytesSent
+    case requestsStarted, requestsAbandoned, connectionsAccepted, connectionsRejected, bytesReceived, bytesSent
+    case tlsHandshakeFailures
 }
 
 /// Where each counter lives in a shard's flat array. A series is one (route, method, status class):

@@ -44,8 +44,14 @@ final class InputBuffer {
 
     /// One `read(2)` into the free space. Returns what `read` returned.
     func read(from fd: Int32, atMost count: Int = 16 * 1024) -> Int {
+        fill(atMost: count) { Glibc.read(fd, $0, $1) }
+    }
+
+    /// Lets `reader` write up to `count` bytes into the free space, and keeps as many as it returns
+    /// (nothing when it returns zero or less). Returns what `reader` returned.
+    func fill(atMost count: Int, _ reader: (UnsafeMutablePointer<UInt8>, Int) -> Int) -> Int {
         reserveWritable(count)
-        let result = Glibc.read(fd, storage + writerIndex, count)
+        let result = reader(storage + writerIndex, count)
         if result > 0 { writerIndex += result }
         return result
     }

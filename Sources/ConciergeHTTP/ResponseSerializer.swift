@@ -79,7 +79,7 @@ enum ResponseSerializer {
         string.withUTF8 { output.append(contentsOf: $0) }
     }
 
-    private static func isManagedByServer(_ name: HTTPField.Name) -> Bool {
+    static func isManagedByServer(_ name: HTTPField.Name) -> Bool {
         name == .contentLength || name == .connection || name == .date || name == .server
             || name == .transferEncoding || name == requestIDField
     }

@@ -37,7 +37,9 @@ final class Worker: @unchecked Sendable {
 
     /// Takes ownership of an accepted socket. Called on `queue`.
     func adopt(_ fd: Int32, rejecting: Bool) {
-        let connection = Connection(fd: fd, worker: self)
+        let transport: any ConnectionTransport =
+            if let tls = context.tls { TLSTransport(fd: fd, context: tls.current) } else { PlainTransport(fd: fd) }
+        let connection = Connection(fd: fd, worker: self, transport: transport)
         connections[fd] = connection
         connection.start(rejecting: rejecting)
     }
@@ -88,6 +90,10 @@ struct ServerContext: Sendable {
     let serverName: [UInt8]
     /// `HTTPServerConfiguration.responseHeaders`, ready to copy into every response.
     let fixedHeaders: [UInt8]
+    /// The same, as HTTP/2 field names and values.
+    let http2FixedFields: [(name: [UInt8], value: [UInt8])]
+    /// Set when the server speaks TLS; `HTTPServer.start()` loads it before accepting.
+    let tls: ReloadableTLSContext?
     /// Set by `HTTPServer.shutdown()` itself, before the workers' queues hear of it, so a response
     /// finished in between already says `Connection: close`.
     let drainFlag: DrainFlag

@@ -10,19 +10,35 @@ struct HealthCheck: ParsableCommand {
         abstract: "Exit 0 only when the instance at --url answers /health with 200 and status \"ready\".",
         discussion: "For Docker's HEALTHCHECK and deploy scripts; prints the answer, or why there is none.")
 
-    @Option(help: "The health URL (http only). Default: http://127.0.0.1:$CONCIERGE_PORT/health, port 8080.")
-    var url = "http://127.0.0.1:\(ProcessInfo.processInfo.environment["CONCIERGE_PORT"] ?? "8080")/health"
+    @Option(
+        help: """
+            The health URL (http or https). Default: http://127.0.0.1:$CONCIERGE_PORT/health (port 8080), \
+            https when CONCIERGE_TLS_CERT is set, as beside a `serve` configured by the environment.
+            """)
+    var url = Self.defaultURL(ProcessInfo.processInfo.environment)
+
+    @Option(help: "For https: trust the server certificate if this PEM CA file signed it (default: the system's CAs).")
+    var cacert: String?
 
     @Option(help: "Seconds to wait for the answer.")
     var timeout = 2.0
 
+    static func defaultURL(_ environment: [String: String]) -> String {
+        let scheme = environment["CONCIERGE_TLS_CERT"] == nil ? "http" : "https"
+        return "\(scheme)://127.0.0.1:\(environment["CONCIERGE_PORT"] ?? "8080")/health"
+    }
+
     func run() throws {
-        guard let components = URLComponents(string: url), components.scheme == "http", let host = components.host else {
-            throw ValidationError("--url must be an http:// URL")
+        guard let components = URLComponents(string: url), components.scheme == "http" || components.scheme == "https",
+            let host = components.host
+        else {
+            throw ValidationError("--url must be an http:// or https:// URL")
         }
+        let secure = components.scheme == "https"
         let answer = try HealthProbe.get(
-            host: host, port: components.port ?? 80, path: components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath,
-            timeout: timeout)
+            host: host, port: components.port ?? (secure ? 443 : 80),
+            path: components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath,
+            tls: secure ? HealthProbeTLS(host: host, caFile: cacert) : nil, timeout: timeout)
         print("\(answer.status) \(answer.body)")
         let ready = answer.status == 200 && answer.body.contains(#""status":"ready""#)
         if !ready { throw ExitCode.failure }
@@ -36,7 +52,7 @@ enum HealthProbe {
         var body: String
     }
 
-    static func get(host: String, port: Int, path: String, timeout: Double) throws -> Answer {
+    static func get(host: String, port: Int, path: String, tls: HealthProbeTLS?, timeout: Double) throws -> Answer {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var found: UnsafeMutablePointer<addrinfo>?
@@ -54,8 +70,23 @@ enum HealthProbe {
             throw CommandFailure("\(host):\(port): \(String(cString: strerror(errno)))")
         }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n\r\n".utf8)
+        let response =
+            if let tls { try tls.exchange(request, on: fd, peer: "\(host):\(port)") } else {
+                try exchange(request, on: fd, peer: "\(host):\(port)")
+            }
+        let text = String(decoding: response, as: UTF8.self)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let statusLine = parts.first?.split(separator: "\r\n").first ?? ""
+        guard statusLine.hasPrefix("HTTP/1."), let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
+            throw CommandFailure("\(host):\(port): no HTTP answer within \(timeout) s")
+        }
+        return Answer(status: status, body: parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    /// Sends the request and reads until the server closes.
+    private static func exchange(_ request: [UInt8], on fd: Int32, peer: String) throws -> [UInt8] {
         guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
-            throw CommandFailure("\(host):\(port): the request could not be sent")
+            throw CommandFailure("\(peer): the request could not be sent")
         }
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
@@ -64,12 +95,6 @@ enum HealthProbe {
             if count <= 0 { break }
             response += chunk[..<count]
         }
-        let text = String(decoding: response, as: UTF8.self)
-        let parts = text.components(separatedBy: "\r\n\r\n")
-        let statusLine = parts.first?.split(separator: "\r\n").first ?? ""
-        guard statusLine.hasPrefix("HTTP/1."), let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
-            throw CommandFailure("\(host):\(port): no HTTP answer within \(timeout) s")
-        }
-        return Answer(status: status, body: parts.dropFirst().joined(separator: "\r\n\r\n"))
+        return response
     }
 }

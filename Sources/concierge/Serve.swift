@@ -16,9 +16,14 @@ struct Serve: ParsableCommand {
             verify every model file's SHA-256 against the manifest, map the files, check them, warm up, then report \
             ready. Any failure names the file and what is wrong, and the process exits non-zero.
 
+            The port speaks HTTP/1.1 and HTTP/2 (with prior knowledge or through Upgrade: h2c). With --tls-cert \
+            and --tls-key it speaks TLS only (1.2 or later), and ALPN chooses h2 or http/1.1; --tls-client-ca \
+            also asks every client for a certificate signed by those CAs. SIGHUP reads the certificate and key \
+            again: new handshakes use them, open connections keep theirs; if they cannot be used, the old ones stay.
+
             Every option can also be set in the environment as CONCIERGE_ and its name in capitals with \
-            underscores: CONCIERGE_PORT=8081, CONCIERGE_COLOR=green, CONCIERGE_ACCESS_LOG=false. A flag on the \
-            command line wins over the environment.
+            underscores: CONCIERGE_PORT=8081, CONCIERGE_COLOR=green, CONCIERGE_ACCESS_LOG=false, \
+            CONCIERGE_TLS_CERT=/etc/concierge/cert.pem. A flag on the command line wins over the environment.
             """)
 
     @Option(help: "Address to listen on.")
@@ -69,8 +74,20 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest request body, in bytes (413 past it).")
     var maxBodyBytes = 1024 * 1024
 
-    @Option(help: "Requests answered on one connection before it is closed.")
+    @Option(help: "Requests answered on one connection before it is closed (HTTP/2: before GOAWAY).")
     var maxRequestsPerConnection = 10_000
+
+    @Option(help: "HTTP/2 streams one connection may have open at once (more are reset).")
+    var maxConcurrentStreams = 100
+
+    @Option(help: "PEM certificate chain (the server's certificate first): serve TLS only. Needs --tls-key.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "PEM CA certificates: require every client to present a certificate they signed (mutual TLS).")
+    var tlsClientCa: String?
 
     @Flag(inversion: .prefixedNo, help: "Log one line per request.")
     var accessLog = true
@@ -82,7 +99,8 @@ struct Serve: ParsableCommand {
     static let environmentOptions = [
         "host", "port", "registry", "model", "version", "color", "queues", "max-connections", "drain-timeout",
         "header-timeout", "body-timeout", "idle-timeout", "max-request-line", "max-header-bytes", "max-headers",
-        "max-body-bytes", "max-requests-per-connection", "log-level",
+        "max-body-bytes", "max-requests-per-connection", "max-concurrent-streams", "tls-cert", "tls-key",
+        "tls-client-ca", "log-level",
     ]
 
     /// `CONCIERGE_*` variables turned into the arguments they stand for, for options not given on the command line.
@@ -107,6 +125,13 @@ struct Serve: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard queues >= 1 else { throw ValidationError("--queues must be at least 1") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard maxConcurrentStreams >= 1 else { throw ValidationError("--max-concurrent-streams must be at least 1") }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together: give both or neither")
+        }
+        guard tlsClientCa == nil || tlsCert != nil else {
+            throw ValidationError("--tls-client-ca verifies clients of a TLS listener: give --tls-cert and --tls-key too")
+        }
         guard !color.isEmpty, color.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
             throw ValidationError("--color must be a word such as blue or green")
         }
@@ -120,6 +145,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         ShutdownSignals.blockInAllThreads()
+        ReloadSignal.blockInAllThreads()
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -149,6 +175,17 @@ struct Serve: ParsableCommand {
             state.beginDraining()
             server.shutdown()
         }
+        let reload = ReloadSignal {
+            guard server.configuration.tls != nil else {
+                logger.info("SIGHUP: nothing to reload (no --tls-cert)")
+                return
+            }
+            do {
+                try server.reloadTLS()
+            } catch {
+                logger.error("SIGHUP: kept the TLS certificate in use: \(error)")
+            }
+        }
 
         let loading = ContinuousClock.now
         do {
@@ -169,7 +206,13 @@ struct Serve: ParsableCommand {
             throw CommandFailure("cannot serve \(model) version \(resolvedVersion): \(error)")
         }
         server.waitUntilStopped()
-        withExtendedLifetime(signals) {}
+        withExtendedLifetime((signals, reload)) {}
+    }
+
+    /// `validate()` has made sure the certificate and key come together.
+    private var tls: HTTPServerConfiguration.TLS? {
+        guard let tlsCert, let tlsKey else { return nil }
+        return .init(certificateChainPath: tlsCert, privateKeyPath: tlsKey, clientCAPath: tlsClientCa)
     }
 
     private func serverConfiguration(headers: HTTPFields) -> HTTPServerConfiguration {
@@ -182,7 +225,9 @@ struct Serve: ParsableCommand {
             timeouts: .init(
                 header: .seconds(headerTimeout), bodyStall: .seconds(bodyTimeout), idle: .seconds(idleTimeout)),
             maxConnections: maxConnections, drainTimeout: .seconds(drainTimeout), accessLog: accessLog,
-            responseHeaders: headers)
+            responseHeaders: headers,
+            tls: tls,
+            http2: .init(maxConcurrentStreams: maxConcurrentStreams))
     }
 }
 

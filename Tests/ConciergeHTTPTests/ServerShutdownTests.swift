@@ -27,14 +27,8 @@ func connectionIsRefused(port: Int) -> Bool {
 @Suite("Server: in-process shutdown")
 struct ServerShutdownTests {
     @Test func drainFinishesInFlightRequestsAndClosesIdleOnes() async throws {
-        let server = HTTPServer(
-            configuration: {
-                var configuration = testConfiguration()
-                configuration.drainTimeout = .seconds(10)
-                return configuration
-            }(), router: TestRoutes.router(), logger: quietLogger)
-        try server.start()
-        defer { server.shutdown() }  // idempotent; only matters if the test stops early
+        let server = try startedTestServer { $0.drainTimeout = .seconds(10) }
+        defer { server.shutdown() }
         let port = server.port
 
         let inFlight = try RawClient(port: port)
@@ -49,13 +43,7 @@ struct ServerShutdownTests {
         #expect(poll(until: 2) { server.statistics.snapshot().inFlightRequests == 2 })
 
         let started = Date()
-        let stopped = AtomicFlag()
-        // A thread, not a Task: under a parallel test run Swift's few threads may all be busy.
-        Thread {
-            server.shutdown()
-            server.waitUntilStopped()
-            stopped.set()
-        }.start()
+        let stopped = shutDownInBackground(server)
         #expect(server.isDraining || poll(until: 1) { server.isDraining })
 
         // Idle connections go at once, with no response.
@@ -106,14 +94,8 @@ struct ServerShutdownTests {
     }
 
     @Test func drainDeadlineClosesStuckConnections() async throws {
-        let server = HTTPServer(
-            configuration: {
-                var configuration = testConfiguration()
-                configuration.drainTimeout = .milliseconds(700)
-                return configuration
-            }(), router: TestRoutes.router(), logger: quietLogger)
-        try server.start()
-        defer { server.shutdown() }  // idempotent; only matters if the test stops early
+        let server = try startedTestServer { $0.drainTimeout = .milliseconds(700) }
+        defer { server.shutdown() }
         let stuck = try RawClient(port: server.port)
         try stuck.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly a little")
         // Wait until the server has read the head: see `requestSentBeforeShutdownIsAnswered`.

@@ -93,6 +93,16 @@ func withTestServer<T>(
     return result
 }
 
+/// A started in-process server for tests that shut it down themselves; `shutdown()` is idempotent, so a
+/// `defer { server.shutdown() }` after this only matters when a test stops early.
+func startedTestServer(_ configure: (inout HTTPServerConfiguration) -> Void) throws -> HTTPServer {
+    var configuration = testConfiguration()
+    configure(&configuration)
+    let server = HTTPServer(configuration: configuration, router: TestRoutes.router(), logger: quietLogger)
+    try server.start()
+    return server
+}
+
 /// `shutdown()`, then waits (on a thread of its own) until the server has stopped and every
 /// connection's cancel handler has run, so nothing outlives what it points at.
 func stopTestServer(_ server: HTTPServer) async {
@@ -101,6 +111,18 @@ func stopTestServer(_ server: HTTPServer) async {
         server.waitUntilStopped()
         _ = poll(until: 2) { server.statistics.snapshot().openConnections == 0 }
     }
+}
+
+/// Starts a graceful shutdown on a thread of its own (not a Task: under a parallel test run Swift's few
+/// threads may all be busy); the flag is set once the server has stopped.
+func shutDownInBackground(_ server: HTTPServer) -> AtomicFlag {
+    let stopped = AtomicFlag()
+    Thread {
+        server.shutdown()
+        server.waitUntilStopped()
+        stopped.set()
+    }.start()
+    return stopped
 }
 
 /// Runs blocking `work` on a new thread and waits for it without holding a Swift concurrency thread.
@@ -340,6 +362,31 @@ final class RawClient: @unchecked Sendable {
     }
 
     private func parseBuffered(bodyless: Bool) throws -> RawResponse? {
+        try RawResponse.parse(&buffer, bodyless: bodyless, atEndOfStream: peerClosed)
+    }
+
+    /// Waits until at least `count` bytes are buffered. Returns false if the connection closed or
+    /// `timeout` passed first.
+    func waitForBytes(_ count: Int, timeout: Double = 5) throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while buffer.count < count {
+            if peerClosed { return false }
+            guard try fill(deadline: deadline) else { return false }
+        }
+        return true
+    }
+
+    /// Removes and returns the first `count` buffered bytes.
+    func take(_ count: Int) -> [UInt8] {
+        defer { buffer.removeFirst(count) }
+        return Array(buffer.prefix(count))
+    }
+}
+
+extension RawResponse {
+    /// Takes one response off the front of `buffer`, or returns nil when it is not all there yet.
+    /// `atEndOfStream`: nothing more will come, so a body without Content-Length ends here.
+    static func parse(_ buffer: inout [UInt8], bodyless: Bool, atEndOfStream: Bool) throws -> RawResponse? {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         guard let headEnd = buffer.firstRange(of: separator) else { return nil }
         let headText = String(decoding: buffer[..<headEnd.lowerBound], as: UTF8.self)
@@ -373,7 +420,7 @@ final class RawClient: @unchecked Sendable {
             return response
         }
         // No Content-Length: the body runs to end of file.
-        guard peerClosed else { return nil }
+        guard atEndOfStream else { return nil }
         response.body = Array(buffer[bodyStart...])
         buffer.removeAll()
         return response
@@ -554,7 +601,8 @@ final class ServerProcess {
     private let stderrHandle: FileHandle
     private var launched = false
 
-    init(binary: String, arguments: [String] = []) throws {
+    /// `environment`: variables added to the test's own, such as `CONCIERGE_*` settings.
+    init(binary: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
         port = try freePort()
         stderrURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("concierge-serve-\(UUID().uuidString).log")
@@ -564,6 +612,7 @@ final class ServerProcess {
         process.arguments =
             ["serve", "--host", "127.0.0.1", "--port", String(port), "--no-access-log", "--registry", try ServedModel.registry.get()]
             + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stderrHandle
         process.standardError = stderrHandle

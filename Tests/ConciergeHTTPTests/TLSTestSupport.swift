@@ -1,0 +1,198 @@
+// TLS for the tests: certificates made with the `openssl` command line in a temporary folder (a CA, server
+// certificates for 127.0.0.1, client certificates from that CA and from a stranger's), and a blocking TLS
+// client built on OpenSSL that can hold a connection open, choose ALPN and show a client certificate.
+
+import COpenSSL
+import Foundation
+import Testing
+
+@testable import ConciergeHTTP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// PEM files made once per test run.
+enum TestCertificates {
+    struct Files: Sendable {
+        var folder: String
+        var caCertificate: String { folder + "/ca.pem" }
+        /// The server's certificate (CN "concierge-first", for 127.0.0.1) and key.
+        var serverCertificate: String { folder + "/first.pem" }
+        var serverKey: String { folder + "/first.key" }
+        /// A second server certificate from the same CA (CN "concierge-second"), for reloads.
+        var secondCertificate: String { folder + "/second.pem" }
+        var secondKey: String { folder + "/second.key" }
+        /// A client certificate from the CA, and one from a CA the server does not trust.
+        var clientCertificate: String { folder + "/client.pem" }
+        var clientKey: String { folder + "/client.key" }
+        var strangerCertificate: String { folder + "/stranger.pem" }
+        var strangerKey: String { folder + "/stranger.key" }
+    }
+
+    static let files: Result<Files, ClientError> = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("concierge-tls-\(UUID().uuidString)").path
+        let files = Files(folder: folder)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try makeAuthority("ca", in: folder)
+            try makeAuthority("stranger-ca", in: folder)
+            try issue("first", by: "ca", in: folder, serverName: true)
+            try issue("second", by: "ca", in: folder, serverName: true)
+            try issue("client", by: "ca", in: folder, serverName: false)
+            try issue("stranger", by: "stranger-ca", in: folder, serverName: false)
+        } catch let error as ClientError {
+            return .failure(error)
+        } catch {
+            return .failure(ClientError(description: "\(error)"))
+        }
+        return .success(files)
+    }()
+
+    private static func openssl(_ arguments: [String]) throws {
+        let result = try runProcess("/usr/bin/openssl", arguments, timeout: 30)
+        guard result.status == 0 else {
+            throw ClientError(description: "openssl \(arguments.joined(separator: " ")) failed: \(result.stderr)")
+        }
+    }
+
+    private static func makeAuthority(_ name: String, in folder: String) throws {
+        try openssl([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", "\(folder)/\(name).key", "-out", "\(folder)/\(name).pem", "-days", "2",
+            "-subj", "/CN=Concierge test \(name)",
+        ])
+    }
+
+    private static func issue(_ name: String, by authority: String, in folder: String, serverName: Bool) throws {
+        let path = "\(folder)/\(name)"
+        try openssl([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", "\(path).key", "-out", "\(path).csr", "-subj", "/CN=concierge-\(name)",
+        ])
+        let extensions = serverName ? "subjectAltName=IP:127.0.0.1,DNS:localhost" : "extendedKeyUsage=clientAuth"
+        try extensions.write(toFile: "\(path).ext", atomically: true, encoding: .utf8)
+        try openssl([
+            "x509", "-req", "-in", "\(path).csr", "-CA", "\(folder)/\(authority).pem", "-CAkey",
+            "\(folder)/\(authority).key", "-CAcreateserial", "-out", "\(path).pem", "-days", "2",
+            "-extfile", "\(path).ext",
+        ])
+    }
+
+    /// A TLS configuration on the first server certificate, copied to a folder of its own so a test may
+    /// overwrite the files.
+    static func serverTLS(clientCA: Bool = false) throws -> HTTPServerConfiguration.TLS {
+        let files = try files.get()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("concierge-tls-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: files.serverCertificate, toPath: folder + "/server.pem")
+        try FileManager.default.copyItem(atPath: files.serverKey, toPath: folder + "/server.key")
+        return HTTPServerConfiguration.TLS(
+            certificateChainPath: folder + "/server.pem", privateKeyPath: folder + "/server.key",
+            clientCAPath: clientCA ? files.caCertificate : nil)
+    }
+
+    /// Replaces a file's contents the way a certificate renewal does: write beside it, then rename over it.
+    static func replace(_ path: String, with source: String) throws {
+        let temporary = path + ".new"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try FileManager.default.copyItem(atPath: source, toPath: temporary)
+        guard rename(temporary, path) == 0 else { throw ClientError(description: "rename \(temporary) failed") }
+    }
+}
+
+/// A blocking TLS client on one connection, verifying the server against the test CA.
+final class TLSTestClient {
+    private let socket: RawClient
+    private let context: OpaquePointer
+    private let session: OpaquePointer
+    private var buffer: [UInt8] = []
+    private var ended = false
+
+    /// Connects and completes the handshake; throws `ClientError` naming OpenSSL's reason when it fails.
+    init(
+        port: Int, alpn: [String] = ["http/1.1"], certificate: (chain: String, key: String)? = nil,
+        maxVersion: Int32? = nil
+    ) throws {
+        let files = try TestCertificates.files.get()
+        socket = try RawClient(port: port)
+        // Blocking reads and writes, bounded so a silent server fails the test instead of hanging it.
+        var limit = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socket.fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        guard let context = SSL_CTX_new(TLS_client_method()) else { throw ClientError(description: "SSL_CTX_new failed") }
+        self.context = context
+        SSL_CTX_load_verify_locations(context, files.caCertificate, nil)
+        SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+        if let maxVersion { _ = concierge_SSL_CTX_set_max_proto_version(context, maxVersion) }
+        if let certificate {
+            SSL_CTX_use_certificate_chain_file(context, certificate.chain)
+            SSL_CTX_use_PrivateKey_file(context, certificate.key, SSL_FILETYPE_PEM)
+        }
+        guard let session = SSL_new(context) else { throw ClientError(description: "SSL_new failed") }
+        self.session = session
+        SSL_set_fd(session, socket.fd)
+        let protocols = alpn.flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) }
+        SSL_set_alpn_protos(session, protocols, UInt32(protocols.count))
+        ERR_clear_error()
+        guard SSL_connect(session) == 1 else {
+            throw ClientError(description: "TLS handshake failed: \(TLSContext.openSSLErrors())")
+        }
+    }
+
+    deinit {
+        SSL_free(session)
+        SSL_CTX_free(context)
+    }
+
+    var negotiatedProtocol: String? {
+        var name: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(session, &name, &length)
+        guard let name, length > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: name, count: Int(length)), as: UTF8.self)
+    }
+
+    var protocolVersion: String { String(cString: SSL_get_version(session)) }
+
+    /// The common name of the certificate the server presented.
+    var peerCommonName: String? {
+        guard let certificate = SSL_get1_peer_certificate(session) else { return nil }
+        defer { X509_free(certificate) }
+        var name = [CChar](repeating: 0, count: 256)
+        guard X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, &name, Int32(name.count)) > 0
+        else { return nil }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        ERR_clear_error()
+        guard SSL_write(session, bytes, Int32(bytes.count)) == Int32(bytes.count) else {
+            throw ClientError(description: "TLS write failed: \(TLSContext.openSSLErrors())")
+        }
+    }
+
+    /// Reads one HTTP/1.1 response.
+    func readResponse() throws -> RawResponse {
+        while true {
+            if let response = try RawResponse.parse(&buffer, bodyless: false, atEndOfStream: ended) { return response }
+            guard !ended else { throw ClientError(description: "the server closed the TLS connection mid-response") }
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+            ERR_clear_error()
+            let count = SSL_read(session, &chunk, Int32(chunk.count))
+            if count > 0 {
+                buffer += chunk[..<Int(count)]
+            } else if SSL_get_error(session, count) == SSL_ERROR_ZERO_RETURN {
+                ended = true
+            } else {
+                throw ClientError(description: "TLS read failed: \(TLSContext.openSSLErrors())")
+            }
+        }
+    }
+
+    func exchange(_ request: String) throws -> RawResponse {
+        try send(request)
+        return try readResponse()
+    }
+}
