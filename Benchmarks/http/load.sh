@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Load benchmark of GET /health: Concierge's own HTTP server against two peers,
-# a stock Hummingbird 2 server (HummingbirdPeer/) and nginx (nginx-peer.conf).
+# Load benchmark of a route that returns a constant small JSON body: Concierge's own HTTP server
+# (GET /live) against two peers serving the same kind of answer at GET /health, a stock
+# Hummingbird 2 server (HummingbirdPeer/) and nginx (nginx-peer.conf). Concierge's own /health
+# builds its answer per request (model, version, load time, uptime), so it would compare the
+# servers on different work.
 #
 # Usage:
 #   Benchmarks/http/load.sh [--duration 15] [--connections 64] [--threads 1]
@@ -260,6 +263,11 @@ start_server() {
     STARTED_PIDS+=("$SERVER_PID")
 }
 
+# The path each server is loaded on: a constant JSON answer of about 20 bytes.
+load_path() {
+    if [[ $1 == concierge ]]; then echo /live; else echo /health; fi
+}
+
 # Waits for /health to answer, and checks the answer came from our process:
 # if the port was taken meanwhile, ours exits and someone else's would reply.
 wait_ready() {
@@ -353,7 +361,7 @@ soak() {
     fi
 
     port=$(free_port)
-    url=http://127.0.0.1:$port/health
+    url=http://127.0.0.1:$port$(load_path "$name")
     out=$RESULTS_DIR/soak-$STAMP-$name.wrk.txt
     tsv=$RESULTS_DIR/soak-$STAMP-$name.tsv
 
@@ -433,7 +441,7 @@ compare() {
     mkdir -p "$raw"
     printf 'round\tserver\treq_per_s\tp50_ms\tp99_ms\trequests\tsocket_errors\tnon_2xx\tcpu_us_per_req\trss_before_kib\trss_after_kib\tthreads\n' >"$TSV"
 
-    echo "## GET /health: ${servers[*]}"
+    echo "## GET of a constant JSON body (Concierge /live, peers /health): ${servers[*]}"
     echo
     machine_info
     echo "- load: wrk -t $THREADS -c $CONNECTIONS -d ${DURATION}s after ${WARMUP}s warm-up, $RUNS interleaved rounds"
@@ -442,7 +450,7 @@ compare() {
     for ((round = 1; round <= RUNS; round++)); do
         for s in "${servers[@]}"; do
             port=$(free_port)
-            url=http://127.0.0.1:$port/health
+            url=http://127.0.0.1:$port$(load_path "$s")
             out=$raw/$s-$round.txt
             start_server "$s" "$port"
             wait_ready "$s" "$port"
