@@ -62,16 +62,9 @@ for cpu in "$SERVER_CPU" "$LOAD_CPU"; do
     taskset -c "$cpu" true 2>/dev/null || die "cannot pin to CPU $cpu; set SERVER_CPU and LOAD_CPU to two allowed cores"
 done
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/concierge-h2-load.XXXXXX")
-SERVER_PID=
-cleanup() {
-    if [[ -n $SERVER_PID ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=scratch.sh
+source "$HERE/scratch.sh"
+begin_scratch h2-load
 
 make_certificate() {
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \

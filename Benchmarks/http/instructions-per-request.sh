@@ -36,16 +36,9 @@ for tool in valgrind h2load curl strip; do
 done
 [[ -f $REPO/models/registry.sqlite ]] || die "no models/ registry (make sample-model)"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/concierge-instructions.XXXXXX")
-SERVER_PID=
-cleanup() {
-    if [[ -n $SERVER_PID ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=scratch.sh
+source "$HERE/scratch.sh"
+begin_scratch instructions
 
 # Prints the instructions callgrind counted for a server that answered $2 requests.
 total_instructions() { # binary requests

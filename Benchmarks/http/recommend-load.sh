@@ -35,13 +35,9 @@ done
 [ -x "$CONCIERGE_BIN" ] || { echo "recommend-load.sh: no $CONCIERGE_BIN (make release)" >&2; exit 1; }
 [ -f "$REPO/models/registry.sqlite" ] || { echo "recommend-load.sh: no models/ registry (make sample-model)" >&2; exit 1; }
 
-WORK=$(mktemp -d)
-SERVER_PID=""
-cleanup() {
-    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=scratch.sh
+source "$HERE/scratch.sh"
+begin_scratch recommend-load
 
 PORT=$(( 20000 + RANDOM % 10000 ))
 taskset -c "$SERVER_CPU" "$CONCIERGE_BIN" serve --host 127.0.0.1 --port "$PORT" --queues 1 --no-access-log \
