@@ -308,6 +308,7 @@ final class Connection {
         guard liveSources == 0 else { return }
         state = .closed
         Glibc.close(fd)
+        handler.connectionClosed(self)
         worker.connectionClosed(fd)
     }
 }

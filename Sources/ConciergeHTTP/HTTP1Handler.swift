@@ -144,6 +144,11 @@ final class HTTP1Handler: HTTPProtocolHandler {
         }
     }
 
+    /// A request whose head arrived and whose body did not was counted as started; it ends unanswered.
+    func connectionClosed(_ connection: Connection) {
+        if head != nil { connection.worker.statistics.add(1, to: .requestsAbandoned) }
+    }
+
     func checkTimeouts(_ connection: Connection, now: UInt64) {
         let timeouts = connection.configuration.timeouts
         switch parser.phase {

@@ -123,6 +123,14 @@ final class HTTP2Handler: HTTPProtocolHandler {
         connection.flush()
     }
 
+    /// nghttp2 reports no stream closes when the session goes with its connection: the streams still open
+    /// and never answered end here.
+    func connectionClosed(_ connection: Connection) {
+        let abandoned = streams.values.count { $0.counted && !$0.answered }
+        if abandoned > 0 { statistics.add(abandoned, to: .requestsAbandoned) }
+        streams.removeAll()
+    }
+
     func checkTimeouts(_ connection: Connection, now: UInt64) {
         let timeouts = connection.configuration.timeouts
         let quietFor = now - connection.lastActivity

@@ -16,4 +16,6 @@ protocol HTTPProtocolHandler: AnyObject {
     func drain(_ connection: Connection)
     /// The worker's periodic sweep, for the protocol's own deadlines.
     func checkTimeouts(_ connection: Connection, now: UInt64)
+    /// The socket is closed: requests begun and never answered are over (the client left).
+    func connectionClosed(_ connection: Connection)
 }

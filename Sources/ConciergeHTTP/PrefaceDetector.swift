@@ -42,6 +42,9 @@ final class PrefaceDetector: HTTPProtocolHandler {
         if connection.input.isEmpty, !connection.hasUnreadBytes { connection.close() }
     }
 
+    /// No request begins before the protocol is known.
+    func connectionClosed(_ connection: Connection) {}
+
     func checkTimeouts(_ connection: Connection, now: UInt64) {
         let timeouts = connection.configuration.timeouts
         if let firstByteAt {

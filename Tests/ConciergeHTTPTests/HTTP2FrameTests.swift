@@ -104,6 +104,12 @@ struct HTTP2FrameTests {
             try client.sendGet(stream: 3, "/health")
             #expect(try client.response(on: 3).status == 200)
             #expect(!client.received.contains { $0.stream == 1 }, "nothing answers a reset stream: \(client.received)")
+
+            // A client that goes away with a stream half sent takes the stream with it.
+            try client.sendHeaders(stream: 5, HTTP2TestClient.requestFields("POST", "/echo"), endStream: false)
+            #expect(poll(until: 2) { server.statistics.snapshot().inFlightRequests == 1 })
+            client.socket.close()
+            #expect(poll(until: 2) { server.statistics.snapshot().inFlightRequests == 0 })
         }
     }
 

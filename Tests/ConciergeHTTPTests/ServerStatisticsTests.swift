@@ -112,6 +112,13 @@ struct ServerStatisticsTests {
             try client.send("cd")
             #expect(try client.readResponse().bodyString == "abcd")
             #expect(server.statistics.snapshot().inFlightRequests == 0)
+
+            // A client that leaves halfway through a body takes its request with it.
+            let leaving = try RawClient(port: server.port)
+            try leaving.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab")
+            #expect(poll(until: 1) { server.statistics.snapshot().inFlightRequests == 1 })
+            leaving.close()
+            #expect(poll(until: 2) { server.statistics.snapshot().inFlightRequests == 0 })
         }
     }
 
