@@ -332,6 +332,14 @@ final class HTTP2Handler: HTTPProtocolHandler {
             if let length = Int(field.value), length > limits.maxBodyBytes {
                 stream.refusal = HTTPRequestParser.bodyTooLarge(limits)
             }
+        case .expect:
+            if field.value.lowercased() == "100-continue" {
+                stream.expectsContinue = true
+            } else {
+                stream.refusal = HTTPError(
+                    .expectationFailed, code: "expectation_failed",
+                    message: "the expectation '\(field.value)' is not supported")
+            }
         default:
             break
         }
@@ -349,7 +357,13 @@ final class HTTP2Handler: HTTPProtocolHandler {
             stream.headersCompletedAt = now
             stream.counted = true
             statistics.add(1, to: .requestsStarted)
-            if stream.refusal != nil { ready.append(id) }
+            if stream.refusal != nil {
+                ready.append(id)
+            } else if stream.expectsContinue, frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) == 0 {
+                // An interim response (RFC 9113 §8.1): the body may come now. A refused request gets its
+                // final answer instead.
+                submitContinue(stream.id)
+            }
         }
         if type == UInt8(NGHTTP2_HEADERS.rawValue) || type == UInt8(NGHTTP2_DATA.rawValue),
             frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
@@ -358,6 +372,14 @@ final class HTTP2Handler: HTTPProtocolHandler {
             ready.append(id)
         }
         return 0
+    }
+
+    private func submitContinue(_ streamID: Int32) {
+        var block = HTTP2HeaderBlock()
+        block.append(HTTP2HeaderBlock.Name.status, "100")
+        _ = block.withNameValuePairs { fields, count in
+            nghttp2_submit_headers(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, nil, fields, count, nil)
+        }
     }
 
     func dataReceived(_ streamID: Int32, _ data: UnsafeBufferPointer<UInt8>) -> Int32 {

@@ -18,6 +18,8 @@ final class HTTP2Stream {
     var headerCount = 0
     /// Set when the request broke a limit: it is answered with this instead of being routed.
     var refusal: HTTPError?
+    /// `expect: 100-continue`: the client waits for a 100 before it sends the body.
+    var expectsContinue = false
 
     let headersBeganAt: UInt64
     /// When the header block ended (0 until then): the start of the request's measured latency.

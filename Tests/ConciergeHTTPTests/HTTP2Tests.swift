@@ -32,6 +32,27 @@ struct HTTP2Tests {
         }
     }
 
+    /// curl holds a body back for `expect: 100-continue` until the 100 or its timeout, set long here, so a
+    /// quick answer means the server sent the interim response.
+    @Test func expectContinueGetsAnInterimResponse() async throws {
+        try await withTestServer { server in
+            let started = ContinuousClock.now
+            let result = try runCurl([
+                "-sS", "-v", "--http2-prior-knowledge", "-H", "Expect: 100-continue", "--expect100-timeout", "10",
+                "--data-binary", "guest=Ada", Self.url(server, "/echo"),
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout == "guest=Ada")
+            #expect(result.stderr.contains("< HTTP/2 100"), "\(result.stderr)")
+            #expect(ContinuousClock.now - started < .seconds(5))
+
+            let refused = try runCurl([
+                "-sS", "-i", "--http2-prior-knowledge", "-H", "Expect: a-pony", "--data-binary", "x", Self.url(server, "/echo"),
+            ])
+            #expect(curlHeads(refused.stdout).last?.hasPrefix("HTTP/2 417") == true, "\(refused.stdout)")
+        }
+    }
+
     @Test func curlUpgradesThroughH2CAndKeepsTheConnection() async throws {
         try await withTestServer { server in
             let result = try runCurl([
