@@ -117,7 +117,7 @@ let package = Package(
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeRegistryTests",
-            dependencies: ["ConciergeRegistry", "ConciergeModel"],
+            dependencies: ["ConciergeRegistry", "ConciergeModel", "ConciergeSQLite"],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeTrainingTests",

@@ -64,8 +64,11 @@ final class RegistryDatabase {
     private func checkSchema(path: String) throws(RegistryError) {
         let found: Int
         do { found = try sqlite.userVersion } catch { throw .database(error) }
-        guard found == Self.schemaVersion else {
+        guard found <= Self.schemaVersion else {
             throw .unsupportedSchema(path: path, found: found, supported: Self.schemaVersion)
+        }
+        guard found == Self.schemaVersion else {
+            throw .outdatedSchema(path: path, found: found, supported: Self.schemaVersion)
         }
     }
 

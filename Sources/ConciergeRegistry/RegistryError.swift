@@ -9,6 +9,8 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
     /// Publishing into an existing directory that holds other things but no registry.
     case notARegistry(directory: String)
     case unsupportedSchema(path: String, found: Int, supported: Int)
+    /// A reader found a schema older than this build's; only a writer upgrades it.
+    case outdatedSchema(path: String, found: Int, supported: Int)
     case invalidName(String, kind: String, rule: String)
     case modelNotFound(model: String, registry: String)
     case versionNotFound(model: String, versionOrAlias: String)
@@ -27,6 +29,9 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
             return "\(directory): not a model registry (no registry.sqlite) and not empty; refusing to create one there"
         case .unsupportedSchema(let path, let found, let supported):
             return "\(path): registry schema version \(found) is newer than this concierge supports (\(supported))"
+        case .outdatedSchema(let path, let found, let supported):
+            return "\(path): registry schema version \(found) is older than this concierge's (\(supported)); "
+                + "publish or promote once with it, where the folder is writable, to upgrade the registry"
         case .invalidName(let name, let kind, let rule):
             return "invalid \(kind) '\(name)': \(rule)"
         case .modelNotFound(let model, let registry):
