@@ -144,8 +144,7 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        ShutdownSignals.blockInAllThreads()
-        ReloadSignal.blockInAllThreads()
+        SignalMask.blockInAllThreads(SIGTERM, SIGINT, SIGHUP)
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

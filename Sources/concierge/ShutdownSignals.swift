@@ -3,20 +3,9 @@ import Glibc
 #endif
 import Dispatch
 
-/// SIGTERM or SIGINT once starts a graceful shutdown; a second one exits at once.
-///
-/// Call `blockInAllThreads()` first, before any thread exists: threads inherit the mask, and a blocked
-/// signal stays pending until Dispatch's signalfd reads it. Ignoring the signals instead (SIG_IGN)
-/// would discard one that arrives before Dispatch has registered its source on another thread.
+/// SIGTERM or SIGINT once starts a graceful shutdown; a second one exits at once. Both must be blocked
+/// first (`SignalMask`).
 final class ShutdownSignals {
-    static func blockInAllThreads() {
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &set, nil)
-    }
-
     private let sources: [any DispatchSourceSignal]
 
     init(onFirst: @escaping @Sendable (String) -> Void) {
