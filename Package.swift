@@ -67,29 +67,36 @@ let package = Package(
             dependencies: ["ConciergeSQLite"],
             swiftSettings: strictness),
 
-        // The model registry: versioned model files with SHA-256 checksums, indexed by SQLite, aliases.
+        // The model format: what training writes and serving reads. The files of one version (docs/model-format.md),
+        // their manifest and SHA-256 checksums (OpenSSL), writing them, mapping and checking them. No SQLite.
+        .target(
+            name: "ConciergeModelFormat",
+            dependencies: ["ConciergeModel", "COpenSSL"],
+            swiftSettings: strictness),
+
+        // The model registry: the catalogue of versions (SQLite), atomic publish, aliases, events, verify, gc, import.
         .target(
             name: "ConciergeRegistry",
-            dependencies: ["ConciergeModel", "ConciergeSQLite", "COpenSSL"],
+            dependencies: ["ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite"],
             swiftSettings: strictness),
 
         // Training: builds the interaction matrix, compares candidates, measures, refits, hands over artifacts.
         .target(
             name: "ConciergeTraining",
-            dependencies: ["ConciergeData", "ConciergeModel", "ConciergeRegistry"],
+            dependencies: ["ConciergeData", "ConciergeModel", "ConciergeModelFormat"],
             swiftSettings: strictness),
 
         // Serving recommendations from a loaded registry version: strategies, filters, fast top-k. No HTTP.
         .target(
             name: "ConciergeServing",
-            dependencies: ["ConciergeModel", "ConciergeRegistry"],
+            dependencies: ["ConciergeModel", "ConciergeModelFormat"],
             swiftSettings: strictness + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // The HTTP face of the service: routes, JSON in and out, health, the model summary, /metrics.
         .target(
             name: "ConciergeAPI",
             dependencies: [
-                "ConciergeHTTP", "ConciergeServing", "ConciergeRegistry",
+                "ConciergeHTTP", "ConciergeServing", "ConciergeModelFormat",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -99,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "concierge",
             dependencies: [
-                "ConciergeHTTP", "ConciergeData", "ConciergeModel", "ConciergeRegistry", "ConciergeTraining",
+                "ConciergeHTTP", "ConciergeData", "ConciergeModel", "ConciergeModelFormat", "ConciergeRegistry", "ConciergeTraining",
                 "ConciergeServing", "ConciergeAPI", "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -116,17 +123,27 @@ let package = Package(
             dependencies: ["ConciergeData", "ConciergeSQLite"],
             swiftSettings: strictness),
         .testTarget(
+            name: "ConciergeModelFormatTests",
+            dependencies: ["ConciergeModelFormat"],
+            swiftSettings: strictness),
+        .testTarget(
             name: "ConciergeRegistryTests",
-            dependencies: ["ConciergeRegistry", "ConciergeModel", "ConciergeSQLite"],
+            dependencies: ["ConciergeRegistry", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite"],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeTrainingTests",
-            dependencies: ["ConciergeTraining", "ConciergeData", "ConciergeModel", "ConciergeRegistry"],
+            dependencies: ["ConciergeTraining", "ConciergeData", "ConciergeModel", "ConciergeModelFormat", "ConciergeRegistry"],
             swiftSettings: strictness),
-        .testTarget(name: "ConciergeServingTests", dependencies: ["ConciergeServing", "ConciergeRegistry", "ConciergeModel", "ConciergeTraining", "ConciergeData"], swiftSettings: strictness),
+        .testTarget(
+            name: "ConciergeServingTests",
+            dependencies: [
+                "ConciergeServing", "ConciergeModelFormat", "ConciergeRegistry", "ConciergeModel", "ConciergeTraining",
+                "ConciergeData",
+            ],
+            swiftSettings: strictness),
         .testTarget(
             name: "ConciergeAPITests",
-            dependencies: ["ConciergeRegistry", "ConciergeTraining", "ConciergeData"],
+            dependencies: ["ConciergeModelFormat", "ConciergeRegistry", "ConciergeTraining", "ConciergeData"],
             exclude: ["check_openapi.py"],
             swiftSettings: strictness),
         .testTarget(

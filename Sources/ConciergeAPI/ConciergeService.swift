@@ -1,5 +1,5 @@
 public import ConciergeHTTP
-import ConciergeRegistry
+import ConciergeModelFormat
 import ConciergeServing
 import Foundation
 public import HTTPTypes

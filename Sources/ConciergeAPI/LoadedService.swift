@@ -1,4 +1,4 @@
-public import ConciergeRegistry
+public import ConciergeModelFormat
 public import ConciergeServing
 public import Foundation
 

@@ -61,11 +61,6 @@ enum FileSystem {
         }
     }
 
-    static func readFile(_ path: String) throws(RegistryError) -> [UInt8] {
-        let storage = try MappedFile(path: path)
-        return Array(storage.bytes)
-    }
-
     static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

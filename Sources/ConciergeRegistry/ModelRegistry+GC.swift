@@ -1,3 +1,4 @@
+import ConciergeModelFormat
 import Foundation
 
 extension ModelRegistry {

@@ -1,3 +1,4 @@
+public import ConciergeModelFormat
 import Foundation
 
 extension ModelRegistry {
@@ -10,7 +11,7 @@ extension ModelRegistry {
     @discardableResult
     public func publish(model: String, artifacts: ModelArtifacts) throws(RegistryError) -> Int {
         try Self.checkName(model, kind: "model name", pattern: Self.modelRule, allowed: Self.isModelName)
-        try artifacts.validate()
+        do throws(ModelFileError) { try artifacts.validate() } catch { throw .modelFile(error) }
         let database = try RegistryDatabase(directory: directory, access: .create)
         let modelDirectory = modelDirectory(model)
         try FileSystem.ensureDirectory(modelDirectory)
@@ -24,7 +25,8 @@ extension ModelRegistry {
                     path: temporary, problem: "removed by a concurrent gc before it could be locked; publish again")
             }
             FaultInjection.crashPoint("publish:temp-created")
-            let files = try ModelWriter.write(artifacts, to: temporary)
+            let files: [String: ModelManifest.FileEntry]
+            do throws(ModelFileError) { files = try ModelWriter.write(artifacts, to: temporary) } catch { throw .modelFile(error) }
             FaultInjection.crashPoint("publish:files-written")
             try lock.sync()
 
@@ -39,13 +41,13 @@ extension ModelRegistry {
                 let version = max(lastVersion, highestFolder) + 1
 
                 let manifest = ModelManifest(
-                    model: model, version: version, created: Timestamp.now(), kind: artifacts.kind,
-                    hyperParameters: artifacts.hyperParameters, metrics: artifacts.metrics,
-                    candidates: artifacts.candidates, dataFingerprint: artifacts.dataFingerprint,
-                    counts: artifacts.counts, factors: artifacts.factorCount, files: files)
-                let manifestWriter = try FileWriter(path: temporary + "/" + ModelFile.manifest)
-                try manifestWriter.write(manifest.encoded())
-                let manifestEntry = try manifestWriter.finish()
+                    artifacts, model: model, version: version, created: Timestamp.now(), files: files)
+                let manifestEntry: ModelManifest.FileEntry
+                do throws(ModelFileError) {
+                    manifestEntry = try ModelWriter.writeManifest(manifest, to: temporary)
+                } catch {
+                    throw .modelFile(error)
+                }
                 try lock.sync()
                 FaultInjection.crashPoint("publish:manifest-written")
 
@@ -79,9 +81,12 @@ extension ModelRegistry {
         try Self.checkName(model, kind: "model name", pattern: Self.modelRule, allowed: Self.isModelName)
         var source = source
         while source.count > 1, source.hasSuffix("/") { source.removeLast() }
-        let manifestPath = source + "/" + ModelFile.manifest
-        let manifest = try ModelManifest.decode(FileSystem.readFile(manifestPath), path: manifestPath)
-        let loaded = try LoadedModel(directory: source, model: model, version: 0, manifest: manifest)
+        let loaded: LoadedModel
+        do throws(ModelFileError) {
+            loaded = try LoadedModel(folder: source, model: model, version: 0)
+        } catch {
+            throw .modelFile(error)
+        }
         return try publish(model: model, artifacts: loaded.artifacts())
     }
 

@@ -1,3 +1,4 @@
+import ConciergeModelFormat
 extension ModelRegistry {
     /// Re-checks registered versions — all, one model's, or one version — against both their manifest
     /// and the database: the manifest's SHA-256, the file lists, and every file's size and SHA-256.
@@ -48,9 +49,9 @@ extension ModelRegistry {
 
         let manifestPath = folder + "/" + ModelFile.manifest
         var listed: [String: ModelManifest.FileEntry]?
-        do throws(RegistryError) {
-            let bytes = try FileSystem.readFile(manifestPath)
-            let found = SHA256.hex(of: bytes)
+        do throws(ModelFileError) {
+            let bytes = try MappedFile.contents(of: manifestPath)
+            let found = OpenSSLSHA256.hex(of: bytes)
             if found != target.manifestSHA256 {
                 report(manifestPath, "SHA-256 mismatch (expected \(target.manifestSHA256), found \(found))")
             }
@@ -86,7 +87,7 @@ extension ModelRegistry {
         var mapped: [(name: String, file: MappedFile)] = []
         for name in expectations.keys.sorted() {
             let path = folder + "/" + name
-            do throws(RegistryError) {
+            do throws(ModelFileError) {
                 let file = try MappedFile(path: path)
                 var sizeMatches = true
                 for (source, entry) in expectations[name]! where entry.size != file.bytes.count {

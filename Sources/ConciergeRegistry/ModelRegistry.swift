@@ -1,3 +1,4 @@
+public import ConciergeModelFormat
 import ConciergeSQLite
 
 /// The model registry in one folder (`models/` by default): `registry.sqlite` indexes versions,
@@ -73,9 +74,13 @@ public struct ModelRegistry: Sendable {
             manifestSHA256 = try versions(model: model, version: number, in: database)[0].manifestSHA256
         }
         let manifest = try readManifest(model: model, version: number, expectedSHA256: manifestSHA256)
-        return try LoadedModel(
-            directory: versionDirectory(model: model, version: number), model: model, version: number,
-            manifest: manifest)
+        do throws(ModelFileError) {
+            return try LoadedModel(
+                directory: versionDirectory(model: model, version: number), model: model, version: number,
+                manifest: manifest)
+        } catch {
+            throw .modelFile(error)
+        }
     }
 
     // MARK: - Paths and names
@@ -184,12 +189,17 @@ public struct ModelRegistry: Sendable {
     /// recorded and it names this model and version.
     func readManifest(model: String, version: Int, expectedSHA256: String) throws(RegistryError) -> ModelManifest {
         let path = versionDirectory(model: model, version: version) + "/" + ModelFile.manifest
-        let bytes = try FileSystem.readFile(path)
-        let found = SHA256.hex(of: bytes)
-        guard found == expectedSHA256 else {
-            throw .invalidFile(path: path, problem: "SHA-256 mismatch (expected \(expectedSHA256), found \(found))")
+        let manifest: ModelManifest
+        do throws(ModelFileError) {
+            let bytes = try MappedFile.contents(of: path)
+            let found = OpenSSLSHA256.hex(of: bytes)
+            guard found == expectedSHA256 else {
+                throw .invalidFile(path: path, problem: "SHA-256 mismatch (expected \(expectedSHA256), found \(found))")
+            }
+            manifest = try ModelManifest.decode(bytes, path: path)
+        } catch {
+            throw .modelFile(error)
         }
-        let manifest = try ModelManifest.decode(bytes, path: path)
         guard manifest.model == model, manifest.version == version else {
             throw .invalidFile(
                 path: path,

@@ -1,3 +1,4 @@
+public import ConciergeModelFormat
 public import Foundation
 
 /// A published version as the registry database records it.

@@ -1,3 +1,4 @@
+public import ConciergeModelFormat
 /// What `show` reports: the database's record, the manifest it vouches for, and the version's events.
 public struct ModelVersionDetails: Sendable {
     public var version: ModelVersion

@@ -1,3 +1,4 @@
+import ConciergeModelFormat
 import ConciergeSQLite
 
 /// `registry.sqlite`: the index of published versions. A version is visible only once its row is

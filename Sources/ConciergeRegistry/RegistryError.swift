@@ -1,5 +1,5 @@
+public import ConciergeModelFormat
 public import ConciergeSQLite
-import Glibc
 
 /// Everything the registry can fail with. Each description is one line that names the directory, file,
 /// model or version concerned, so an operator can act on it without a stack trace.
@@ -14,11 +14,8 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
     case invalidName(String, kind: String, rule: String)
     case modelNotFound(model: String, registry: String)
     case versionNotFound(model: String, versionOrAlias: String)
-    /// `ModelArtifacts.validate()` refused the model; nothing was written.
-    case invalidArtifacts(String)
-    /// A file of a model (or its manifest) is missing, damaged or inconsistent.
-    case invalidFile(path: String, problem: String)
-    case fileSystem(path: String, operation: String, code: Int32)
+    /// A version's files, or the registry's own folders and locks: missing, damaged, or refused by the system.
+    case modelFile(ModelFileError)
     case database(SQLiteError)
 
     public var description: String {
@@ -38,18 +35,22 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
             return "no model '\(model)' in registry \(registry)"
         case .versionNotFound(let model, let versionOrAlias):
             return "model '\(model)' has no version or alias '\(versionOrAlias)'"
-        case .invalidArtifacts(let message):
-            return "invalid model artifacts: \(message)"
-        case .invalidFile(let path, let problem):
-            return "\(path): \(problem)"
-        case .fileSystem(let path, let operation, let code):
-            return "\(path): cannot \(operation): \(String(cString: strerror(code)))"
+        case .modelFile(let error):
+            return error.description
         case .database(let error):
             return error.description
         }
     }
 
+    static func invalidFile(path: String, problem: String) -> RegistryError {
+        .modelFile(.invalidFile(path: path, problem: problem))
+    }
+
+    static func fileSystem(path: String, operation: String, code: Int32) -> RegistryError {
+        .modelFile(.fileSystem(path: path, operation: operation, code: code))
+    }
+
     static func lastFileSystemError(_ path: String, _ operation: String) -> RegistryError {
-        .fileSystem(path: path, operation: operation, code: errno)
+        .modelFile(.lastFileSystemError(path, operation))
     }
 }

@@ -1,5 +1,5 @@
 import ConciergeModel
-import ConciergeRegistry
+import ConciergeModelFormat
 
 /// Solves a guest's factors from a few items against fixed item factors: Hu, Koren and Volinsky's
 /// least-squares step, `(YᵀY + λI + Σ (cᵢ − 1) yᵢyᵢᵀ) x = Σ cᵢ yᵢ` over the guest's items, as

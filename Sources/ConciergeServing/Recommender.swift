@@ -1,5 +1,5 @@
 import ConciergeModel
-public import ConciergeRegistry
+public import ConciergeModelFormat
 
 /// Answers recommendation requests from one loaded model version.
 ///

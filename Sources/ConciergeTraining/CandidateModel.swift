@@ -1,5 +1,5 @@
 public import ConciergeModel
-public import ConciergeRegistry
+public import ConciergeModelFormat
 
 /// One way of scoring guests that training compares: ALS with given settings, item-item, or popularity.
 public enum CandidateModel: Sendable, Hashable, CustomStringConvertible {

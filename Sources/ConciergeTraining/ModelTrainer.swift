@@ -1,6 +1,6 @@
 public import ConciergeData
 public import ConciergeModel
-public import ConciergeRegistry
+public import ConciergeModelFormat
 
 /// Turns the feature store's training data into a model version: it compares candidates on a
 /// validation split cut from the training data, estimates the winner on a holdout it never chose

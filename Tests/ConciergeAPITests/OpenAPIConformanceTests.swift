@@ -1,3 +1,4 @@
+import ConciergeModelFormat
 import ConciergeRegistry
 import Foundation
 import Testing

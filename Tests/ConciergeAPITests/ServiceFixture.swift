@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ConciergeData
+import ConciergeModelFormat
 import ConciergeRegistry
 import ConciergeTraining
 import Foundation

@@ -1,4 +1,5 @@
 import ConciergeModel
+import ConciergeModelFormat
 import ConciergeRegistry
 import Foundation
 import Testing
@@ -59,7 +60,7 @@ struct IndependentExporter {
         for (name, original) in files {
             let bytes = damage[name].map { $0(original) } ?? original
             try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + name))
-            listing[name] = ["size": bytes.count, "sha256": SHA256.hex(of: bytes)]
+            listing[name] = ["size": bytes.count, "sha256": OpenSSLSHA256.hex(of: bytes)]
         }
         var manifest: [String: Any] = [
             "format": "concierge-model", "format_version": 1, "kind": model.kind.rawValue,

@@ -1,3 +1,4 @@
+import ConciergeModelFormat
 import ConciergeRegistry
 import Foundation
 import Testing
@@ -91,7 +92,7 @@ import Testing
         try makeWritable(manifestPath)
         var manifest = try JSONDecoder().decode(
             ModelManifest.self, from: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
-        let damaged = SHA256.hex(of: try [UInt8](Data(contentsOf: URL(fileURLWithPath: dataPath))))
+        let damaged = OpenSSLSHA256.hex(of: try [UInt8](Data(contentsOf: URL(fileURLWithPath: dataPath))))
         manifest.files["hotel_ids.txt"]?.sha256 = damaged
         try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: manifestPath))
 

@@ -1,5 +1,5 @@
 import ConciergeModel
-import ConciergeRegistry
+import ConciergeModelFormat
 import ConciergeServing
 import Testing
 

@@ -1,5 +1,5 @@
 import ConciergeModel
-import ConciergeRegistry
+import ConciergeModelFormat
 import ConciergeServing
 
 /// Seeded random requests over a model: known, unknown and absent guests, hotels given or not,

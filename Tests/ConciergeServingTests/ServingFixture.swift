@@ -1,11 +1,11 @@
 import ConciergeData
 import ConciergeModel
-import ConciergeRegistry
+import ConciergeModelFormat
 import ConciergeServing
 import ConciergeTraining
 import Foundation
 
-/// One generated export trained end to end (export → feature store → trainer → registry → open),
+/// One generated export trained end to end (export → feature store → trainer → version folder → open, no registry),
 /// served as the version trained (ALS) and as item-item and popularity versions made from its
 /// artifacts, since training offers no switch to force the kind.
 enum ServingFixture {
@@ -42,12 +42,11 @@ enum ServingFixture {
     }
 
     private static func recommender(_ artifacts: ModelArtifacts) -> Recommender {
-        let folder = scratchFolder("serving-registry")
+        let folder = scratchFolder("serving-version")
         // Linux keeps a mapped file readable after it is unlinked, so the folder can go at once.
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let registry = ModelRegistry(directory: folder)
-        let version = try! registry.publish(model: "roomservice", artifacts: artifacts)
-        return Recommender(model: try! registry.open(model: "roomservice", versionOrAlias: String(version)), threads: 2)
+        try! ModelWriter.writeVersion(artifacts, model: "roomservice", version: 1, created: nil, to: folder)
+        return Recommender(model: try! LoadedModel(folder: folder, model: "roomservice", version: 1), threads: 2)
     }
 
     private static func scratchFolder(_ name: String) -> String {

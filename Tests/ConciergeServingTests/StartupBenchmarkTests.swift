@@ -1,4 +1,5 @@
 import ConciergeModel
+import ConciergeModelFormat
 import ConciergeRegistry
 import ConciergeServing
 import Dispatch

@@ -1,5 +1,6 @@
 import ConciergeData
 import ConciergeModel
+import ConciergeModelFormat
 import ConciergeRegistry
 @testable import ConciergeTraining
 import Foundation

@@ -10,7 +10,7 @@ struct IDIndex: Sendable {
     /// Per load, so the slot order cannot be planned from outside.
     private let seed: UInt64
 
-    init(lines: LineFile) throws(RegistryError) {
+    init(lines: LineFile) throws(ModelFileError) {
         var capacity = 16
         while capacity < lines.count * 2 { capacity <<= 1 }
         let seed = UInt64.random(in: .min ... .max)

@@ -61,10 +61,10 @@ public struct ModelArtifacts: Sendable, Equatable {
 
     public var factorCount: Int { itemFactors?.columns ?? 0 }
 
-    /// Throws `RegistryError.invalidArtifacts` naming the first problem; `publish` calls it before
+    /// Throws `ModelFileError.invalidArtifacts` naming the first problem; `publish` calls it before
     /// writing anything, so a model that fails here never reaches the registry.
-    public func validate() throws(RegistryError) {
-        func fail(_ message: String) -> RegistryError { .invalidArtifacts(message) }
+    public func validate() throws(ModelFileError) {
+        func fail(_ message: String) -> ModelFileError { .invalidArtifacts(message) }
         let users = userIDs.count
         let itemCount = itemIDs.count
         let hotels = hotelIDs.count

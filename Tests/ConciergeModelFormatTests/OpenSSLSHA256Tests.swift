@@ -1,7 +1,7 @@
-import ConciergeRegistry
+import ConciergeModelFormat
 import Testing
 
-@Suite struct SHA256Tests {
+@Suite struct OpenSSLSHA256Tests {
     @Test(arguments: [
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
@@ -11,16 +11,16 @@ import Testing
         ),
     ])
     func knownAnswers(input: String, digest: String) {
-        #expect(SHA256.hex(of: Array(input.utf8)) == digest)
+        #expect(OpenSSLSHA256.hex(of: Array(input.utf8)) == digest)
     }
 
     @Test func incrementalUpdatesMatchOneShot() {
         let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        var hasher = SHA256()
+        var hasher = OpenSSLSHA256()
         bytes.withUnsafeBytes { all in
             hasher.update(UnsafeRawBufferPointer(rebasing: all[..<1234]))
             hasher.update(UnsafeRawBufferPointer(rebasing: all[1234...]))
         }
-        #expect(hasher.finalize() == SHA256.hex(of: bytes))
+        #expect(hasher.finalize() == OpenSSLSHA256.hex(of: bytes))
     }
 }

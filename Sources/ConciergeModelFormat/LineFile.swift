@@ -7,8 +7,8 @@ struct LineFile: Sendable {
     /// `count + 1` byte offsets: entry `i` spans `starts[i] ..< starts[i + 1] - 1` (without its `\n`).
     private let starts: [Int]
 
-    init(storage: MappedFile, expectedCount: Int, entryName: String) throws(RegistryError) {
-        func fail(_ problem: String) -> RegistryError { .invalidFile(path: storage.path, problem: problem) }
+    init(storage: MappedFile, expectedCount: Int, entryName: String) throws(ModelFileError) {
+        func fail(_ problem: String) -> ModelFileError { .invalidFile(path: storage.path, problem: problem) }
         let bytes = storage.bytes
         var starts = [0]
         starts.reserveCapacity(expectedCount + 1)

@@ -96,8 +96,8 @@ extension MatrixFileHeader {
     /// Reads and checks a header against what the file must hold; `path` names the file in errors.
     init(
         decoding file: UnsafeRawBufferPointer, path: String, layout: Layout, elementType: ElementType
-    ) throws(RegistryError) {
-        func fail(_ problem: String) -> RegistryError { .invalidFile(path: path, problem: problem) }
+    ) throws(ModelFileError) {
+        func fail(_ problem: String) -> ModelFileError { .invalidFile(path: path, problem: problem) }
         guard file.count >= Self.size else {
             throw fail("\(file.count) bytes is too short for the \(Self.size)-byte header")
         }

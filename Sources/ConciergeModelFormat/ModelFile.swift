@@ -1,6 +1,6 @@
 /// The files of a model version besides `manifest.json`. The names are part of the on-disk format
 /// (docs/model-format.md): exporters write exactly these.
-enum ModelFile: String, CaseIterable, Sendable {
+package enum ModelFile: String, CaseIterable, Sendable {
     case userIDs = "user_ids.txt"
     case itemIDs = "item_ids.txt"
     case hotelIDs = "hotel_ids.txt"
@@ -15,8 +15,8 @@ enum ModelFile: String, CaseIterable, Sendable {
     case itemNeighbours = "item_neighbours.csr"
     case hotelPopularity = "hotel_popularity.csr"
 
-    static let manifest = "manifest.json"
+    package static let manifest = "manifest.json"
 
     /// Factors are optional for the kinds that do not score with them, but come as a pair.
-    var isFactors: Bool { self == .userFactors || self == .itemFactors }
+    package var isFactors: Bool { self == .userFactors || self == .itemFactors }
 }

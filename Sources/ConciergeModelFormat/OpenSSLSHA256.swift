@@ -1,10 +1,11 @@
 import COpenSSL
 
-/// SHA-256 through OpenSSL's libcrypto, for the registry's file checksums.
-public struct SHA256: ~Copyable {
+/// SHA-256 through OpenSSL's libcrypto, for the checksums of a version's files. Named after OpenSSL so that it is not
+/// mistaken for CryptoKit's `SHA256`.
+package struct OpenSSLSHA256: ~Copyable {
     private let context: OpaquePointer
 
-    public init() {
+    package init() {
         guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
             fatalError("OpenSSL could not start a SHA-256 digest")
         }
@@ -13,17 +14,17 @@ public struct SHA256: ~Copyable {
 
     deinit { EVP_MD_CTX_free(context) }
 
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         EVP_DigestUpdate(context, base, bytes.count)
     }
 
-    public mutating func update(_ bytes: [UInt8]) {
+    package mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
     /// The digest as 64 lowercase hex digits.
-    public consuming func finalize() -> String {
+    package consuming func finalize() -> String {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         EVP_DigestFinal_ex(context, &digest, &length)
@@ -33,8 +34,8 @@ public struct SHA256: ~Copyable {
         }.joined()
     }
 
-    public static func hex(of bytes: [UInt8]) -> String {
-        var hasher = SHA256()
+    package static func hex(of bytes: [UInt8]) -> String {
+        var hasher = OpenSSLSHA256()
         hasher.update(bytes)
         return hasher.finalize()
     }

@@ -85,9 +85,18 @@ public final class LoadedModel: Sendable {
             dataFingerprint: manifest.dataFingerprint)
     }
 
+    /// Opens a version folder on its own, by the manifest in it: a registry's version, an export to import,
+    /// or a folder a test wrote. `model` and `version` are the names it is served under.
+    public convenience init(folder: String, model: String, version: Int) throws(ModelFileError) {
+        let manifestPath = folder + "/" + ModelFile.manifest
+        let manifestBytes = try MappedFile.contents(of: manifestPath)
+        let manifest = try ModelManifest.decode(manifestBytes, path: manifestPath)
+        try self.init(directory: folder, model: model, version: version, manifest: manifest)
+    }
+
     /// Maps and checks the files of the version folder at `directory` against `manifest`: sizes, then
     /// SHA-256 (both cores), then headers, dimensions, alignment, CSR structure and id maps.
-    init(directory: String, model: String, version: Int, manifest: ModelManifest) throws(RegistryError) {
+    package init(directory: String, model: String, version: Int, manifest: ModelManifest) throws(ModelFileError) {
         self.model = model
         self.version = version
         self.manifest = manifest
@@ -114,13 +123,13 @@ public final class LoadedModel: Sendable {
         }
 
         let counts = manifest.counts
-        func fail(_ file: ModelFile, _ problem: String) -> RegistryError {
+        func fail(_ file: ModelFile, _ problem: String) -> ModelFileError {
             .invalidFile(path: mapped[file]!.path, problem: problem)
         }
         func header(
             _ file: ModelFile, _ layout: MatrixFileHeader.Layout, _ type: MatrixFileHeader.ElementType,
             rows: Int, columns: Int
-        ) throws(RegistryError) -> MatrixFileHeader {
+        ) throws(ModelFileError) -> MatrixFileHeader {
             let header = try MatrixFileHeader(
                 decoding: mapped[file]!.bytes, path: mapped[file]!.path, layout: layout, elementType: type)
             guard header.rows == rows, header.columns == columns else {
@@ -129,7 +138,7 @@ public final class LoadedModel: Sendable {
             }
             return header
         }
-        func lines(_ file: ModelFile, count: Int, of entries: String) throws(RegistryError) -> LineFile {
+        func lines(_ file: ModelFile, count: Int, of entries: String) throws(ModelFileError) -> LineFile {
             try LineFile(storage: mapped[file]!, expectedCount: count, entryName: entries)
         }
 

@@ -72,6 +72,18 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         self.files = files
     }
 
+    /// The manifest of `artifacts` written as `files`.
+    package init(
+        _ artifacts: ModelArtifacts, model: String?, version: Int?, created: String?,
+        files: [String: FileEntry]
+    ) {
+        self.init(
+            model: model, version: version, created: created, kind: artifacts.kind,
+            hyperParameters: artifacts.hyperParameters, metrics: artifacts.metrics, candidates: artifacts.candidates,
+            dataFingerprint: artifacts.dataFingerprint, counts: artifacts.counts, factors: artifacts.factorCount,
+            files: files)
+    }
+
     enum CodingKeys: String, CodingKey {
         case format
         case formatVersion = "format_version"
@@ -83,7 +95,7 @@ public struct ModelManifest: Sendable, Equatable, Codable {
     }
 
     /// Pretty, sorted JSON, so the same manifest always has the same bytes and hash.
-    func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Every value is a plain string or a finite number (validated), so encoding cannot fail.
@@ -92,14 +104,14 @@ public struct ModelManifest: Sendable, Equatable, Codable {
     }
 
     /// Decodes and checks the parts that do not need the files; `path` names the manifest in errors.
-    static func decode(_ bytes: [UInt8], path: String) throws(RegistryError) -> ModelManifest {
+    package static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError) -> ModelManifest {
         let manifest: ModelManifest
         do {
             manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(bytes))
         } catch {
             throw .invalidFile(path: path, problem: "not a valid manifest (\(Self.describe(error)))")
         }
-        func fail(_ problem: String) -> RegistryError { .invalidFile(path: path, problem: problem) }
+        func fail(_ problem: String) -> ModelFileError { .invalidFile(path: path, problem: problem) }
         guard manifest.format == formatName else {
             throw fail("format is '\(manifest.format)', not '\(formatName)'")
         }

@@ -5,13 +5,13 @@ import Synchronization
 /// A whole file mapped read-only (`PROT_READ`, `MAP_PRIVATE`): the loaded model's arrays point
 /// straight into these pages, so nothing is copied and the kernel shares them between processes.
 /// Unmapped when the last reference goes, which views keep alive by holding one.
-final class MappedFile: @unchecked Sendable {
+package final class MappedFile: @unchecked Sendable {
     // @unchecked: the mapping is read-only and never changes after init.
     /// The path as the registry names it in errors.
-    let path: String
-    let bytes: UnsafeRawBufferPointer
+    package let path: String
+    package let bytes: UnsafeRawBufferPointer
 
-    init(path: String) throws(RegistryError) {
+    package init(path: String) throws(ModelFileError) {
         self.path = path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -41,11 +41,17 @@ final class MappedFile: @unchecked Sendable {
     }
 
     /// SHA-256 of the mapped bytes, asking the kernel to read ahead so a cold file streams from disk.
-    func sha256() -> String {
+    /// A small file's bytes, copied while the mapping is alive.
+    package static func contents(of path: String) throws(ModelFileError) -> [UInt8] {
+        let file = try MappedFile(path: path)
+        return withExtendedLifetime(file) { Array(file.bytes) }
+    }
+
+    package func sha256() -> String {
         if let base = bytes.baseAddress {
             madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_WILLNEED)
         }
-        var hasher = SHA256()
+        var hasher = OpenSSLSHA256()
         hasher.update(bytes)
         return hasher.finalize()
     }
@@ -59,7 +65,7 @@ final class MappedFile: @unchecked Sendable {
 
     /// Digests of several files, on every core: each worker takes the next file, largest first, so the
     /// big factor file starts at once while the others share the remaining cores.
-    static func sha256(of files: [MappedFile]) -> [String] {
+    package static func sha256(of files: [MappedFile]) -> [String] {
         let order = files.indices.sorted { files[$0].bytes.count > files[$1].bytes.count }
         let digests = Mutex([String](repeating: "", count: files.count))
         DispatchQueue.concurrentPerform(iterations: files.count) { step in

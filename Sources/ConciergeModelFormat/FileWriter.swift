@@ -2,13 +2,13 @@ import Glibc
 
 /// Writes one new file of a model version, hashing every byte on its way out, so the manifest's
 /// checksums cost no second read; `finish` makes the file durable and read-only.
-final class FileWriter {
-    let path: String
+package final class FileWriter {
+    package let path: String
     private var descriptor: Int32
-    private var hasher = SHA256()
+    private var hasher = OpenSSLSHA256()
     private var size = 0
 
-    init(path: String) throws(RegistryError) {
+    package init(path: String) throws(ModelFileError) {
         self.path = path
         descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .lastFileSystemError(path, "create") }
@@ -16,7 +16,7 @@ final class FileWriter {
 
     deinit { if descriptor >= 0 { close(descriptor) } }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws(RegistryError) {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws(ModelFileError) {
         hasher.update(bytes)
         var offset = 0
         while offset < bytes.count {
@@ -30,25 +30,25 @@ final class FileWriter {
         size += bytes.count
     }
 
-    func write<T: BitwiseCopyable>(_ elements: [T]) throws(RegistryError) {
+    package func write<T: BitwiseCopyable>(_ elements: [T]) throws(ModelFileError) {
         // Array.withUnsafeBytes only rethrows untyped errors, so the result travels out as a Result.
-        try elements.withUnsafeBytes { buffer in Result { () throws(RegistryError) in try write(buffer) } }.get()
+        try elements.withUnsafeBytes { buffer in Result { () throws(ModelFileError) in try write(buffer) } }.get()
     }
 
     /// Zeros up to `offset`, where the next section of a binary file starts.
-    func pad(to offset: Int) throws(RegistryError) {
+    package func pad(to offset: Int) throws(ModelFileError) {
         try write([UInt8](repeating: 0, count: offset - size))
     }
 
     /// fsync, make read-only (versions are immutable), close; returns the manifest entry.
-    func finish() throws(RegistryError) -> ModelManifest.FileEntry {
+    package func finish() throws(ModelFileError) -> ModelManifest.FileEntry {
         guard fsync(descriptor) == 0 else { throw .lastFileSystemError(path, "fsync") }
         guard fchmod(descriptor, 0o444) == 0 else { throw .lastFileSystemError(path, "chmod") }
         let status = close(descriptor)
         descriptor = -1
         guard status == 0 else { throw .lastFileSystemError(path, "close") }
         // finalize() consumes its hasher, which a class can only give up by swapping in a fresh one.
-        var digest = SHA256()
+        var digest = OpenSSLSHA256()
         swap(&digest, &hasher)
         return ModelManifest.FileEntry(size: size, sha256: digest.finalize())
     }
