@@ -10,6 +10,39 @@ extension ModelRegistry {
     /// either a whole registered version or nothing visible; what it leaves on disk, gc removes.
     @discardableResult
     public func publish(model: String, artifacts: ModelArtifacts) throws(RegistryError) -> Int {
+        try publish(model: model, artifacts: artifacts) { _, _ throws(RegistryError) in }
+    }
+
+    /// Publishes `artifacts` and, in the same write transaction, points `policy.alias` at the new version
+    /// if the policy prefers it to the version the alias holds. No other publish or promote can land between
+    /// the look at production and the move.
+    public func publish(
+        model: String, artifacts: ModelArtifacts, promotingBy policy: PromotionPolicy
+    ) throws(RegistryError) -> (version: Int, decision: PromotionPolicy.Decision, production: Int?) {
+        try Self.checkName(policy.alias, kind: "alias", pattern: Self.aliasRule, allowed: Self.isAliasName)
+        guard policy.decide(candidate: artifacts.metrics, production: nil) != nil else {
+            throw .modelFile(.invalidArtifacts("no \(policy.measure.rawValue) figure to decide the promotion with"))
+        }
+        var outcome: (decision: PromotionPolicy.Decision, production: Int?)?
+        let version = try publish(model: model, artifacts: artifacts) { version, database throws(RegistryError) in
+            let production = try database.rows(
+                "SELECT version FROM aliases WHERE model = ? AND alias = ?", .text(model), .text(policy.alias)
+            ) { $0.int(0) }.first
+            let productionMetrics = try production.map { number throws(RegistryError) in
+                try versions(model: model, version: number, in: database)[0].metrics
+            }
+            let decision = policy.decide(candidate: artifacts.metrics, production: productionMetrics)!
+            if decision.promotes { try moveAlias(policy.alias, of: model, to: version, in: database) }
+            outcome = (decision, production)
+        }
+        return (version, outcome!.decision, outcome!.production)
+    }
+
+    /// The publish itself; `inTransaction` runs inside its write transaction, after the version's rows.
+    private func publish(
+        model: String, artifacts: ModelArtifacts,
+        inTransaction: (_ version: Int, _ database: RegistryDatabase) throws(RegistryError) -> Void
+    ) throws(RegistryError) -> Int {
         try Self.checkName(model, kind: "model name", pattern: Self.modelRule, allowed: Self.isModelName)
         do throws(ModelFileError) { try artifacts.validate() } catch { throw .modelFile(error) }
         let database = try RegistryDatabase(directory: directory, access: .create)
@@ -61,6 +94,7 @@ extension ModelRegistry {
                 try FileSystem.syncDirectory(modelDirectory)
 
                 try register(manifest, sha256: manifestEntry.sha256, in: database)
+                try inTransaction(version, database)
                 FaultInjection.crashPoint("publish:registered")
                 return version
             }

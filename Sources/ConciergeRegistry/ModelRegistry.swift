@@ -51,17 +51,22 @@ public struct ModelRegistry: Sendable {
         let database = try RegistryDatabase(directory: directory, access: .write)
         try database.transaction { () throws(RegistryError) in
             _ = try resolve(model: model, versionOrAlias: String(version), in: database)
-            let previous = try database.rows(
-                "SELECT version FROM aliases WHERE model = ? AND alias = ?", .text(model), .text(alias)
-            ) { $0.int(0) }.first
-            try database.run(
-                """
-                INSERT INTO aliases (model, alias, version, updated) VALUES (?, ?, ?, ?)
-                ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version, updated = excluded.updated
-                """, .text(model), .text(alias), .integer(Int64(version)), .text(Timestamp.now()))
-            try database.event(
-                .promote, model: model, version: version, details: PromoteDetails(alias: alias, previous: previous))
+            try moveAlias(alias, of: model, to: version, in: database)
         }
+    }
+
+    /// Inside a write transaction: the alias row and its event.
+    func moveAlias(_ alias: String, of model: String, to version: Int, in database: RegistryDatabase) throws(RegistryError) {
+        let previous = try database.rows(
+            "SELECT version FROM aliases WHERE model = ? AND alias = ?", .text(model), .text(alias)
+        ) { $0.int(0) }.first
+        try database.run(
+            """
+            INSERT INTO aliases (model, alias, version, updated) VALUES (?, ?, ?, ?)
+            ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version, updated = excluded.updated
+            """, .text(model), .text(alias), .integer(Int64(version)), .text(Timestamp.now()))
+        try database.event(
+            .promote, model: model, version: version, details: PromoteDetails(alias: alias, previous: previous))
     }
 
     /// Loads a version for serving: resolves the alias once, checks the manifest against the database

@@ -44,8 +44,7 @@ public final class Recommender: Sendable {
             if case .number(let number)? = parameters[name] { number } else { value }
         }
         if model.kind == .als, let itemFactors = model.itemFactors {
-            let confidence: ImplicitALS.ConfidenceMode =
-                parameters["confidence"] == .string("alpha*units") ? .implicitLibrary : .linear
+            let confidence = ImplicitALS.ConfidenceMode(hyperParameter: parameters["confidence"])
             foldIn = ALSFoldIn(
                 itemFactors: itemFactors, regularization: number("regularization", default: 0.01),
                 alpha: Float(number("alpha", default: 1)), confidence: confidence, threads: threads)

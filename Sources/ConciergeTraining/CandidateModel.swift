@@ -24,7 +24,7 @@ public enum CandidateModel: Sendable, Hashable, CustomStringConvertible {
                 "regularization": .number(Double(configuration.regularization)),
                 "alpha": .number(Double(configuration.alpha)),
                 "cg_steps": .number(Double(configuration.cgSteps)),
-                "confidence": .string(configuration.confidence == .linear ? "1+alpha*units" : "alpha*units"),
+                "confidence": configuration.confidence.hyperParameter,
                 "seed": .number(Double(configuration.seed)),
             ]
         case .itemItem(let neighbours):

@@ -139,7 +139,7 @@ public struct ModelTrainer: Sendable {
         let hotelIndex = Dictionary(uniqueKeysWithValues: matrix.hotelIDs.enumerated().map { ($1, $0) })
         var metrics = metricDictionary(holdout[0].metrics)
         for (candidate, result) in holdout.dropFirst() {
-            for (name, value) in metricDictionary(result) { metrics["\(candidate.kind.rawValue).\(name)"] = value }
+            metrics.merge(metricDictionary(result, baseline: candidate.kind.rawValue)) { $1 }
         }
         var hyperParameters = final.candidate.hyperParameters
         hyperParameters["neighbours"] = .number(Double(options.neighbours))
@@ -168,11 +168,16 @@ public struct ModelTrainer: Sendable {
             dataFingerprint: data.fingerprint)
     }
 
-    private func metricDictionary(_ metrics: RankingMetrics) -> [String: Double] {
-        let k = metrics.k
+    /// The manifest's spelling of `metrics`; a baseline's keys carry its name (`popular.map@10`).
+    private func metricDictionary(_ metrics: RankingMetrics, baseline: String? = nil) -> [String: Double] {
+        let prefix = baseline.map { $0 + "." } ?? ""
+        func key(_ measure: ModelMetric.Measure) -> String {
+            ModelMetric(measure, at: metrics.k, baseline: baseline).key
+        }
         return [
-            "precision@\(k)": metrics.precision, "map@\(k)": metrics.meanAveragePrecision, "ndcg@\(k)": metrics.ndcg,
-            "auc": metrics.auc, "coverage": metrics.coverage, "evaluated_users": Double(metrics.users),
+            key(.precision): metrics.precision, key(.meanAveragePrecision): metrics.meanAveragePrecision,
+            key(.ndcg): metrics.ndcg, prefix + "auc": metrics.auc, prefix + "coverage": metrics.coverage,
+            prefix + "evaluated_users": Double(metrics.users),
         ]
     }
 

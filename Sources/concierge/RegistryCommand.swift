@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConciergeModelFormat
 import ConciergeRegistry
 import Foundation
 
@@ -23,7 +24,7 @@ struct RegistryCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List versions: created, kind, map@10, precision@10, ndcg@10 and aliases.")
+            abstract: "List versions: created, kind, MAP, precision and NDCG at the evaluation cutoff, and aliases.")
 
         @Argument(help: "Only list this model's versions (default: every model).")
         var model: String?
@@ -36,15 +37,25 @@ struct RegistryCommand: ParsableCommand {
                 print(model.map { "model '\($0)' has no versions" } ?? "no models in \(options.registry)")
                 return
             }
-            let metrics = ["map@10", "precision@10", "ndcg@10"]
-            var rows = [["MODEL", "VERSION", "CREATED", "KIND"] + metrics.map { $0.uppercased() } + ["ALIASES"]]
+            let measures: [ModelMetric.Measure] = [.meanAveragePrecision, .precision, .ndcg]
+            // One cutoff heads the columns; a version measured at another says which beside its figure.
+            let cutoffs = Set(versions.flatMap { version in
+                measures.compactMap { ModelMetric.own($0, in: version.metrics)?.metric.cutoff }
+            })
+            let sharedCutoff = cutoffs.count == 1 ? cutoffs.first : nil
+            let headings = measures.map { $0.rawValue.uppercased() + "@" + (sharedCutoff.map(String.init) ?? "K") }
+            var rows = [["MODEL", "VERSION", "CREATED", "KIND"] + headings + ["ALIASES"]]
             for version in versions {
+                let figures = measures.map { measure in
+                    ModelMetric.own(measure, in: version.metrics).map {
+                        Self.format($0.value) + (sharedCutoff == nil ? "@\($0.metric.cutoff)" : "")
+                    } ?? "-"
+                }
                 rows.append(
                     [
                         version.model, String(version.version), version.created.formatted(.iso8601),
                         version.kind.rawValue,
-                    ] + metrics.map { version.metrics[$0].map(Self.format) ?? "-" }
-                        + [version.aliases.joined(separator: ",")])
+                    ] + figures + [version.aliases.joined(separator: ",")])
             }
             RegistryCommand.printTable(rows)
         }

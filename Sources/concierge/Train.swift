@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConciergeData
+import ConciergeModelFormat
 import ConciergeRegistry
 import ConciergeTraining
 import Foundation
@@ -90,29 +91,37 @@ struct Train: ParsableCommand {
         }
 
         let registry = ModelRegistry(directory: self.registry)
-        let version = try registry.publish(model: model, artifacts: outcome.artifacts)
+        guard promoteIfBetter else {
+            let version = try registry.publish(model: model, artifacts: outcome.artifacts)
+            print("published \(model) version \(version) in \(self.registry)")
+            return
+        }
+        let (version, decision, production) = try registry.publish(
+            model: model, artifacts: outcome.artifacts, promotingBy: PromotionPolicy(tolerance: tolerance))
         print("published \(model) version \(version) in \(self.registry)")
-        if promoteIfBetter { try promoteIfNotWorse(registry: registry, version: version, outcome: outcome) }
+        print(describe(decision, version: version, production: production))
     }
 
-    private func promoteIfNotWorse(registry: ModelRegistry, version: Int, outcome: ModelTrainer.Outcome) throws {
-        let production = try registry.list(model: model).first { $0.aliases.contains("production") && $0.version != version }
-        let policy = PromotionPolicy(tolerance: tolerance)
-        let decision = policy.decide(candidate: outcome.artifacts.metrics, production: production?.metrics)
-        if decision.promotes { try registry.promote(model: model, version: version, alias: "production") }
+    private func describe(_ decision: PromotionPolicy.Decision, version: Int, production: Int?) -> String {
+        let current = "production version \(production ?? 0)"
         switch decision {
-        case .promoteFirst(let candidate):
-            print("promoted version \(version) to production: there was no production version (MAP@10 \(format(candidate)))")
-        case .promote(let candidate, let current):
-            print("promoted version \(version) to production: \(comparison(candidate, current, production))")
-        case .keep(let candidate, let current):
-            print("kept production at version \(production?.version ?? 0): \(comparison(candidate, current, production))")
+        case .promoteFirst(let metric, let candidate):
+            return "promoted version \(version) to production: there was no production version "
+                + "(\(metric.label) \(format(candidate)))"
+        case .promote(let metric, let candidate, let productionValue):
+            return "promoted version \(version) to production: "
+                + comparison(metric, candidate, productionValue, current)
+        case .keep(let metric, let candidate, let productionValue):
+            return "kept production at version \(production ?? 0): "
+                + comparison(metric, candidate, productionValue, current)
+        case .keepIncomparable(let metric, let candidate):
+            return "kept production at version \(production ?? 0): it has no \(metric.label) to compare with "
+                + "version \(version)'s \(format(candidate)); promote by hand after checking both"
         }
     }
 
-    private func comparison(_ candidate: Double, _ current: Double, _ production: ModelVersion?) -> String {
-        "MAP@10 \(format(candidate)) vs production version \(production?.version ?? 0)'s \(format(current)), "
-            + "tolerance \(format(tolerance))"
+    private func comparison(_ metric: ModelMetric, _ candidate: Double, _ production: Double, _ current: String) -> String {
+        "\(metric.label) \(format(candidate)) vs \(current)'s \(format(production)), tolerance \(format(tolerance))"
     }
 
     private func format(_ value: Double) -> String { String(format: "%.4f", value) }

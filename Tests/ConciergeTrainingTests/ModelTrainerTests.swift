@@ -95,18 +95,6 @@ import Testing
     }
 }
 
-@Suite struct PromotionPolicyTests {
-    @Test func promotesWithinToleranceAndKeepsProductionOtherwise() {
-        let policy = PromotionPolicy(tolerance: 0.01)
-        #expect(policy.decide(candidate: ["map@10": 0.2], production: nil) == .promoteFirst(candidate: 0.2))
-        #expect(policy.decide(candidate: ["map@10": 0.195], production: ["map@10": 0.2]).promotes)
-        #expect(policy.decide(candidate: ["map@10": 0.25], production: ["map@10": 0.2]).promotes)
-        #expect(
-            policy.decide(candidate: ["map@10": 0.18], production: ["map@10": 0.2])
-                == .keep(candidate: 0.18, production: 0.2))
-    }
-}
-
 @Suite struct CandidateChoiceTests {
     private func metrics(map: Double, precision: Double, ndcg: Double = 0.3) -> RankingMetrics {
         RankingMetrics(k: 10, precision: precision, meanAveragePrecision: map, ndcg: ndcg, auc: 0.7, coverage: 0.5, users: 100)
