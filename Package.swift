@@ -8,7 +8,6 @@ let strictness: [SwiftSetting] = [
 
 let package = Package(
     name: "concierge",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "concierge", targets: ["concierge"]),
         .library(name: "ConciergeHTTP", targets: ["ConciergeHTTP"]),
