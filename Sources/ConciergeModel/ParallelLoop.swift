@@ -38,10 +38,4 @@ enum ParallelLoop {
             }
         }
     }
-
-    /// Splits `0..<count` into `parts` nearly equal contiguous ranges.
-    static func partition(count: Int, parts: Int) -> [Range<Int>] {
-        let parts = max(1, parts)
-        return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
-    }
 }
