@@ -257,6 +257,16 @@ final class Connection {
     /// answered, not reset.
     var hasUnreadBytes: Bool { transport.hasUnreadBytes }
 
+    /// Whether a connection with no request in progress has waited too long for one. Its first request
+    /// must begin within the header timeout of the accept (a TLS handshake included), so a client that
+    /// never sends holds a slot no longer than a slow one; only between requests of a kept-alive
+    /// connection does the idle timeout apply.
+    func hasWaitedTooLongForARequest(now: UInt64, answeredAny: Bool) -> Bool {
+        let timeouts = configuration.timeouts
+        return answeredAny
+            ? now - lastActivity > timeouts.idle.nanoseconds : now - acceptedAt > timeouts.header.nanoseconds
+    }
+
     func checkTimeouts(now: UInt64) {
         let timeouts = configuration.timeouts
         switch state {

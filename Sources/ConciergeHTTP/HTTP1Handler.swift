@@ -153,8 +153,9 @@ final class HTTP1Handler: HTTPProtocolHandler {
         let timeouts = connection.configuration.timeouts
         switch parser.phase {
         case .betweenRequests where connection.input.isEmpty:
+            // Closed without a 408: no request has begun.
             if (connection.worker.isDraining && !connection.hasUnreadBytes)
-                || now - connection.lastActivity > timeouts.idle.nanoseconds
+                || connection.hasWaitedTooLongForARequest(now: now, answeredAny: requestsServed > 0)
             {
                 connection.close()
             }

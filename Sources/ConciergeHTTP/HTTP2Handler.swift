@@ -135,7 +135,11 @@ final class HTTP2Handler: HTTPProtocolHandler {
         let timeouts = connection.configuration.timeouts
         let quietFor = now - connection.lastActivity
         if streams.isEmpty {
-            if connection.worker.isDraining || quietFor > timeouts.idle.nanoseconds { goAway() }
+            if connection.worker.isDraining
+                || connection.hasWaitedTooLongForARequest(now: now, answeredAny: requestsAnswered > 0)
+            {
+                goAway()
+            }
         } else {
             var waitingForRequests = false
             for stream in streams.values where !stream.answered {

@@ -253,8 +253,10 @@ struct HTTPRequestParser {
                 break
             }
             digits += 1
-            guard digits <= 15 else { throw Self.bodyTooLarge(limits) }
-            size = size << 4 | Int(value)
+            // The value decides, not the digit count: leading zeros are allowed (RFC 9112 §7.1).
+            let (shifted, overflow) = size.multipliedReportingOverflow(by: 16)
+            guard !overflow else { throw Self.bodyTooLarge(limits) }
+            size = shifted | Int(value)
         }
         guard digits > 0 else { throw .badRequest("a chunk size is missing", code: "bad_chunk") }
         return size

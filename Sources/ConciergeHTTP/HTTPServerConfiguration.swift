@@ -81,11 +81,12 @@ public struct HTTPServerConfiguration: Sendable {
     }
 
     public struct Timeouts: Sendable, Equatable {
-        /// From the first byte of a request to the end of its headers (defeats slowloris).
+        /// From the first byte of a request to the end of its headers (defeats slowloris); also from the accept
+        /// to the first byte of a new connection's first request, TLS handshake included.
         public var header: Duration
         /// The longest pause allowed between two pieces of a request body.
         public var bodyStall: Duration
-        /// How long a keep-alive connection may sit between requests.
+        /// How long a keep-alive connection may sit between requests (after its first one).
         public var idle: Duration
         /// How long a closing connection keeps reading (and discarding) so the client sees the last response.
         public var linger: Duration

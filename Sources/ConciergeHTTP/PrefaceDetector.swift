@@ -45,13 +45,13 @@ final class PrefaceDetector: HTTPProtocolHandler {
     /// No request begins before the protocol is known.
     func connectionClosed(_ connection: Connection) {}
 
+    /// No request to answer, so no 408 either: a silent client is closed, as nginx does.
     func checkTimeouts(_ connection: Connection, now: UInt64) {
-        let timeouts = connection.configuration.timeouts
         if let firstByteAt {
-            // Part of a preface, then nothing: no request to answer, so no 408 either.
-            if now - firstByteAt > timeouts.header.nanoseconds { connection.close() }
+            // Part of a preface, then nothing.
+            if now - firstByteAt > connection.configuration.timeouts.header.nanoseconds { connection.close() }
         } else if (connection.worker.isDraining && !connection.hasUnreadBytes)
-            || now - connection.lastActivity > timeouts.idle.nanoseconds
+            || connection.hasWaitedTooLongForARequest(now: now, answeredAny: false)
         {
             connection.close()
         }

@@ -24,7 +24,14 @@ final class TLSTransport: ConnectionTransport {
         SSL_set_accept_state(session)
     }
 
-    deinit { SSL_free(session) }
+    deinit {
+        // SSL_free drops the session from the server's cache unless the connection was shut down, taking
+        // it for a broken one; that would make every TLS 1.2 resumption by session id fail. The socket is
+        // closed by now, so the shutdown is only marked, never sent. A connection that failed with a fatal
+        // alert had its session dropped when the alert went out.
+        if isEstablished { SSL_set_shutdown(session, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN) }
+        SSL_free(session)
+    }
 
     var isEncrypted: Bool { true }
 

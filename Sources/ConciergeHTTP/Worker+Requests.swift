@@ -8,11 +8,16 @@ extension Worker {
         version: HTTPVersion, body: [UInt8], requestID: String
     ) -> RoutedResponse {
         var routeIndex = context.statistics.unmatchedRoute
-        var path = target
+        let parsedTarget: RequestTarget
+        do {
+            parsedTarget = try RequestTarget(target)
+        } catch {
+            // The query holds guest ids, so even an undecodable target is logged without it.
+            return RoutedResponse(
+                response: error.response, routeIndex: routeIndex, path: String(target.prefix { $0 != "?" }))
+        }
         let response: HTTPServerResponse
         do {
-            let parsedTarget = try RequestTarget(target)
-            path = parsedTarget.path
             let request = HTTPServerRequest(
                 head: HTTPRequest(
                     method: method, scheme: scheme, authority: authority, path: target, headerFields: headerFields),
@@ -35,11 +40,14 @@ extension Worker {
             response = error.response
         } catch {
             context.logger.error(
-                "handler failed", metadata: ["path": "\(path)", "request_id": "\(requestID)", "error": "\(error)"])
+                "handler failed",
+                metadata: [
+                    "path": "\(LogText.escaped(parsedTarget.path))", "request_id": "\(requestID)", "error": "\(error)",
+                ])
             response = HTTPError(.internalServerError, code: "internal_error", message: "the server failed to answer")
                 .response
         }
-        return RoutedResponse(response: response, routeIndex: routeIndex, path: path)
+        return RoutedResponse(response: response, routeIndex: routeIndex, path: parsedTarget.path)
     }
 
     /// Counts an answered request and writes its access-log line.
@@ -51,7 +59,7 @@ extension Worker {
             nanoseconds: elapsedNanoseconds)
         if context.configuration.accessLog {
             context.logger.info(
-                "\(method.rawValue) \(routed.path) \(routed.response.status.code) \(routed.response.body.count) \(Self.milliseconds(elapsedNanoseconds))ms",
+                "\(method.rawValue) \(LogText.escaped(routed.path)) \(routed.response.status.code) \(routed.response.body.count) \(Self.milliseconds(elapsedNanoseconds))ms",
                 metadata: ["request_id": .string(requestID)])
         }
     }

@@ -113,6 +113,13 @@ let parserCorpus: [ParserCorpusEntry] = [
             headLine("POST", "/list", framing: "length(3)"), endLine("abc"),
         ]),
     ParserCorpusEntry(
+        name: "chunk sizes with leading zeros",
+        text: "POST /zeros HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "00000000000000000000000000000010\r\n\(alphabet.prefix(16))\r\n"
+            + "0000000000000000000000000000000000000000000000000000000000000a;ext=1\r\n\(alphabet.suffix(10))\r\n"
+            + "00000000000000000000\r\n\r\n",
+        expected: [headLine("POST", "/zeros", framing: "chunked"), endLine(alphabet)]),
+    ParserCorpusEntry(
         name: "other method, OPTIONS *, Content-Length 0",
         text: "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\nDELETE /items/7 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
         expected: [headLine("OPTIONS", "*"), endLine(""), headLine("DELETE", "/items/7"), endLine("")]),
@@ -428,6 +435,11 @@ let parserErrorCases: [ParserErrorCase] = [
         chunkedPost + "10\r\n\(String(repeating: "c", count: 16))\r\n11\r\n\(String(repeating: "d", count: 17))\r\n0\r\n\r\n",
         413, "body_too_large"),
     ParserErrorCase("huge chunk size", chunkedPost + "FFFFFFFFFFFFFFFFFFFF\r\n", limits: .init(), 413, "body_too_large"),
+    ParserErrorCase("chunk size of 2^63, one past Int", chunkedPost + "8000000000000000\r\n", limits: .init(), 413, "body_too_large"),
+    ParserErrorCase(
+        "huge chunk size behind leading zeros", chunkedPost + String(repeating: "0", count: 40) + "FFFFFFFFFFFFFFFFFFFF\r\n",
+        limits: .init(), 413, "body_too_large"),
+    ParserErrorCase("chunk over the body limit behind leading zeros", chunkedPost + "000000000021\r\n", 413, "body_too_large"),
 
     // Request line.
     ParserErrorCase("request line without version", "GET /\r\n\(host)\r\n", 400, "bad_request_line"),
@@ -470,6 +482,7 @@ let parserErrorCases: [ParserErrorCase] = [
     ParserErrorCase("missing chunk size", chunkedPost + "\r\nhello\r\n0\r\n\r\n", 400, "bad_chunk"),
     ParserErrorCase("chunk extension without a size", chunkedPost + ";ext=1\r\nhello\r\n0\r\n\r\n", 400, "bad_chunk"),
     ParserErrorCase("chunk size line longer than 1024 bytes", chunkedPost + "1;" + String(repeating: "e", count: 2000) + "\r\n", limits: .init(), 400, "bad_chunk"),
+    ParserErrorCase("chunk size of 2000 zeros then 10", chunkedPost + String(repeating: "0", count: 2000) + "10\r\n", limits: .init(), 400, "bad_chunk"),
     ParserErrorCase("chunk data followed by other bytes", chunkedPost + "5\r\nhelloXY0\r\n\r\n", 400, "bad_chunk"),
     ParserErrorCase("chunk data followed by CR and no LF", chunkedPost + "5\r\nhello\rX0\r\n\r\n", 400, "bad_chunk"),
     ParserErrorCase("chunk longer than its size", chunkedPost + "3\r\nhello\r\n0\r\n\r\n", 400, "bad_chunk"),

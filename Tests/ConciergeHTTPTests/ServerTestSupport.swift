@@ -601,8 +601,9 @@ final class ServerProcess {
     private let stderrHandle: FileHandle
     private var launched = false
 
-    /// `environment`: variables added to the test's own, such as `CONCIERGE_*` settings.
-    init(binary: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// `environment`: variables added to the test's own, such as `CONCIERGE_*` settings. `accessLog`: log a
+    /// line per request, which only the access-log tests want to read.
+    init(binary: String, arguments: [String] = [], environment: [String: String] = [:], accessLog: Bool = false) throws {
         port = try freePort()
         stderrURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("concierge-serve-\(UUID().uuidString).log")
@@ -610,8 +611,8 @@ final class ServerProcess {
         stderrHandle = try FileHandle(forWritingTo: stderrURL)
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments =
-            ["serve", "--host", "127.0.0.1", "--port", String(port), "--no-access-log", "--registry", try ServedModel.registry.get()]
-            + arguments
+            ["serve", "--host", "127.0.0.1", "--port", String(port), "--registry", try ServedModel.registry.get()]
+            + (accessLog ? [] : ["--no-access-log"]) + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stderrHandle
@@ -626,18 +627,12 @@ final class ServerProcess {
     func signal(_ number: Int32) { kill(pid, number) }
 
     /// Waits until `/health` answers 200 on a new connection.
-    ///
-    /// Then waits a little more: `concierge serve` listens before its signal sources are registered,
-    /// and a SIGTERM in between is lost (see `signalRightAfterReadinessIsNotLost`). Tests that are
-    /// about something else should not trip over that.
-    func waitUntilReady(timeout: Double = 10, settle: Double = 0.1) -> Bool {
-        let ready = poll(until: timeout) {
+    func waitUntilReady(timeout: Double = 10) -> Bool {
+        poll(until: timeout) {
             guard isRunning, let client = try? RawClient(port: port) else { return false }
             return (try? client.exchange(getRequest("/health", headers: ["Connection: close"]), timeout: 1))?.status
                 == 200
         }
-        if ready, settle > 0 { usleep(useconds_t(settle * 1_000_000)) }
-        return ready
     }
 
     /// Waits for the process to exit; returns its exit status, or nil past `timeout`.

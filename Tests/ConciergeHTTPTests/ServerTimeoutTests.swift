@@ -114,13 +114,53 @@ struct ServerTimeoutTests {
         }
     }
 
-    @Test func connectionThatNeverSendsIsClosedAfterIdleTimeout() async throws {
-        try await withTestServer(Self.shortTimeouts) { server in
-            let client = try RawClient(port: server.port)
+    /// A header deadline well apart from the idle timeout, so a test can tell which one closed a connection.
+    static func idleFarBeyondHeader(_ configuration: inout HTTPServerConfiguration) {
+        configuration.timeouts = .init(
+            header: .seconds(1), bodyStall: .seconds(1), idle: .seconds(30), linger: .seconds(2))
+    }
+
+    /// Closed at the header deadline, not the idle timeout, and silently: no request began, so there is
+    /// nothing to answer with a 408 (nginx closes such a connection the same way).
+    @Test func connectionThatNeverSendsIsClosedAtTheHeaderDeadline() async throws {
+        try await withTestServer(Self.idleFarBeyondHeader) { server in
             let started = Date()
+            let client = try RawClient(port: server.port)
             #expect(try client.waitForClose(timeout: 4))
-            #expect(elapsed(since: started) < 1.5 + Self.slack)
-            #expect(client.unread.isEmpty)
+            let took = elapsed(since: started)
+            #expect(took >= 0.95, "the header timeout is 1 s from the accept; closed after \(took) s")
+            #expect(took < 1 + Self.slack, "closed after \(took) s")
+            #expect(client.unread.isEmpty, "a silent connection gets no response")
+            #expect(poll(until: 2) { server.statistics.snapshot().openConnections == 0 })
+        }
+    }
+
+    @Test func http2ConnectionWithoutARequestGetsGoAwayAtTheHeaderDeadline() async throws {
+        try await withTestServer(Self.idleFarBeyondHeader) { server in
+            let started = Date()
+            let client = try HTTP2TestClient(port: server.port)
+            let goAway = try client.waitForGoAway(timeout: 4)
+            #expect(goAway?.errorCode == .noError, "\(client.received)")
+            #expect(goAway?.lastStreamID == 0)
+            #expect(try client.socket.waitForClose(timeout: 2))
+            let took = elapsed(since: started)
+            #expect(took >= 0.95, "closed after \(took) s")
+            #expect(took < 1 + Self.slack, "closed after \(took) s")
+        }
+    }
+
+    /// The idle timeout starts to count only once a request was answered.
+    @Test func keptAliveConnectionGetsTheIdleTimeoutNotTheHeaderDeadline() async throws {
+        try await withTestServer(Self.idleFarBeyondHeader) { server in
+            let client = try RawClient(port: server.port)
+            #expect(try client.exchange(getRequest("/health")).status == 200)
+            #expect(try client.staysQuiet(for: 2))
+            #expect(try client.exchange(getRequest("/health")).status == 200)
+            let http2 = try HTTP2TestClient(port: server.port)
+            try http2.sendGet(stream: 1, "/health")
+            #expect(try http2.response(on: 1).status == 200)
+            #expect(try http2.waitForGoAway(timeout: 2) == nil, "\(http2.received)")
+            #expect(!http2.isClosed)
         }
     }
 

@@ -101,6 +101,17 @@ enum TestCertificates {
     }
 }
 
+/// A TLS session a client kept, to offer for resumption on a later connection.
+final class TLSTestSession {
+    let pointer: OpaquePointer
+
+    init(_ pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    deinit { SSL_SESSION_free(pointer) }
+}
+
 /// A blocking TLS client on one connection, verifying the server against the test CA.
 final class TLSTestClient {
     private let socket: RawClient
@@ -109,10 +120,11 @@ final class TLSTestClient {
     private var buffer: [UInt8] = []
     private var ended = false
 
-    /// Connects and completes the handshake; throws `ClientError` naming OpenSSL's reason when it fails.
+    /// Connects and completes the handshake, offering `resuming`'s session; throws `ClientError` naming
+    /// OpenSSL's reason when it fails.
     init(
         port: Int, alpn: [String] = ["http/1.1"], certificate: (chain: String, key: String)? = nil,
-        maxVersion: Int32? = nil
+        maxVersion: Int32? = nil, resuming: TLSTestSession? = nil
     ) throws {
         let files = try TestCertificates.files.get()
         socket = try RawClient(port: port)
@@ -134,6 +146,7 @@ final class TLSTestClient {
         SSL_set_fd(session, socket.fd)
         let protocols = alpn.flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) }
         SSL_set_alpn_protos(session, protocols, UInt32(protocols.count))
+        if let resuming { SSL_set_session(session, resuming.pointer) }
         ERR_clear_error()
         guard SSL_connect(session) == 1 else {
             throw ClientError(description: "TLS handshake failed: \(TLSContext.openSSLErrors())")
@@ -154,6 +167,22 @@ final class TLSTestClient {
     }
 
     var protocolVersion: String { String(cString: SSL_get_version(session)) }
+
+    var isResumed: Bool { SSL_session_reused(session) == 1 }
+
+    /// The session to resume later. TLS 1.3 sends it after the handshake, so read a response first.
+    func resumableSession() -> TLSTestSession? {
+        guard let saved = SSL_get1_session(session) else { return nil }
+        return TLSTestSession(saved)
+    }
+
+    /// Ends the connection as a well-behaved client does, with close_notify: a session of a connection
+    /// freed without it is not resumable.
+    func close() {
+        ERR_clear_error()
+        _ = SSL_shutdown(session)
+        socket.close()
+    }
 
     /// The common name of the certificate the server presented.
     var peerCommonName: String? {
@@ -187,6 +216,29 @@ final class TLSTestClient {
                 ended = true
             } else {
                 throw ClientError(description: "TLS read failed: \(TLSContext.openSSLErrors())")
+            }
+        }
+    }
+
+    /// Reads until the server ends the connection (with close_notify or without), and returns what came
+    /// before. Throws when the socket's 5 s read limit passes first.
+    func readUntilClosed() throws -> [UInt8] {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            ERR_clear_error()
+            errno = 0
+            let count = SSL_read(session, &chunk, Int32(chunk.count))
+            if count > 0 {
+                received += chunk[..<Int(count)]
+                continue
+            }
+            switch SSL_get_error(session, count) {
+            // A blocking read that timed out, as OpenSSL reports it.
+            case SSL_ERROR_WANT_READ:
+                throw ClientError(description: "the server kept the TLS connection open for 5 s")
+            default:
+                return received
             }
         }
     }

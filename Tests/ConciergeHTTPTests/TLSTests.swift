@@ -129,6 +129,61 @@ struct TLSTests {
         }
     }
 
+    /// After the handshake the first request must still begin within the header deadline counted from the
+    /// accept, whatever ALPN chose; the idle timeout is for connections that were answered already.
+    @Test(arguments: [["http/1.1"], ["h2"], []])
+    func connectionWithoutARequestIsClosedAtTheHeaderDeadline(alpn: [String]) async throws {
+        let idleFarBeyondHeader = { (configuration: inout HTTPServerConfiguration) in
+            configuration.timeouts.header = .seconds(1)
+            configuration.timeouts.idle = .seconds(30)
+        }
+        try await Self.withTLSServer(idleFarBeyondHeader) { server, _ in
+            let started = Date()
+            let client = try TLSTestClient(port: server.port, alpn: alpn)
+            let received = try client.readUntilClosed()
+            let took = elapsed(since: started)
+            #expect(took >= 0.95, "closed after \(took) s")
+            #expect(took < 2, "closed after \(took) s")
+            #expect(!String(decoding: received, as: UTF8.self).contains("HTTP/1.1"), "no 408 for a request never begun")
+        }
+    }
+
+    /// `openssl s_client -reconnect`: a first handshake, then five more offering its session.
+    static func resumptionReport(_ server: HTTPServer, _ options: [String]) throws -> [String] {
+        let files = try TestCertificates.files.get()
+        let result = try runProcess(
+            "/usr/bin/openssl",
+            ["s_client", "-connect", "127.0.0.1:\(server.port)", "-CAfile", files.caCertificate, "-reconnect"] + options,
+            timeout: 30)
+        return result.stdout.split(separator: "\n").filter { $0.hasPrefix("New,") || $0.hasPrefix("Reused,") }
+            .map { String($0.prefix { $0 != "," }) }
+    }
+
+    /// By the server's session cache (`-no_ticket`), and by a session ticket.
+    @Test(arguments: [["-no_ticket"], []])
+    func tls12SessionsAreResumed(options: [String]) async throws {
+        try await Self.withTLSServer { server, _ in
+            let handshakes = try Self.resumptionReport(server, ["-tls1_2"] + options)
+            #expect(handshakes == ["New"] + Array(repeating: "Reused", count: 5), "\(handshakes)")
+        }
+    }
+
+    /// With the test client: `s_client -reconnect` does not wait for TLS 1.3's tickets, which come after
+    /// the handshake.
+    @Test func tls13SessionsAreResumed() async throws {
+        try await Self.withTLSServer { server, _ in
+            let first = try TLSTestClient(port: server.port)
+            #expect(try first.exchange(getRequest("/health")).status == 200)
+            let saved = try #require(first.resumableSession())
+            first.close()
+            #expect(poll(until: 2) { server.statistics.snapshot().openConnections == 0 })
+            let second = try TLSTestClient(port: server.port, resuming: saved)
+            #expect(second.protocolVersion == "TLSv1.3")
+            #expect(second.isResumed)
+            #expect(try second.exchange(getRequest("/health")).status == 200)
+        }
+    }
+
     @Test func mutualTLSNeedsATrustedClientCertificate() async throws {
         let files = try TestCertificates.files.get()
         try await Self.withTLSServer(clientCA: true) { server, _ in
