@@ -53,13 +53,17 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a graceful shutdown waits for in-flight requests.")
     var drainTimeout = 25.0
 
-    @Option(help: "Seconds from a request's first byte to the end of its headers before 408.")
+    @Option(
+        help: """
+            Seconds from a request's first byte to the end of its headers before 408; a new connection's first \
+            request (TLS handshake included) must also arrive within it, or the connection is closed.
+            """)
     var headerTimeout = 10.0
 
     @Option(help: "Seconds a request body may stall before 408.")
     var bodyTimeout = 10.0
 
-    @Option(help: "Seconds an idle keep-alive connection is kept open.")
+    @Option(help: "Seconds a keep-alive connection is kept open between requests.")
     var idleTimeout = 75.0
 
     @Option(help: "Longest request line, in bytes (414 past it).")
