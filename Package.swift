@@ -123,7 +123,7 @@ let package = Package(
             name: "ConciergeTrainingTests",
             dependencies: ["ConciergeTraining", "ConciergeData", "ConciergeModel", "ConciergeRegistry"],
             swiftSettings: strictness),
-        .testTarget(name: "ConciergeServingTests", dependencies: ["ConciergeServing", "ConciergeRegistry", "ConciergeModel", "ConciergeTraining", "ConciergeData"], swiftSettings: strictness),
+        .testTarget(name: "ConciergeServingTests", dependencies: ["ConciergeServing", "ConciergeRegistry", "ConciergeModel", "ConciergeTraining", "ConciergeData", "ConciergeSQLite"], swiftSettings: strictness),
         .testTarget(
             name: "ConciergeAPITests",
             dependencies: ["ConciergeRegistry", "ConciergeTraining", "ConciergeData"],
