@@ -137,7 +137,7 @@ let package = Package(
             name: "ConciergeServingTests",
             dependencies: [
                 "ConciergeServing", "ConciergeModelFormat", "ConciergeRegistry", "ConciergeModel", "ConciergeTraining",
-                "ConciergeData",
+                "ConciergeData", "ConciergeSQLite",
             ],
             swiftSettings: strictness),
         .testTarget(

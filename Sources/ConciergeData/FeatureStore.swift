@@ -57,16 +57,16 @@ public final class FeatureStore {
     ///
     /// Every file is opened and its header checked before anything is written, so a missing file or a wrong
     /// header stores nothing. A file that fails later (a read error) leaves the store and the quarantine file as
-    /// they were before that file; files before it stay ingested.
+    /// they were before that file; files before it stay ingested. `progress` hears after every chunk (a MiB) read.
     public func ingest(
         exportsAt paths: [String], quarantineAt quarantinePath: String,
-        afterEachFile report: (IngestReport) -> Void = { _ in }
+        progress: (IngestProgress) -> Void = { _ in }, afterEachFile report: (IngestReport) -> Void = { _ in }
     ) throws -> [IngestReport] {
         try Self.checkExports(at: paths)
         let quarantine = try QuarantineWriter(path: quarantinePath)
         let ingester = try OrderIngester(database: database)
         return try paths.map { path in
-            let fileReport = try ingester.ingest(exportAt: path, quarantine: quarantine)
+            let fileReport = try ingester.ingest(exportAt: path, quarantine: quarantine, progress: progress)
             report(fileReport)
             return fileReport
         }

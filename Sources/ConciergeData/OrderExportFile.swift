@@ -16,15 +16,24 @@ enum OrderExportFile {
         _ = try scan(at: path, headerOnly: true) { _ in }
     }
 
-    /// Calls `body` with every record after the header.
-    static func readRecords(at path: String, _ body: (CSVRecord) throws -> Void) throws -> Summary {
-        try scan(at: path, headerOnly: false, body)
+    /// Calls `body` with every record after the header, and `afterEachChunk` with the bytes read so far and the
+    /// file's size once the records of each chunk, and of the end of the file, are handled.
+    static func readRecords(
+        at path: String, _ body: (CSVRecord) throws -> Void, afterEachChunk: (_ bytesRead: Int, _ fileSize: Int) -> Void
+    ) throws -> Summary {
+        try scan(at: path, headerOnly: false, body, afterEachChunk: afterEachChunk)
     }
 
-    private static func scan(at path: String, headerOnly: Bool, _ body: (CSVRecord) throws -> Void) throws -> Summary {
+    private static func scan(
+        at path: String, headerOnly: Bool, _ body: (CSVRecord) throws -> Void,
+        afterEachChunk: (_ bytesRead: Int, _ fileSize: Int) -> Void = { _, _ in }
+    ) throws -> Summary {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileAccessError(path: path, action: "open") }
         defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw FileAccessError(path: path, action: "read") }
+        let fileSize = Int(status.st_size)
         var buffer = [UInt8](repeating: 0, count: chunkSize)
         var reader = CSVReader()
         var digest = FNV1a64()
@@ -43,6 +52,7 @@ enum OrderExportFile {
             guard count >= 0 else { throw FileAccessError(path: path, action: "read") }
             if count == 0 {
                 try reader.finish(handle)
+                afterEachChunk(total, fileSize)
                 break
             }
             total += count
@@ -51,6 +61,7 @@ enum OrderExportFile {
                 digest.combine(chunk)
                 try reader.read(chunk, handle)
             }
+            afterEachChunk(total, fileSize)
         }
         guard headerChecked else { throw ExportHeaderError(path: path, problem: "the file is empty") }
         return Summary(digest: digest, bytes: total)

@@ -103,7 +103,9 @@ final class OrderIngester {
         var latestItems: [Int: (hotelSeq: Int, line: OrderItem, seenAt: Int)] = [:]
     }
 
-    func ingest(exportAt path: String, quarantine: QuarantineWriter) throws -> IngestReport {
+    func ingest(
+        exportAt path: String, quarantine: QuarantineWriter, progress report: (IngestProgress) -> Void
+    ) throws -> IngestReport {
         let absolutePath = URL(fileURLWithPath: path).standardizedFileURL.path
         try quarantine.beginFile()
         do {
@@ -119,6 +121,12 @@ final class OrderIngester {
                             file: absolutePath, line: record.line, reason: reason,
                             orderSeq: Self.leadingOrderSeq(of: record), raw: record.raw)
                     }
+                } afterEachChunk: { bytesRead, fileSize in
+                    report(
+                        IngestProgress(
+                            path: path, bytesRead: bytesRead, fileSize: fileSize, read: progress.read,
+                            accepted: progress.accepted, alreadyPresent: progress.alreadyPresent,
+                            quarantined: progress.quarantined.count))
                 }
                 guard progress.accepted + progress.alreadyPresent + progress.quarantined.count == progress.read else {
                     throw FeatureStoreError.countsDisagree(

@@ -1,6 +1,7 @@
 import ConciergeSQLite
 
 /// What the trainer learns from: the paid menu items, the guests, and who ordered how many units of what.
+/// Beside it, what guests got free: not learnt from, but ordered all the same, so never recommended back to them.
 /// Ids are decimal strings of the export's integers (`hotel_seq`, `itemSeq`, `customer_seq`).
 public struct TrainingData: Sendable {
     public struct Item: Sendable {
@@ -56,14 +57,26 @@ public struct TrainingData: Sendable {
     /// One per order line of a COMPLETE order whose unit price is above zero, of an item in `items`, with
     /// `count - freeCount` above zero. Sorted by `orderedAt`, then `order_seq`, then position in the order.
     public var interactions: [Interaction]
+    /// Guests without interactions who got an item of `items` free in a COMPLETE order, sorted by id in `String`
+    /// order. Their free items are all the history they have.
+    public var freeOnlyGuests: [Guest]
+    /// The other lines of COMPLETE orders of items in `items` — every unit free, or a unit price of zero — whose
+    /// guest never paid for that item, with all their units. `guest` indexes `guests` followed by
+    /// `freeOnlyGuests`. Sorted as `interactions`.
+    public var freeInteractions: [Interaction]
     /// FNV-1a 64 over everything above, in hex: equal fingerprints, equal training data.
     public var fingerprint: String
 
     /// For callers that build training data of their own, such as the trainer's tests.
-    public init(items: [Item], guests: [Guest], interactions: [Interaction], fingerprint: String) {
+    public init(
+        items: [Item], guests: [Guest], interactions: [Interaction], freeOnlyGuests: [Guest] = [],
+        freeInteractions: [Interaction] = [], fingerprint: String
+    ) {
         self.items = items
         self.guests = guests
         self.interactions = interactions
+        self.freeOnlyGuests = freeOnlyGuests
+        self.freeInteractions = freeInteractions
         self.fingerprint = fingerprint
     }
 }
@@ -89,51 +102,76 @@ extension FeatureStore {
                     department: String(itemQuery.int(3)), price: itemQuery.int(4)))
         }
 
+        // Paid and free lines come from one query, in time order, so both lists are sorted alike.
         let lineQuery = try database.prepare(
             """
             SELECT orders.customer_seq, guests.latest_hotel_seq, order_items.item_seq,
-                order_items.count - order_items.free_count, orders.reg_date
+                order_items.price > 0 AND order_items.count > order_items.free_count AS paid,
+                order_items.count, order_items.free_count, orders.reg_date
             FROM order_items
             JOIN orders ON orders.order_seq = order_items.order_seq
             JOIN items ON items.item_seq = order_items.item_seq
             JOIN guests ON guests.customer_seq = orders.customer_seq
-            WHERE orders.status = 'COMPLETE' AND order_items.price > 0 AND items.price > 0
-                AND order_items.count > order_items.free_count
+            WHERE orders.status = 'COMPLETE' AND items.price > 0
             ORDER BY orders.reg_date, orders.order_seq, order_items.position
             """)
-        var lines: [(customerSeq: Int, item: Int, units: Int, orderedAt: Int)] = []
+        typealias Line = (customerSeq: Int, item: Int, units: Int, orderedAt: Int)
+        var paidLines: [Line] = []
+        var freeLines: [Line] = []
         var latestHotels: [Int: Int] = [:]
         while try lineQuery.step() {
             let customerSeq = lineQuery.int(0)
             latestHotels[customerSeq] = lineQuery.int(1)
-            lines.append((customerSeq, itemIndex[lineQuery.int(2)]!, lineQuery.int(3), lineQuery.int(4)))
+            let item = itemIndex[lineQuery.int(2)]!
+            if lineQuery.int(3) != 0 {
+                paidLines.append((customerSeq, item, lineQuery.int(4) - lineQuery.int(5), lineQuery.int(6)))
+            } else {
+                freeLines.append((customerSeq, item, lineQuery.int(4), lineQuery.int(6)))
+            }
         }
+        let paidGuestItems = Set(paidLines.map { SIMD2($0.customerSeq, $0.item) })
+        freeLines.removeAll { paidGuestItems.contains(SIMD2($0.customerSeq, $0.item)) }
 
-        let sortedGuests = latestHotels.map { customerSeq, hotelSeq in
-            (customerSeq, TrainingData.Guest(id: String(customerSeq), latestHotel: String(hotelSeq)))
-        }.sorted { $0.1.id < $1.1.id }
-        var guestIndex: [Int: Int] = [:]
-        for (index, (customerSeq, _)) in sortedGuests.enumerated() { guestIndex[customerSeq] = index }
-        let guests = sortedGuests.map(\.1)
-        let interactions = lines.map {
-            TrainingData.Interaction(
-                guest: guestIndex[$0.customerSeq]!, item: $0.item, units: Float($0.units), orderedAt: Int64($0.orderedAt))
+        func sortedGuests(_ customerSeqs: Set<Int>) -> [(customerSeq: Int, guest: TrainingData.Guest)] {
+            customerSeqs.map { customerSeq in
+                (customerSeq, TrainingData.Guest(id: String(customerSeq), latestHotel: String(latestHotels[customerSeq]!)))
+            }.sorted { $0.guest.id < $1.guest.id }
         }
+        let paying = sortedGuests(Set(paidLines.map(\.customerSeq)))
+        let freeOnly = sortedGuests(Set(freeLines.map(\.customerSeq)).subtracting(paidLines.map(\.customerSeq)))
+        var guestIndex: [Int: Int] = [:]
+        for (index, entry) in (paying + freeOnly).enumerated() { guestIndex[entry.customerSeq] = index }
+        func interactions(_ lines: [Line]) -> [TrainingData.Interaction] {
+            lines.map {
+                TrainingData.Interaction(
+                    guest: guestIndex[$0.customerSeq]!, item: $0.item, units: Float($0.units),
+                    orderedAt: Int64($0.orderedAt))
+            }
+        }
+        let guests = paying.map(\.guest)
+        let freeOnlyGuests = freeOnly.map(\.guest)
+        let paidInteractions = interactions(paidLines)
+        let freeInteractions = interactions(freeLines)
 
         var digest = FNV1a64()
         for item in items {
             for text in [item.id, item.name, item.hotel, item.department] { digest.combine(text) }
             digest.combine(item.price)
         }
-        for guest in guests {
+        for guest in guests + freeOnlyGuests {
             digest.combine(guest.id)
             digest.combine(guest.latestHotel)
         }
-        for interaction in interactions {
+        for interaction in paidInteractions + freeInteractions {
             for value in [interaction.guest, interaction.item, Int(interaction.units), Int(interaction.orderedAt)] {
                 digest.combine(value)
             }
         }
-        return TrainingData(items: items, guests: guests, interactions: interactions, fingerprint: digest.hex)
+        // Where each concatenation above splits, so that a line or a guest moving between paid and free counts.
+        digest.combine(guests.count)
+        digest.combine(paidInteractions.count)
+        return TrainingData(
+            items: items, guests: guests, interactions: paidInteractions, freeOnlyGuests: freeOnlyGuests,
+            freeInteractions: freeInteractions, fingerprint: digest.hex)
     }
 }

@@ -15,6 +15,8 @@ public final class LoadedModel: Sendable {
     public let itemFactors: DenseMatrixView?
     /// Users × items: what each guest ordered.
     public let userItems: SparseMatrixView
+    /// Users × items: what each guest got free and never paid for; nil in versions without free items.
+    public let userFreeItems: SparseMatrixView?
     /// Items × items, each row by descending similarity.
     public let itemNeighbours: SparseMatrixView
     /// Hotels × items, each row by descending popularity.
@@ -80,6 +82,7 @@ public final class LoadedModel: Sendable {
             hotelItemRanges: (0..<hotelCount).map(items(ofHotel:)),
             userHotel: userHotels.elements.map { Int($0) }, userFactors: userFactors.map(DenseMatrix.init),
             itemFactors: itemFactors.map(DenseMatrix.init), userItems: SparseMatrix(userItems),
+            userFreeItems: userFreeItems.map(SparseMatrix.init),
             itemNeighbours: SparseMatrix(itemNeighbours), popularity: SparseMatrix(popularity),
             hyperParameters: manifest.hyperParameters, metrics: manifest.metrics, candidates: manifest.candidates,
             dataFingerprint: manifest.dataFingerprint)
@@ -177,11 +180,11 @@ public final class LoadedModel: Sendable {
             factorViews.append(view)
         }
 
-        var sparseViews: [SparseMatrixView] = []
+        var sparseViews: [ModelFile: SparseMatrixView] = [:]
         for (file, rows, descending) in [
-            (ModelFile.userItems, counts.users, false), (.itemNeighbours, counts.items, true),
-            (.hotelPopularity, counts.hotels, true),
-        ] {
+            (ModelFile.userItems, counts.users, false), (.userFreeItems, counts.users, false),
+            (.itemNeighbours, counts.items, true), (.hotelPopularity, counts.hotels, true),
+        ] where mapped[file] != nil {
             let header = try header(file, .csr, .float32, rows: rows, columns: counts.items)
             let view = SparseMatrixView(storage: mapped[file]!, header: header)
             if let problem = ModelChecks.csrProblem(
@@ -190,12 +193,13 @@ public final class LoadedModel: Sendable {
             {
                 throw fail(file, problem)
             }
-            sparseViews.append(view)
+            sparseViews[file] = view
         }
-        guard sparseViews[0].nonZeroCount == counts.interactions else {
+        guard sparseViews[.userItems]!.nonZeroCount == counts.interactions else {
             throw fail(
                 .userItems,
-                "holds \(sparseViews[0].nonZeroCount) entries, the manifest counts \(counts.interactions) interactions")
+                "holds \(sparseViews[.userItems]!.nonZeroCount) entries, the manifest counts \(counts.interactions) "
+                    + "interactions")
         }
 
         self.users = try IDIndex(lines: lines(.userIDs, count: counts.users, of: "users"))
@@ -208,8 +212,9 @@ public final class LoadedModel: Sendable {
         self.userHotels = userHotels
         self.userFactors = factorViews.first
         self.itemFactors = factorViews.last
-        self.userItems = sparseViews[0]
-        self.itemNeighbours = sparseViews[1]
-        self.popularity = sparseViews[2]
+        self.userItems = sparseViews[.userItems]!
+        self.userFreeItems = sparseViews[.userFreeItems]
+        self.itemNeighbours = sparseViews[.itemNeighbours]!
+        self.popularity = sparseViews[.hotelPopularity]!
     }
 }

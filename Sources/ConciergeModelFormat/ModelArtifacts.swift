@@ -18,6 +18,9 @@ public struct ModelArtifacts: Sendable, Equatable {
     public var itemFactors: DenseMatrix?
     /// Users × items: what each guest ordered, weighted.
     public var userItems: SparseMatrix
+    /// Users × items: what each guest got free and never paid for, in units. Never scored from, but excluded
+    /// from the guest's recommendations like `userItems`; nil when no guest got anything free.
+    public var userFreeItems: SparseMatrix?
     /// Items × items: each item's neighbours, by descending similarity.
     public var itemNeighbours: SparseMatrix
     /// Hotels × items: each hotel's items, by descending popularity.
@@ -31,7 +34,8 @@ public struct ModelArtifacts: Sendable, Equatable {
     public init(
         kind: ModelKind, userIDs: [String], itemIDs: [String], items: [ItemMetadata], hotelIDs: [String],
         hotelItemRanges: [Range<Int>], userHotel: [Int], userFactors: DenseMatrix?, itemFactors: DenseMatrix?,
-        userItems: SparseMatrix, itemNeighbours: SparseMatrix, popularity: SparseMatrix,
+        userItems: SparseMatrix, userFreeItems: SparseMatrix? = nil, itemNeighbours: SparseMatrix,
+        popularity: SparseMatrix,
         hyperParameters: [String: HyperParameter], metrics: [String: Double], candidates: [ModelCandidate],
         dataFingerprint: String
     ) {
@@ -45,6 +49,7 @@ public struct ModelArtifacts: Sendable, Equatable {
         self.userFactors = userFactors
         self.itemFactors = itemFactors
         self.userItems = userItems
+        self.userFreeItems = userFreeItems
         self.itemNeighbours = itemNeighbours
         self.popularity = popularity
         self.hyperParameters = hyperParameters
@@ -143,10 +148,11 @@ public struct ModelArtifacts: Sendable, Equatable {
             throw fail("userFactors and itemFactors come as a pair")
         }
 
-        for (field, matrix, rows, descending) in [
+        let sparseMatrices = [
             ("userItems", userItems, users, false), ("itemNeighbours", itemNeighbours, itemCount, true),
             ("popularity", popularity, hotels, true),
-        ] {
+        ] + (userFreeItems.map { [("userFreeItems", $0, users, false)] } ?? [])
+        for (field, matrix, rows, descending) in sparseMatrices {
             guard matrix.rows == rows, matrix.columns == itemCount else {
                 throw fail("\(field) is \(matrix.rows)×\(matrix.columns), not \(rows)×\(itemCount)")
             }

@@ -12,6 +12,7 @@ package enum ModelFile: String, CaseIterable, Sendable {
     case userFactors = "user_factors.f32"
     case itemFactors = "item_factors.f32"
     case userItems = "user_items.csr"
+    case userFreeItems = "user_free_items.csr"
     case itemNeighbours = "item_neighbours.csr"
     case hotelPopularity = "hotel_popularity.csr"
 
@@ -19,4 +20,8 @@ package enum ModelFile: String, CaseIterable, Sendable {
 
     /// Factors are optional for the kinds that do not score with them, but come as a pair.
     package var isFactors: Bool { self == .userFactors || self == .itemFactors }
+
+    /// Versions may leave these out: the factors (see `isFactors`), and the free items, which versions published
+    /// before they existed, and exports of other tools, do not have.
+    package var isOptional: Bool { isFactors || self == .userFreeItems }
 }

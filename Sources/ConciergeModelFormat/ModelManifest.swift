@@ -131,7 +131,7 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         for name in manifest.files.keys.sorted() where !known.contains(name) {
             throw fail("lists unknown file '\(name)'")
         }
-        for file in ModelFile.allCases where !file.isFactors && manifest.files[file.rawValue] == nil {
+        for file in ModelFile.allCases where !file.isOptional && manifest.files[file.rawValue] == nil {
             throw fail("does not list \(file.rawValue)")
         }
         let factorFiles = [ModelFile.userFactors, .itemFactors].filter { manifest.files[$0.rawValue] != nil }

@@ -83,6 +83,7 @@ package enum ModelWriter {
             try dense(.itemFactors, itemFactors)
         }
         try sparse(.userItems, artifacts.userItems)
+        if let userFreeItems = artifacts.userFreeItems { try sparse(.userFreeItems, userFreeItems) }
         try sparse(.itemNeighbours, artifacts.itemNeighbours)
         try sparse(.hotelPopularity, artifacts.popularity)
         return entries

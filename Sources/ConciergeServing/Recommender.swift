@@ -10,10 +10,14 @@ public import ConciergeModelFormat
 /// department, excluded, already ordered) is set to NaN, which `TopK` never selects.
 ///
 /// Strategies:
-/// - a guest the model knows, with at least one order: the version's kind (`als`, `item-item` or
+/// - a guest the model knows, with at least one paid order: the version's kind (`als`, `item-item` or
 ///   `popular`); their `recent` items are not used, the model's history is;
 /// - otherwise, with `recent` items of the hotel: fold-in (ALS and item-item versions);
 /// - otherwise, and whenever item-item finds no neighbour in the hotel: the hotel's popular items.
+///
+/// A known guest's seen items are their history and what they got free (known even to a guest who got
+/// nothing else, whose hotel the model also knows); a guest the model does not know has seen their `recent`
+/// items.
 ///
 /// `recent` items of another hotel than the one recommended from are ignored rather than refused:
 /// a guest who moved hotels, or a CRM sending the whole browsing session, should still get an answer.
@@ -76,7 +80,7 @@ public final class Recommender: Sendable {
             if let user, !model.userItems.rowRange(user).isEmpty {
                 return recommend(request, knownUser: user, hotel: hotel, block: block, scores: scores)
             }
-            return recommend(request, unknownUserIn: hotel, block: block, scores: scores)
+            return recommend(request, unknownUserIn: hotel, freeItems: freeItems(ofUser: user), block: block, scores: scores)
         }
     }
 
@@ -139,12 +143,13 @@ public final class Recommender: Sendable {
         }
         return finish(
             request, strategy: strategy, hotel: hotel, block: block, scores: scores, seen: history,
-            ignoredRecent: request.recent.count)
+            freeItems: freeItems(ofUser: user), ignoredRecent: request.recent.count)
     }
 
+    /// A guest the model has no history for: one it does not know, or one who only got free items.
     private func recommend(
-        _ request: RecommendationRequest, unknownUserIn hotel: Int, block: Range<Int>,
-        scores: UnsafeMutableBufferPointer<Float>
+        _ request: RecommendationRequest, unknownUserIn hotel: Int, freeItems: UnsafeBufferPointer<Int32>,
+        block: Range<Int>, scores: UnsafeMutableBufferPointer<Float>
     ) -> RecommendationResult {
         let capacity = max(1, request.recent.count)
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { itemBuffer in
@@ -166,7 +171,7 @@ public final class Recommender: Sendable {
                 }
                 return finish(
                     request, strategy: strategy, hotel: hotel, block: block, scores: scores, seen: items,
-                    ignoredRecent: ignored)
+                    freeItems: freeItems, ignoredRecent: ignored)
             }
         }
     }
@@ -252,15 +257,24 @@ public final class Recommender: Sendable {
 
     // MARK: - Rules and selection
 
+    /// What the guest got free and never paid for; empty for guests the model does not know, and in versions
+    /// published before free items were kept.
+    private func freeItems(ofUser user: Int?) -> UnsafeBufferPointer<Int32> {
+        guard let user, let userFreeItems = model.userFreeItems else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return userFreeItems.columnIndices(ofRow: user)
+    }
+
     /// Applies the rules to the block's scores (popularity starts from zeros), selects the best
     /// and builds the result.
     private func finish(
         _ request: RecommendationRequest, strategy: RecommendationStrategy, hotel: Int, block: Range<Int>,
-        scores: UnsafeMutableBufferPointer<Float>, seen: UnsafeBufferPointer<Int32>, ignoredRecent: Int
+        scores: UnsafeMutableBufferPointer<Float>, seen: UnsafeBufferPointer<Int32>,
+        freeItems: UnsafeBufferPointer<Int32>, ignoredRecent: Int
     ) -> RecommendationResult {
         if strategy == .popular { scores.update(repeating: 0) }
         if !request.includeSeen {
             for item in seen where block.contains(Int(item)) { scores[Int(item) - block.lowerBound] = .nan }
+            for item in freeItems where block.contains(Int(item)) { scores[Int(item) - block.lowerBound] = .nan }
         }
         var ignoredExclusions = 0
         for id in request.exclude {

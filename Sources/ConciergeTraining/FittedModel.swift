@@ -35,16 +35,23 @@ struct FittedModel {
 
     var alsModel: ALSModel? { als }
 
+    /// The guest's best `k` items of their hotel, leaving out what serving leaves out: what the model was trained
+    /// on for them and what they got free. Held-out items are in neither, so evaluation can still find them.
     func recommend(user: Int, k: Int) -> [Int] {
         let candidates = matrix.candidates(forUser: user)
         let history = trainedOn.rowRange(user).map { Int(trainedOn.columnIndices[$0]) }
+        let freeItems = matrix.freeUserItems.rowRange(user).map { Int(matrix.freeUserItems.columnIndices[$0]) }
         let recommendations =
             if let als {
-                als.recommend(user: user, k: k, candidates: candidates, exclude: history)
+                als.recommend(user: user, k: k, candidates: candidates, exclude: history + freeItems)
             } else if let itemItem {
-                itemItem.recommend(user: user, userItems: trainedOn, k: k, candidates: candidates)
+                // Item-item leaves out the history itself; the free items are dropped from a list long enough
+                // to still hold `k` without them.
+                Array(
+                    itemItem.recommend(user: user, userItems: trainedOn, k: k + freeItems.count, candidates: candidates)
+                        .filter { !freeItems.contains($0.item) }.prefix(k))
             } else {
-                popularity.recommend(block: matrix.userHotel[user], k: k, exclude: history)
+                popularity.recommend(block: matrix.userHotel[user], k: k, exclude: history + freeItems)
             }
         return recommendations.map(\.item)
     }

@@ -11,6 +11,12 @@ public struct InteractionMatrix: Sendable {
     public let hotelItemRanges: [Range<Int>]
     /// Each guest's hotel (an index into `hotelIDs`): where their latest order was placed.
     public let userHotel: [Int]
+    /// The hotel of each guest who only got free items (`TrainingData.freeOnlyGuests`), as `userHotel`. They
+    /// are no rows of `userItems`, so training is the same with or without them.
+    public let freeOnlyUserHotel: [Int]
+    /// (Guests + free-only guests) × items: the units each guest got free of items they never paid for. Not
+    /// learnt from, but excluded from the guest's recommendations like what they paid for.
+    public let freeUserItems: SparseMatrix
 
     public init(_ data: TrainingData) {
         var hotelIDs: [String] = []
@@ -24,18 +30,26 @@ public struct InteractionMatrix: Sendable {
         }
         let hotelIndex = Dictionary(uniqueKeysWithValues: hotelIDs.enumerated().map { ($1, $0) })
 
-        // Interactions are in time order, so the last one seen per guest is their latest paid order.
-        var lastOrderedHotel = [Int](repeating: 0, count: data.guests.count)
-        for interaction in data.interactions {
+        let allGuests = data.guests + data.freeOnlyGuests
+        // Lines are in time order, so the last one seen per guest is their latest order: a paid one for guests
+        // who paid (their free ones change nothing training sees), a free one for the others.
+        var lastOrderedHotel = [Int](repeating: 0, count: allGuests.count)
+        let freeOnlyLines = data.freeInteractions.filter { $0.guest >= data.guests.count }
+        for interaction in data.interactions + freeOnlyLines {
             lastOrderedHotel[interaction.guest] = hotelIndex[data.items[interaction.item].hotel] ?? 0
         }
         // A guest whose latest order was at a hotel without paid items keeps the hotel they last ordered from.
-        userHotel = data.guests.enumerated().map { guest, record in
+        let hotels = allGuests.enumerated().map { guest, record in
             hotelIndex[record.latestHotel] ?? lastOrderedHotel[guest]
         }
+        userHotel = Array(hotels[..<data.guests.count])
+        freeOnlyUserHotel = Array(hotels[data.guests.count...])
         userItems = SparseMatrix(
             rows: data.guests.count, columns: data.items.count,
             entries: data.interactions.map { .init(row: $0.guest, column: $0.item, value: $0.units) })
+        freeUserItems = SparseMatrix(
+            rows: allGuests.count, columns: data.items.count,
+            entries: data.freeInteractions.map { .init(row: $0.guest, column: $0.item, value: $0.units) })
         self.hotelIDs = hotelIDs
         hotelItemRanges = ranges
     }

@@ -145,19 +145,32 @@ public struct ModelTrainer: Sendable {
         hyperParameters["neighbours"] = .number(Double(options.neighbours))
         hyperParameters["holdout"] = .number(options.holdout)
         hyperParameters["validation"] = .number(options.validation)
+        // Guests who only got free items follow the trained ones: known to serving, with a hotel and their free
+        // items as seen, but with an empty history and zero factors, so they are served as new guests.
+        let freeOnlyGuests = matrix.freeOnlyUserHotel.count
+        let userItems = SparseMatrix(
+            rows: matrix.users + freeOnlyGuests, columns: matrix.items,
+            rowOffsets: matrix.userItems.rowOffsets + Array(repeating: matrix.userItems.nonZeroCount, count: freeOnlyGuests),
+            columnIndices: matrix.userItems.columnIndices, values: matrix.userItems.values)
+        let userFactors = final.alsModel.map {
+            DenseMatrix(
+                rows: $0.userFactors.rows + freeOnlyGuests, columns: $0.userFactors.columns,
+                values: $0.userFactors.values + Array(repeating: 0, count: freeOnlyGuests * $0.userFactors.columns))
+        }
         return ModelArtifacts(
             kind: final.candidate.kind,
-            userIDs: data.guests.map(\.id),
+            userIDs: (data.guests + data.freeOnlyGuests).map(\.id),
             itemIDs: data.items.map(\.id),
             items: data.items.map {
                 ItemMetadata(name: $0.name, hotel: hotelIndex[$0.hotel]!, department: $0.department, price: Double($0.price))
             },
             hotelIDs: matrix.hotelIDs,
             hotelItemRanges: blocks,
-            userHotel: matrix.userHotel,
-            userFactors: final.alsModel?.userFactors,
+            userHotel: matrix.userHotel + matrix.freeOnlyUserHotel,
+            userFactors: userFactors,
             itemFactors: final.alsModel?.itemFactors,
-            userItems: matrix.userItems,
+            userItems: userItems,
+            userFreeItems: matrix.freeUserItems.nonZeroCount > 0 ? matrix.freeUserItems : nil,
             itemNeighbours: neighbours,
             popularity: Popularity(userItems: matrix.userItems, blocks: blocks).scores,
             hyperParameters: hyperParameters,

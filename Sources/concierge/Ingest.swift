@@ -13,7 +13,8 @@ struct Ingest: ParsableCommand {
             Every file is opened and its header checked first: a missing or unreadable file, a wrong header, or a \
             store of another schema version stops the command with a non-zero exit before anything is written. A \
             file that fails halfway leaves the store as it was before that file. Quarantined rows alone do not make \
-            the command fail.
+            the command fail. On a terminal, a progress line on standard error counts the rows of the file being \
+            read, with the rate and the time left; off one, only the summary of each file is printed.
             """)
 
     @Argument(help: "Order export CSV files, ingested in the order given.")
@@ -35,7 +36,13 @@ struct Ingest: ParsableCommand {
         let featureStore = try FeatureStore(path: store)
         let quarantinePath = quarantine ?? FeatureStore.defaultQuarantinePath(forStoreAt: store)
         var fileStart = ContinuousClock.now
-        let reports = try featureStore.ingest(exportsAt: files, quarantineAt: quarantinePath) { report in
+        let progressView = IngestProgressView()
+        // Should a file fail halfway, its progress line is erased before the error is printed.
+        defer { progressView.fileDone() }
+        let reports = try featureStore.ingest(
+            exportsAt: files, quarantineAt: quarantinePath, progress: progressView.show
+        ) { report in
+            progressView.fileDone()
             let elapsed = (ContinuousClock.now - fileStart).components
             let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
             print(

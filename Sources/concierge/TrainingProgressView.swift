@@ -1,13 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConciergeTraining
 import Foundation
 
 /// Shows training's progress on standard error: a bar with the stage, ETA and loss on a terminal,
 /// one plain line per step otherwise (CI logs, pipes).
 final class TrainingProgressView {
-    private let isTerminal = isatty(STDERR_FILENO) == 1
+    private let statusLine = TerminalStatusLine()
+    private var isTerminal: Bool { statusLine.isTerminal }
     private var stage = ""
     private var steps = 0
     private var done = 0
@@ -17,22 +15,22 @@ final class TrainingProgressView {
     func show(_ event: TrainingEvent) {
         switch event {
         case .stage(let name, let steps):
-            if isTerminal, self.steps > 0 { write("\n") }
+            statusLine.end()
             stage = name
             self.steps = steps
             done = 0
             lastLoss = nil
             stageStarted = Date()
-            if isTerminal { drawBar(detail: "") } else { write("\(name) (\(steps) steps)\n") }
+            if isTerminal { drawBar(detail: "") } else { statusLine.write("\(name) (\(steps) steps)\n") }
         case .step(let detail, let loss):
             done += 1
             if let loss { lastLoss = loss }
             if isTerminal {
                 drawBar(detail: detail)
-                if done == steps { write("\n") }
+                if done == steps { statusLine.end() }
             } else {
                 let lossText = loss.map { ", loss \(Self.format($0))" } ?? ""
-                write("  [\(done)/\(steps)] \(detail)\(lossText)\n")
+                statusLine.write("  [\(done)/\(steps)] \(detail)\(lossText)\n")
             }
         }
     }
@@ -44,13 +42,7 @@ final class TrainingProgressView {
         let elapsed = Date().timeIntervalSince(stageStarted)
         let eta = done == 0 ? "" : "  ETA \(Int((elapsed / Double(done) * Double(steps - done)).rounded()))s"
         let loss = lastLoss.map { "  loss \(Self.format($0))" } ?? ""
-        let line = "\(stage) [\(bar)] \(done)/\(steps)\(eta)\(loss)  \(detail)"
-        // \r returns to the line's start and ESC[K clears what a longer previous line left.
-        write("\r\(line.prefix(160))\u{1B}[K")
-    }
-
-    private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        statusLine.draw("\(stage) [\(bar)] \(done)/\(steps)\(eta)\(loss)  \(detail)")
     }
 
     private static func format(_ value: Double) -> String { String(format: "%.4g", value) }

@@ -59,6 +59,37 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: quarantine))
     }
 
+    @Test func ingestReportsProgressAfterEveryChunkEndingWithTheSummary() throws {
+        let directory = TemporaryDirectory()
+        let exports = [directory.path("week1.csv"), directory.path("week2.csv")]
+        for (seed, export) in exports.enumerated() {
+            _ = try SampleExportGenerator(configuration: .init(hotels: 3, guests: 1_500, seed: UInt64(seed + 1))).write(to: export)
+        }
+        let store = try FeatureStore(path: directory.path("store.sqlite"))
+        var progress: [IngestProgress] = []
+        let reports = try store.ingest(exportsAt: exports, quarantineAt: directory.path("q.jsonl"), progress: { progress.append($0) })
+
+        for (export, report) in zip(exports, reports) {
+            let file = progress.filter { $0.path == export }
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: export)[.size] as? Int)
+            #expect(file.count >= size / OrderExportFile.chunkSize, "one report per chunk of \(size) bytes")
+            #expect(file.count > 2)
+            #expect(file.allSatisfy { $0.fileSize == size })
+            for (before, after) in zip(file, file.dropFirst()) {
+                #expect(before.bytesRead <= after.bytesRead && before.read <= after.read)
+                #expect(before.accepted <= after.accepted && before.quarantined <= after.quarantined)
+                #expect(before.alreadyPresent <= after.alreadyPresent)
+            }
+            #expect(file.allSatisfy { $0.read == $0.accepted + $0.quarantined + $0.alreadyPresent })
+            let last = try #require(file.last)
+            #expect(
+                last == IngestProgress(
+                    path: export, bytesRead: report.bytes, fileSize: size, read: report.read, accepted: report.accepted,
+                    alreadyPresent: report.alreadyPresent, quarantined: report.quarantined.count))
+        }
+        #expect(progress.map(\.path) == progress.map(\.path).sorted(), "files one after the other")
+    }
+
     @Test func ingestingTheSameFileTwiceChangesNothing() throws {
         let directory = TemporaryDirectory()
         let export = directory.path("sample.csv")

@@ -57,6 +57,51 @@ import Testing
         #expect(try store.trainingData().fingerprint != data.fingerprint)
     }
 
+    @Test func freeLinesAreKeptApartFromWhatTrainingLearns() throws {
+        let directory = TemporaryDirectory()
+        let rows = [
+            // Guest 5 pays for the ramen and gets two waters free; the CANCEL order's free pizza does not count.
+            Self.order(1, hotel: 2, guest: 5, day: 1, [
+                Self.line(201, name: "라면", price: 9000),
+                Self.line(202, name: "생수", price: 3000, count: 2, free: 2),
+            ]),
+            Self.order(2, hotel: 2, guest: 5, status: "CANCEL", day: 2, [Self.line(203, name: "피자", price: 5000, free: 1)]),
+            // Guests 6 and 7 only ever got items free: by freeCount, and at a unit price of 0 (the ramen was
+            // free that day, its menu price stays 9,000).
+            Self.order(3, hotel: 2, guest: 6, day: 2, [Self.line(202, name: "생수", price: 3000, free: 1)]),
+            Self.order(4, hotel: 2, guest: 7, day: 0, [Self.line(201, name: "라면", price: 0)]),
+            // Guest 8 got a water free once and paid for one later: a paid item, not a free one.
+            Self.order(5, hotel: 2, guest: 8, day: 3, [Self.line(202, name: "생수", price: 3000, free: 1)]),
+            Self.order(6, hotel: 2, guest: 8, day: 4, [Self.line(202, name: "생수", price: 3000)]),
+        ]
+        let export = directory.write("week.csv", ExportRow.file(rows))
+        let store = try FeatureStore(path: directory.path("store.sqlite"))
+        _ = try store.ingest(exportsAt: [export], quarantineAt: directory.path("q.jsonl"))
+
+        let data = try store.trainingData()
+        #expect(data.items.map(\.id) == ["201", "202", "203"])
+        #expect(data.guests.map(\.id) == ["5", "8"])
+        #expect(data.interactions.map(\.guest) == [0, 1])
+        #expect(data.interactions.map(\.item) == [0, 1])
+        #expect(data.interactions.map(\.units) == [1, 1])
+        #expect(data.freeOnlyGuests.map(\.id) == ["6", "7"])
+        #expect(data.freeOnlyGuests.map(\.latestHotel) == ["2", "2"])
+        // By time: guest 7's ramen (day 0), guest 5's two waters (day 1), guest 6's water (day 2). Guests 6 and 7
+        // are indices 2 and 3, after the guests who paid.
+        #expect(data.freeInteractions.map(\.guest) == [3, 0, 2])
+        #expect(data.freeInteractions.map(\.item) == [0, 1, 1])
+        #expect(data.freeInteractions.map(\.units) == [1, 2, 1])
+
+        // The fingerprint covers the free lines too: a new one changes it.
+        let more = directory.write(
+            "week2.csv", ExportRow.file([Self.order(7, hotel: 2, guest: 9, day: 5, [Self.line(201, name: "라면", price: 9000, free: 1)])]))
+        _ = try store.ingest(exportsAt: [more], quarantineAt: directory.path("q.jsonl"))
+        let after = try store.trainingData()
+        #expect(after.interactions.count == data.interactions.count)
+        #expect(after.freeOnlyGuests.map(\.id) == ["6", "7", "9"])
+        #expect(after.fingerprint != data.fingerprint)
+    }
+
     @Test func eachHotelsItemsAreContiguousInASample() throws {
         let directory = TemporaryDirectory()
         let export = directory.path("sample.csv")

@@ -9,7 +9,7 @@ enum Spoiler: String, CaseIterable, Sendable {
     case duplicateUser, duplicateItem, idWithNewline, emptyHotelID, rangesWithGap, rangesShort, itemInWrongHotel,
         negativePrice, userHotelOutOfRange, neighbourOutOfRange, neighboursUnsorted, popularityOutOfRange,
         popularityUnsorted, nanFactor, infiniteFactor, factorRowsWrong, factorColumnsDisagree, alsWithoutFactors,
-        lonelyFactors, historyWrongShape, nanHistoryValue, nanMetric, emptyFingerprint, noItems
+        lonelyFactors, historyWrongShape, nanHistoryValue, freeItemsWrongShape, freeItemOutOfRange, nanMetric, emptyFingerprint, noItems
 
     func apply(to model: inout ModelArtifacts) {
         switch self {
@@ -36,6 +36,8 @@ enum Spoiler: String, CaseIterable, Sendable {
         case .lonelyFactors: model.userFactors = nil
         case .historyWrongShape: model.userItems = SparseMatrix(rows: 5, columns: 6, entries: [])
         case .nanHistoryValue: model.userItems.values[0] = .nan
+        case .freeItemsWrongShape: model.userFreeItems = SparseMatrix(rows: 4, columns: 7, entries: [])
+        case .freeItemOutOfRange: model.userFreeItems!.columnIndices[0] = 7
         case .nanMetric: model.metrics["map@10"] = .nan
         case .emptyFingerprint: model.dataFingerprint = ""
         case .noItems:
@@ -67,6 +69,8 @@ enum Spoiler: String, CaseIterable, Sendable {
         case .lonelyFactors: "userFactors and itemFactors come as a pair"
         case .historyWrongShape: "userItems is 5×6, not 5×7"
         case .nanHistoryValue: "userItems: row 0 has a non-finite value"
+        case .freeItemsWrongShape: "userFreeItems is 4×7, not 5×7"
+        case .freeItemOutOfRange: "userFreeItems: row 0 has column index 7, outside 0..<7"
         case .nanMetric: "metric 'map@10' is not finite"
         case .emptyFingerprint: "dataFingerprint is empty"
         case .noItems: "there are no items"

@@ -53,6 +53,7 @@ struct IndependentExporter {
             files["item_factors.f32"] = dense(itemFactors)
         }
         files["user_items.csr"] = csr(model.userItems)
+        if let userFreeItems = model.userFreeItems { files["user_free_items.csr"] = csr(userFreeItems) }
         files["item_neighbours.csr"] = csr(model.itemNeighbours)
         files["hotel_popularity.csr"] = csr(model.popularity)
 
@@ -93,6 +94,21 @@ struct IndependentExporter {
         #expect(try scratch.registry.verify().isClean)
     }
 
+    /// Versions published before free items were kept, and exports of tools that do not know them.
+    @Test func anExportWithoutFreeItemsImportsWithNone() throws {
+        let scratch = ScratchDirectory()
+        var expected = sampleArtifacts()
+        expected.userFreeItems = nil
+        try IndependentExporter().export(expected, to: scratch.path + "/export")
+
+        try scratch.registry.importModel(model: "roomservice", from: scratch.path + "/export")
+        let model = try scratch.registry.open(model: "roomservice", versionOrAlias: "1")
+        #expect(model.userFreeItems == nil)
+        #expect(model.manifest.files["user_free_items.csr"] == nil)
+        #expect(model.artifacts().userFreeItems == nil)
+        #expect(try scratch.registry.verify().isClean)
+    }
+
     @Test func aRegistryVersionFolderImportsIntoAnotherRegistry() throws {
         let source = ScratchDirectory()
         let target = ScratchDirectory()
@@ -112,6 +128,7 @@ struct IndependentExporter {
         ("hotel_ids.txt", "hotel_ids.txt: line 2 contains a carriage return"),
         ("item_names.txt", "item_names.txt: line 1 is not valid UTF-8"),
         ("user_items.csr", "user_items.csr: bad magic (expected \"CNCGCSR\")"),
+        ("user_free_items.csr", "user_free_items.csr: is 4×7, the manifest's counts make it 5×7"),
         ("hotel_items.i64", "hotel_items.i64: element type 2 where 3 (int64) is required"),
         ("user_hotels.i32", "user_hotels.i32: user 0 has hotel 3, outside 0..<3"),
         ("hotel_popularity.csr", "hotel_popularity.csr: size 219 bytes does not match its header (220 bytes expected)"),
@@ -139,6 +156,8 @@ struct IndependentExporter {
                 return bytes
             }
         case "user_hotels.i32": artifacts.userHotel[0] = 3
+        case "user_free_items.csr":
+            artifacts.userFreeItems = SparseMatrix(rows: 4, columns: 7, entries: [.init(row: 0, column: 1, value: 1)])
         default: exporter.damage[file] = { bytes in Array(bytes.dropLast()) }
         }
         try exporter.export(artifacts, to: scratch.path + "/export")

@@ -77,6 +77,8 @@ func sampleArtifacts(kind: ModelKind = .als, factors: Int = 4, seed: UInt64 = 1)
             ? DenseMatrix(rows: 7, columns: factors, values: (0..<(7 * factors)).map { _ in random.next() - 0.5 })
             : nil,
         userItems: userItems,
+        userFreeItems: SparseMatrix(
+            rows: 5, columns: 7, entries: [.init(row: 0, column: 1, value: 1), .init(row: 1, column: 5, value: 2)]),
         itemNeighbours: SparseMatrix(
             rows: 7, columns: 7, rowOffsets: neighbourOffsets, columnIndices: neighbourIndices, values: neighbourValues),
         popularity: popularity,
@@ -93,7 +95,7 @@ func sampleArtifacts(kind: ModelKind = .als, factors: Int = 4, seed: UInt64 = 1)
 let versionFileNames = [
     "user_ids.txt", "item_ids.txt", "hotel_ids.txt", "item_names.txt", "item_departments.txt", "item_prices.f64",
     "hotel_items.i64", "user_hotels.i32", "user_factors.f32", "item_factors.f32", "user_items.csr",
-    "item_neighbours.csr", "hotel_popularity.csr",
+    "user_free_items.csr", "item_neighbours.csr", "hotel_popularity.csr",
 ]
 
 /// Versions are read-only on disk; tests that damage them make a file writable first.

@@ -18,12 +18,20 @@ struct RuleChecker {
         }
     }
 
-    /// A known guest with orders: their history; anyone else: their recent items.
+    /// A known guest with paid orders: their history; anyone else: their recent items. Known guests add what
+    /// they got free.
     func seenItems(_ request: RecommendationRequest) -> Set<Int> {
-        if let user = request.user.flatMap(model.userIndex(for:)), !model.userItems.rowRange(user).isEmpty {
-            return Set(model.userItems.columnIndices(ofRow: user).map { Int($0) })
+        let user = request.user.flatMap(model.userIndex(for:))
+        let free = freeItems(ofUser: user)
+        if let user, !model.userItems.rowRange(user).isEmpty {
+            return free.union(model.userItems.columnIndices(ofRow: user).map { Int($0) })
         }
-        return Set(request.recent.compactMap(model.itemIndex(for:)))
+        return free.union(request.recent.compactMap(model.itemIndex(for:)))
+    }
+
+    func freeItems(ofUser user: Int?) -> Set<Int> {
+        guard let user, let userFreeItems = model.userFreeItems else { return [] }
+        return Set(userFreeItems.columnIndices(ofRow: user).map { Int($0) })
     }
 
     func check(_ result: RecommendationResult, for request: RecommendationRequest) {

@@ -14,16 +14,22 @@ enum ServingFixture {
     static let trained: ModelArtifacts = {
         let folder = scratchFolder("serving-data")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let export = folder + "/orders.csv"
-        _ = try! SampleExportGenerator(configuration: .init(hotels: 4, guests: 1_200, seed: 7)).write(to: export)
-        let store = try! FeatureStore(path: folder + "/store.sqlite")
-        _ = try! store.ingest(exportsAt: [export], quarantineAt: folder + "/quarantine.jsonl")
-        return try! ModelTrainer(options: options).train(store.trainingData()).artifacts
+        return train(.init(hotels: 4, guests: 1_200, seed: 7), storeAt: folder + "/store.sqlite")
     }()
 
+    /// Generates a sample export beside `storePath`, ingests it into a new store there and trains on it.
+    static func train(_ sample: SampleExportGenerator.Configuration, storeAt storePath: String) -> ModelArtifacts {
+        let folder = (storePath as NSString).deletingLastPathComponent
+        let export = folder + "/orders.csv"
+        _ = try! SampleExportGenerator(configuration: sample).write(to: export)
+        let store = try! FeatureStore(path: storePath)
+        _ = try! store.ingest(exportsAt: [export], quarantineAt: folder + "/quarantine.jsonl")
+        return try! ModelTrainer(options: options).train(store.trainingData()).artifacts
+    }
+
     static let als = recommender(trained)
-    static let itemItem = recommender(withKind: .itemItem)
-    static let popular = recommender(withKind: .popular)
+    static let itemItem = recommender(trained, as: .itemItem)
+    static let popular = recommender(trained, as: .popular)
 
     static func recommender(for kind: ModelKind) -> Recommender {
         switch kind {
@@ -33,7 +39,9 @@ enum ServingFixture {
         }
     }
 
-    private static func recommender(withKind kind: ModelKind) -> Recommender {
+    /// The artifacts served as a version of `kind`: without factors unless ALS.
+    static func recommender(_ trained: ModelArtifacts, as kind: ModelKind) -> Recommender {
+        guard kind != .als else { return recommender(trained) }
         var artifacts = trained
         artifacts.kind = kind
         artifacts.userFactors = nil
@@ -41,7 +49,7 @@ enum ServingFixture {
         return recommender(artifacts)
     }
 
-    private static func recommender(_ artifacts: ModelArtifacts) -> Recommender {
+    static func recommender(_ artifacts: ModelArtifacts) -> Recommender {
         let folder = scratchFolder("serving-version")
         // Linux keeps a mapped file readable after it is unlinked, so the folder can go at once.
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -49,7 +57,7 @@ enum ServingFixture {
         return Recommender(model: try! LoadedModel(folder: folder, model: "roomservice", version: 1), threads: 2)
     }
 
-    private static func scratchFolder(_ name: String) -> String {
+    static func scratchFolder(_ name: String) -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path

@@ -65,6 +65,59 @@ import Testing
         }
     }
 
+    @Test func freeItemsChangeNothingTrainingLearnsFrom() {
+        var paidOnly = Self.sample
+        paidOnly.freeOnlyGuests = []
+        paidOnly.freeInteractions = []
+        #expect(!Self.sample.freeOnlyGuests.isEmpty && !Self.sample.freeInteractions.isEmpty)
+        let withFree = InteractionMatrix(Self.sample)
+        let without = InteractionMatrix(paidOnly)
+        #expect(withFree.userItems == without.userItems)
+        #expect(withFree.userHotel == without.userHotel)
+        #expect(withFree.hotelItemRanges == without.hotelItemRanges)
+        #expect(withFree.freeUserItems.rows == Self.sample.guests.count + Self.sample.freeOnlyGuests.count)
+    }
+
+    /// Offline evaluation applies serving's seen rule: a guest's free items are never among their recommendations.
+    @Test(arguments: [
+        CandidateModel.popular, .itemItem(neighbours: 20),
+        .als(.init(factors: 8, iterations: 3, seed: 1, threads: 2)),
+    ])
+    func evaluationLeavesOutWhatAGuestGotFree(candidate: CandidateModel) {
+        let matrix = InteractionMatrix(Self.sample)
+        let fitted = FittedModel(candidate, on: matrix.userItems, matrix: matrix, threads: 2)
+        var guestsWithFreeItems = 0
+        for user in 0..<matrix.users where !matrix.freeUserItems.rowRange(user).isEmpty {
+            let free = Set(matrix.freeUserItems.rowRange(user).map { Int(matrix.freeUserItems.columnIndices[$0]) })
+            let recommended = fitted.recommend(user: user, k: 10)
+            #expect(free.isDisjoint(with: recommended), "guest \(user)")
+            #expect(recommended.count <= 10)
+            guestsWithFreeItems += 1
+        }
+        #expect(guestsWithFreeItems > 20)
+    }
+
+    @Test func guestsWhoOnlyGotItemsFreeAreUsersWithAHotelButNoHistory() throws {
+        let data = Self.sample
+        let artifacts = try ModelTrainer(options: TrainingOptions(factors: 8, iterations: 3, tune: false)).train(data).artifacts
+        let trained = data.guests.count
+        #expect(artifacts.userIDs == (data.guests + data.freeOnlyGuests).map(\.id))
+        let free = try #require(artifacts.userFreeItems)
+        for (offset, guest) in data.freeOnlyGuests.enumerated() {
+            let user = trained + offset
+            #expect(artifacts.userItems.rowRange(user).isEmpty)
+            #expect(!free.rowRange(user).isEmpty)
+            if let hotel = artifacts.hotelIDs.firstIndex(of: guest.latestHotel) { #expect(artifacts.userHotel[user] == hotel) }
+            if let userFactors = artifacts.userFactors { #expect(userFactors.row(user).allSatisfy { $0 == 0 }) }
+        }
+        for user in 0..<artifacts.userIDs.count {
+            let paid = Set(artifacts.userItems.rowRange(user).map { artifacts.userItems.columnIndices[$0] })
+            #expect(free.rowRange(user).allSatisfy { !paid.contains(free.columnIndices[$0]) })
+        }
+        #expect(free.nonZeroCount == Set(data.freeInteractions.map { SIMD2($0.guest, $0.item) }).count)
+        try artifacts.validate()
+    }
+
     @Test func anEmptyStoreIsACleanError() {
         let empty = TrainingData(items: [], guests: [], interactions: [], fingerprint: "0")
         #expect(throws: ModelTrainer.Failure.self) { try ModelTrainer(options: TrainingOptions()).train(empty) }
@@ -92,6 +145,31 @@ import Testing
         // Guest 11's latest hotel has no paid items: they keep the hotel they last ordered from.
         #expect(matrix.userHotel == [1, 0])
         #expect(matrix.candidates(forUser: 0) == 2..<3)
+    }
+
+    @Test func guestsWithOnlyFreeItemsGetAHotelButNoRow() {
+        let data = TrainingData(
+            items: [
+                .init(id: "1", name: "a", hotel: "1", department: "1", price: 1000),
+                .init(id: "2", name: "b", hotel: "2", department: "1", price: 1000),
+            ],
+            guests: [.init(id: "10", latestHotel: "1")],
+            interactions: [.init(guest: 0, item: 0, units: 1, orderedAt: 1)],
+            freeOnlyGuests: [.init(id: "11", latestHotel: "2"), .init(id: "12", latestHotel: "9")],
+            freeInteractions: [
+                .init(guest: 0, item: 1, units: 2, orderedAt: 2), .init(guest: 1, item: 0, units: 1, orderedAt: 3),
+                .init(guest: 2, item: 1, units: 1, orderedAt: 4),
+            ],
+            fingerprint: "x")
+        let matrix = InteractionMatrix(data)
+        #expect(matrix.users == 1)
+        #expect(matrix.userHotel == [0])
+        // Guest 12's latest hotel has no paid items: they keep the hotel of their last free item.
+        #expect(matrix.freeOnlyUserHotel == [1, 1])
+        #expect(matrix.freeUserItems.rows == 3)
+        #expect(matrix.freeUserItems.rowOffsets == [0, 1, 2, 3])
+        #expect(matrix.freeUserItems.columnIndices == [1, 0, 1])
+        #expect(matrix.freeUserItems.values == [2, 1, 1])
     }
 }
 

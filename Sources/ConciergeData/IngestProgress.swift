@@ -1,0 +1,24 @@
+/// How far the ingest of one export file has come: what `FeatureStore.ingest` reports after each chunk it reads,
+/// counted as `IngestReport` counts. The last report of a file holds the file's final counts.
+public struct IngestProgress: Sendable, Equatable {
+    public var path: String
+    public var bytesRead: Int
+    /// The file's size when its ingest began, so that a display can estimate the time left.
+    public var fileSize: Int
+    public var read: Int
+    public var accepted: Int
+    public var alreadyPresent: Int
+    public var quarantined: Int
+
+    public init(
+        path: String, bytesRead: Int, fileSize: Int, read: Int, accepted: Int, alreadyPresent: Int, quarantined: Int
+    ) {
+        self.path = path
+        self.bytesRead = bytesRead
+        self.fileSize = fileSize
+        self.read = read
+        self.accepted = accepted
+        self.alreadyPresent = alreadyPresent
+        self.quarantined = quarantined
+    }
+}
