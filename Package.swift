@@ -52,6 +52,11 @@ let package = Package(
             dependencies: ["CSQLite"],
             swiftSettings: strictness),
 
+        // A small, strict RFC 8259 reader, for the order exports' JSON and for request bodies.
+        .target(
+            name: "ConciergeJSON",
+            swiftSettings: strictness),
+
         // The recommender's mathematics: matrices, ALS, item similarity, popularity, ranking metrics.
         // No I/O and no HTTP: training and serving both build on it.
         .target(
@@ -64,7 +69,7 @@ let package = Package(
         // and the SQLite feature store that ingest writes and training reads.
         .target(
             name: "ConciergeData",
-            dependencies: ["ConciergeSQLite"],
+            dependencies: ["ConciergeJSON", "ConciergeSQLite"],
             swiftSettings: strictness),
 
         // The model registry: versioned model files with SHA-256 checksums, indexed by SQLite, aliases.
@@ -89,7 +94,7 @@ let package = Package(
         .target(
             name: "ConciergeAPI",
             dependencies: [
-                "ConciergeHTTP", "ConciergeServing", "ConciergeRegistry",
+                "ConciergeHTTP", "ConciergeJSON", "ConciergeServing", "ConciergeRegistry",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -110,6 +115,10 @@ let package = Package(
         .testTarget(
             name: "ConciergeModelTests",
             dependencies: ["ConciergeModel"],
+            swiftSettings: strictness),
+        .testTarget(
+            name: "ConciergeJSONTests",
+            dependencies: ["ConciergeJSON"],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeDataTests",

@@ -80,6 +80,36 @@ import Testing
         #expect(get.body == post.body)
     }
 
+    /// JSON numbers are ids and counts, never booleans: 0 and 1 included, the same in every field.
+    @Test func postReadsWholeNumbersAsIdsAndCounts() throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
+        let base = "http://127.0.0.1:\(server.port)"
+        let user = model.userID(0)
+        let hotel = model.hotelID(0)
+        let menu = model.items(ofHotel: 0)
+        for k in [1, 100] {
+            let post = try Curl.post(base + "/recommend", json: #"{"user":\#(user),"k":\#(k)}"#)
+            #expect(post.status == 200, "k \(k): \(post.body)")
+            #expect(post.body == (try Curl.get(base + "/recommend?user=\(user)&k=\(k)")).body, "k \(k)")
+        }
+        let numeric = [
+            (#"{"hotel":1,"k":5}"#, "/recommend?hotel=1&k=5"),
+            (#"{"user":1,"hotel":\#(hotel)}"#, "/recommend?user=1&hotel=\(hotel)"),
+            (#"{"user":-1,"hotel":"\#(hotel)"}"#, "/recommend?user=-1&hotel=\(hotel)"),
+            (#"{"hotel":\#(hotel),"exclude":[0,1],"departments":[\#(model.item(menu.lowerBound).department)]}"#,
+             "/recommend?hotel=\(hotel)&exclude=0,1&departments=\(model.item(menu.lowerBound).department)"),
+            (#"{"hotel":\#(hotel),"recent":[\#(model.itemID(menu.lowerBound)),1]}"#,
+             "/recommend?hotel=\(hotel)&recent=\(model.itemID(menu.lowerBound)),1"),
+        ]
+        for (body, query) in numeric {
+            let post = try Curl.post(base + "/recommend", json: body)
+            #expect(post.status == 200, "\(body): \(post.body)")
+            #expect(post.body == (try Curl.get(base + query)).body, "\(body) answers unlike \(query)")
+        }
+    }
+
     @Test func coldStartsFoldInOrFallBackToPopularity() throws {
         let server = try startServer()
         defer { server.stop() }
@@ -118,13 +148,29 @@ import Testing
         #expect((error?["message"] as? String)?.contains(mentions) == true, "\(answer.body)")
     }
 
+    /// A boolean, a fraction, an exponent, a number beyond 64 bits or a null where an id or `k` belongs.
     @Test(arguments: [
-        (#"{"user": 1,,}"#, "malformed_json", "character"),
+        (#"{"user": 1,,}"#, "malformed_json", "byte 11"),
         (#"["user"]"#, "malformed_json", "object"),
         (#"{"user": ["a"]}"#, "invalid_parameter", "user"),
         (#"{"user": "1", "k": "ten"}"#, "invalid_parameter", "k"),
         (#"{"user": "1", "exclude": "a,b"}"#, "invalid_parameter", "exclude"),
-        (#"{"user": "1", "departments": [1.5]}"#, "invalid_parameter", "departments"),
+        (#"{"user": "1", "departments": [1.5]}"#, "invalid_parameter", "departments[0]"),
+        (#"{"user": true}"#, "invalid_parameter", "user"),
+        (#"{"user": null}"#, "invalid_parameter", "user"),
+        (#"{"user": 12345678901234567890}"#, "invalid_parameter", "user"),
+        (#"{"hotel": 1.5}"#, "invalid_parameter", "hotel"),
+        (#"{"hotel": false}"#, "invalid_parameter", "hotel"),
+        (#"{"user": "1", "k": true}"#, "invalid_parameter", "k"),
+        (#"{"user": "1", "k": 1.5}"#, "invalid_parameter", "k"),
+        (#"{"user": "1", "k": 1e2}"#, "invalid_parameter", "k"),
+        (#"{"user": "1", "k": null}"#, "invalid_parameter", "k"),
+        (#"{"user": "1", "exclude": [0, true]}"#, "invalid_parameter", "exclude[1]"),
+        (#"{"user": "1", "exclude": null}"#, "invalid_parameter", "exclude"),
+        (#"{"user": "1", "recent": [1e2]}"#, "invalid_parameter", "recent[0]"),
+        (#"{"user": "1", "recent": [""]}"#, "invalid_parameter", "recent[0]"),
+        (#"{"user": "1", "departments": null}"#, "invalid_parameter", "departments"),
+        (#"{"user": "1", "seen": null}"#, "invalid_parameter", "seen"),
     ])
     func badJSONBodiesNameWhatIsWrong(body: String, code: String, mentions: String) throws {
         let server = try startServer()

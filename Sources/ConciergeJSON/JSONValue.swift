@@ -1,12 +1,13 @@
-/// A parsed RFC 8259 JSON document, as much of it as the order contents need.
+/// A parsed RFC 8259 JSON document: the order exports' `contents` field and `POST /recommend`'s body.
 ///
 /// Hand-written because Foundation's `JSONDecoder` and `JSONSerialization` take 20–30 µs for a two-item
-/// contents field on this machine, more than ingest spends on the whole row, SQLite included.
-enum JSONValue {
+/// contents field on this machine, more than ingest spends on the whole row, SQLite included; and because
+/// on Linux `JSONSerialization` answers `NSNumber`, which cannot tell the numbers 0 and 1 from booleans.
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case integer(Int)
-    /// A number with a fraction or an exponent, or too large for `Int`; no field of the contents takes one.
+    /// A number with a fraction or an exponent, or too large for `Int`: no reader of this module takes one.
     case otherNumber
     case string(String)
     case array([JSONValue])
@@ -15,20 +16,23 @@ enum JSONValue {
 
     /// A struct rather than a tuple: arrays of tuples look up their type metadata at run time, which cost a
     /// noticeable share of ingest.
-    struct Member {
-        var key: String
-        var value: JSONValue
+    public struct Member: Sendable {
+        public var key: String
+        public var value: JSONValue
     }
 
-    struct SyntaxError: Error {}
+    public struct SyntaxError: Error {
+        /// The byte where the reader gave up, from the start of the document.
+        public var offset: Int
+    }
 
     /// Parses a whole document: one value with nothing but whitespace around it.
-    init(parsing bytes: ArraySlice<UInt8>) throws(SyntaxError) {
+    public init(parsing bytes: ArraySlice<UInt8>) throws(SyntaxError) {
         self = try bytes.withUnsafeBufferPointer { buffer throws(SyntaxError) in
             var parser = Parser(bytes: buffer)
             let value = try parser.value(depth: 0)
             parser.skipWhitespace()
-            guard parser.index == buffer.count else { throw SyntaxError() }
+            guard parser.index == buffer.count else { throw SyntaxError(offset: parser.index) }
             return value
         }
     }
@@ -51,12 +55,12 @@ private struct Parser {
     }
 
     private func peek() throws(JSONValue.SyntaxError) -> UInt8 {
-        guard index < bytes.count else { throw JSONValue.SyntaxError() }
+        guard index < bytes.count else { throw JSONValue.SyntaxError(offset: index) }
         return bytes[index]
     }
 
     mutating func value(depth: Int) throws(JSONValue.SyntaxError) -> JSONValue {
-        guard depth < Self.maximumDepth else { throw JSONValue.SyntaxError() }
+        guard depth < Self.maximumDepth else { throw JSONValue.SyntaxError(offset: index) }
         skipWhitespace()
         switch try peek() {
         case UInt8(ascii: "{"): return try object(depth: depth)
@@ -72,7 +76,7 @@ private struct Parser {
             try literal("null")
             return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
-        default: throw JSONValue.SyntaxError()
+        default: throw JSONValue.SyntaxError(offset: index)
         }
     }
 
@@ -80,7 +84,7 @@ private struct Parser {
         let matches = word.withUTF8Buffer { expected in
             bytes.count - index >= expected.count && expected.indices.allSatisfy { bytes[index + $0] == expected[$0] }
         }
-        guard matches else { throw JSONValue.SyntaxError() }
+        guard matches else { throw JSONValue.SyntaxError(offset: index) }
         index += word.utf8CodeUnitCount
     }
 
@@ -94,17 +98,17 @@ private struct Parser {
         }
         while true {
             skipWhitespace()
-            guard try peek() == UInt8(ascii: "\"") else { throw JSONValue.SyntaxError() }
+            guard try peek() == UInt8(ascii: "\"") else { throw JSONValue.SyntaxError(offset: index) }
             let key = try string()
             skipWhitespace()
-            guard try peek() == UInt8(ascii: ":") else { throw JSONValue.SyntaxError() }
+            guard try peek() == UInt8(ascii: ":") else { throw JSONValue.SyntaxError(offset: index) }
             index += 1
             members.append(JSONValue.Member(key: key, value: try value(depth: depth + 1)))
             skipWhitespace()
             let next = try peek()
             index += 1
             if next == UInt8(ascii: "}") { return .object(members) }
-            guard next == UInt8(ascii: ",") else { throw JSONValue.SyntaxError() }
+            guard next == UInt8(ascii: ",") else { throw JSONValue.SyntaxError(offset: index - 1) }
         }
     }
 
@@ -122,7 +126,7 @@ private struct Parser {
             let next = try peek()
             index += 1
             if next == UInt8(ascii: "]") { return .array(elements) }
-            guard next == UInt8(ascii: ",") else { throw JSONValue.SyntaxError() }
+            guard next == UInt8(ascii: ",") else { throw JSONValue.SyntaxError(offset: index - 1) }
         }
     }
 
@@ -132,7 +136,7 @@ private struct Parser {
         func isDigit(_ position: Int) -> Bool {
             position < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position])
         }
-        guard isDigit(index) else { throw JSONValue.SyntaxError() }
+        guard isDigit(index) else { throw JSONValue.SyntaxError(offset: index) }
         var magnitude = 0
         var overflowed = false
         if bytes[index] == UInt8(ascii: "0") {
@@ -149,7 +153,7 @@ private struct Parser {
         var integral = !overflowed
         if index < bytes.count && bytes[index] == UInt8(ascii: ".") {
             index += 1
-            guard isDigit(index) else { throw JSONValue.SyntaxError() }
+            guard isDigit(index) else { throw JSONValue.SyntaxError(offset: index) }
             while isDigit(index) { index += 1 }
             integral = false
         }
@@ -158,7 +162,7 @@ private struct Parser {
             if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
                 index += 1
             }
-            guard isDigit(index) else { throw JSONValue.SyntaxError() }
+            guard isDigit(index) else { throw JSONValue.SyntaxError(offset: index) }
             while isDigit(index) { index += 1 }
             integral = false
         }
@@ -176,7 +180,7 @@ private struct Parser {
                 return try validated(UnsafeBufferPointer(rebasing: bytes[start..<index]))
             }
             if byte == UInt8(ascii: "\\") { break }
-            guard byte >= 0x20 else { throw JSONValue.SyntaxError() }
+            guard byte >= 0x20 else { throw JSONValue.SyntaxError(offset: index) }
             index += 1
         }
         var decoded = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
@@ -197,17 +201,17 @@ private struct Parser {
                 case UInt8(ascii: "r"): decoded.append(0x0D)
                 case UInt8(ascii: "t"): decoded.append(0x09)
                 case UInt8(ascii: "u"): UTF8.encode(try escapedScalar()) { decoded.append($0) }
-                default: throw JSONValue.SyntaxError()
+                default: throw JSONValue.SyntaxError(offset: index)
                 }
             default:
-                guard byte >= 0x20 else { throw JSONValue.SyntaxError() }
+                guard byte >= 0x20 else { throw JSONValue.SyntaxError(offset: index) }
                 decoded.append(byte)
             }
         }
     }
 
     private func validated(_ utf8: UnsafeBufferPointer<UInt8>) throws(JSONValue.SyntaxError) -> String {
-        guard let string = String(validating: utf8, as: UTF8.self) else { throw JSONValue.SyntaxError() }
+        guard let string = String(validating: utf8, as: UTF8.self) else { throw JSONValue.SyntaxError(offset: index) }
         return string
     }
 
@@ -216,18 +220,18 @@ private struct Parser {
         let first = try hexQuad()
         if (0xD800..<0xDC00).contains(first) {
             guard bytes.count - index >= 2, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-            else { throw JSONValue.SyntaxError() }
+            else { throw JSONValue.SyntaxError(offset: index) }
             index += 2
             let second = try hexQuad()
-            guard (0xDC00..<0xE000).contains(second) else { throw JSONValue.SyntaxError() }
+            guard (0xDC00..<0xE000).contains(second) else { throw JSONValue.SyntaxError(offset: index) }
             return Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))!
         }
-        guard let scalar = Unicode.Scalar(first) else { throw JSONValue.SyntaxError() }
+        guard let scalar = Unicode.Scalar(first) else { throw JSONValue.SyntaxError(offset: index) }
         return scalar
     }
 
     private mutating func hexQuad() throws(JSONValue.SyntaxError) -> UInt32 {
-        guard bytes.count - index >= 4 else { throw JSONValue.SyntaxError() }
+        guard bytes.count - index >= 4 else { throw JSONValue.SyntaxError(offset: index) }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[index]
@@ -236,7 +240,7 @@ private struct Parser {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw JSONValue.SyntaxError()
+            default: throw JSONValue.SyntaxError(offset: index)
             }
             value = value << 4 | UInt32(digit)
             index += 1
