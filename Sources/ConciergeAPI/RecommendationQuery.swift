@@ -45,9 +45,7 @@ enum RecommendationQuery {
         }
         var request = RecommendationRequest(user: try optionalIdentifier(fields["user"], field: "user"))
         if let k = fields["k"] {
-            guard case .integer(let count) = k else {
-                throw invalid("k", "must be a whole number from 1 to 100, written without a fraction or an exponent")
-            }
+            guard let count = k.wholeNumber else { throw invalid("k", "must be a whole number from 1 to 100") }
             request.count = count
         }
         request.hotel = try optionalIdentifier(fields["hotel"], field: "hotel")
@@ -77,17 +75,17 @@ enum RecommendationQuery {
     }
 
     /// Ids are strings; a CRM that sends the numeric `customer_seq` as a JSON number is understood too: a
-    /// whole number stands for its decimal digits, so `7` and `"7"` are the same id. A field without a value
-    /// is left out: null is refused, as are numbers that are not plainly written 64-bit integers.
+    /// whole number stands for the decimal digits of its value, so `7`, `7.0` and `"7"` are the same id.
+    /// A field without a value is left out: null is refused.
     private static func identifier(_ value: JSONValue, field: String) throws(HTTPError) -> String {
         switch value {
         case .string(let text): return text
-        case .integer(let number): return String(number)
-        case .otherNumber:
-            throw invalid(
-                field, "must be a whole number without a fraction or an exponent, at most \(Int.max); send other ids as strings")
         case .null: throw invalid(field, "must not be null; leave the field out instead")
-        case .bool, .array, .object: throw invalid(field, "must be a string or a whole number")
+        default:
+            guard let number = value.wholeNumber else {
+                throw invalid(field, "must be a string or a 64-bit whole number; send other ids as strings")
+            }
+            return String(number)
         }
     }
 

@@ -6,9 +6,10 @@
 public enum JSONValue: Sendable {
     case null
     case bool(Bool)
+    /// A number written as an integer (digits only) that fits `Int`.
     case integer(Int)
-    /// A number with a fraction or an exponent, or too large for `Int`: no reader of this module takes one.
-    case otherNumber
+    /// Any other number, as written: with a fraction or an exponent, or too large for `Int`. See `wholeNumber`.
+    case otherNumber(String)
     case string(String)
     case array([JSONValue])
     /// Members in document order; duplicate keys are kept, and readers take the last, as JavaScript does.
@@ -131,22 +132,26 @@ private struct Parser {
     }
 
     private mutating func number() throws(JSONValue.SyntaxError) -> JSONValue {
+        let start = index
         let negative = bytes[index] == UInt8(ascii: "-")
         if negative { index += 1 }
         func isDigit(_ position: Int) -> Bool {
             position < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position])
         }
         guard isDigit(index) else { throw JSONValue.SyntaxError(offset: index) }
-        var magnitude = 0
+        // Accumulated with its sign, so that `Int.min`, whose magnitude `Int` cannot hold, is read too.
+        var integer = 0
         var overflowed = false
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
             while isDigit(index) {
-                let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = times10.addingReportingOverflow(Int(bytes[index] - UInt8(ascii: "0")))
+                let digit = Int(bytes[index] - UInt8(ascii: "0"))
+                let (times10, overflow1) = integer.multipliedReportingOverflow(by: 10)
+                let (next, overflow2) =
+                    negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
                 overflowed = overflowed || overflow1 || overflow2
-                magnitude = sum
+                integer = next
                 index += 1
             }
         }
@@ -166,7 +171,8 @@ private struct Parser {
             while isDigit(index) { index += 1 }
             integral = false
         }
-        return integral ? .integer(negative ? -magnitude : magnitude) : .otherNumber
+        if integral { return .integer(integer) }
+        return .otherNumber(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
     }
 
     private mutating func string() throws(JSONValue.SyntaxError) -> String {

@@ -32,15 +32,32 @@ import Testing
         #expect(throws: JSONValue.SyntaxError.self) { try JSONValue(parsing: invalidUTF8[...]) }
     }
 
+    /// Every `Int` is an integer, `Int.min` too; one step beyond either end is another number.
     @Test func integersBeyondIntAreOtherNumbers() throws {
-        guard case .array(let numbers) = try JSONValue(parsing: Array("[9223372036854775807, 9223372036854775808, -1]".utf8)[...])
-        else {
+        let text = "[9223372036854775807, 9223372036854775808, -9223372036854775808, -9223372036854775809, -0]"
+        guard case .array(let numbers) = try JSONValue(parsing: Array(text.utf8)[...]) else {
             Issue.record("not an array")
             return
         }
         if case .integer(let largest) = numbers[0] { #expect(largest == Int.max) } else { Issue.record("Int.max") }
         if case .otherNumber = numbers[1] {} else { Issue.record("Int.max + 1") }
-        if case .integer(let negative) = numbers[2] { #expect(negative == -1) } else { Issue.record("-1") }
+        if case .integer(let smallest) = numbers[2] { #expect(smallest == Int.min) } else { Issue.record("Int.min") }
+        if case .otherNumber = numbers[3] {} else { Issue.record("Int.min - 1") }
+        if case .integer(let zero) = numbers[4] { #expect(zero == 0) } else { Issue.record("-0") }
+    }
+
+    @Test func wholeNumbersAreValuesHoweverWritten() throws {
+        let expected: [(String, Int?)] = [
+            ("5", 5), ("5.0", 5), ("5e0", 5), ("50e-1", 5), ("0.5e1", 5), ("1e2", 100), ("1E+2", 100), ("-1.0", -1),
+            ("0e999999999999999999999", 0), ("-0.0", 0), ("9223372036854775807.0", Int.max),
+            ("-9223372036854775808e0", Int.min), ("9007199254740993.0", 9_007_199_254_740_993),
+            ("1.5", nil), ("1e-2", nil), ("9223372036854775808", nil), ("9223372036854775807e1", nil), ("1e19", nil),
+            ("1e999999999999999999999", nil), ("1e-999999999999999999999", nil),
+            ("true", nil), ("\"5\"", nil), ("null", nil),
+        ]
+        for (text, value) in expected {
+            #expect(try JSONValue(parsing: Array(text.utf8)[...]).wholeNumber == value, "\(text)")
+        }
     }
 
     @Test func syntaxErrorsSayWhereTheReaderStopped() {
