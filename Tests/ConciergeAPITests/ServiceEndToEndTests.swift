@@ -207,10 +207,15 @@ import Testing
         defer { server.stop() }
         let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
         for user in 0..<5 { _ = try Curl.get("http://127.0.0.1:\(server.port)/recommend?user=\(model.userID(user))") }
+        let recent = model.itemID(model.items(ofHotel: 0).lowerBound)
+        let foldIn = try Curl.get("http://127.0.0.1:\(server.port)/recommend?hotel=\(model.hotelID(0))&recent=\(recent)")
+        #expect(foldIn.json["strategy"] as? String == "fold-in")
         let metrics = try Curl.get("http://127.0.0.1:\(server.port)/metrics")
         #expect(metrics.status == 200)
-        #expect(metrics.body.contains(#"concierge_http_requests_total{route="/recommend",method="GET",status="2xx"} 5"#))
+        #expect(metrics.body.contains(#"concierge_http_requests_total{route="/recommend",method="GET",status="2xx"} 6"#))
         #expect(metrics.body.contains(#"concierge_recommendations_total{strategy="\#(model.kind.rawValue)""#))
+        // Fold-in solves factors on ALS versions and scores neighbours on item-item ones: the kind says which.
+        #expect(metrics.body.contains(#"concierge_fold_in_seconds_count{kind="\#(model.kind.rawValue)"} 1"#))
         #expect(metrics.body.contains(
             #"concierge_model_info{model="roomservice",version="1",kind="\#(model.kind.rawValue)",color="blue"} 1"#))
         let created = try #require(model.manifest.created.flatMap { ISO8601DateFormatter().date(from: $0) })
