@@ -74,13 +74,15 @@ enum RecommendationQuery {
         }
     }
 
+    /// A JSON body leaves out a field it has no value for, so that null never has to mean "none".
+    private static let nullRefusal = "must not be null; leave the field out instead"
+
     /// Ids are strings; a CRM that sends the numeric `customer_seq` as a JSON number is understood too: a
     /// whole number stands for the decimal digits of its value, so `7`, `7.0` and `"7"` are the same id.
-    /// A field without a value is left out: null is refused.
     private static func identifier(_ value: JSONValue, field: String) throws(HTTPError) -> String {
         switch value {
         case .string(let text): return text
-        case .null: throw invalid(field, "must not be null; leave the field out instead")
+        case .null: throw invalid(field, nullRefusal)
         default:
             guard let number = value.wholeNumber else {
                 throw invalid(field, "must be a string or a 64-bit whole number; send other ids as strings")
@@ -107,7 +109,7 @@ enum RecommendationQuery {
                 ids.append(id)
             }
             return ids
-        case .null?: throw invalid(field, "must not be null; leave the field out instead")
+        case .null?: throw invalid(field, nullRefusal)
         default: throw invalid(field, "must be an array of ids (strings or whole numbers)")
         }
     }

@@ -30,36 +30,33 @@ extension JSONValue {
                 index += 1
             }
         }
+        guard let first = digits.firstIndex(where: { $0 != UInt8(ascii: "0") }),
+            let last = digits.lastIndex(where: { $0 != UInt8(ascii: "0") })
+        else { return 0 }
         if index < literal.count {
             index += 1
             let negativeExponent = literal[index] == UInt8(ascii: "-")
             if !isDigit(literal[index]) { index += 1 }
             var written = 0
             for byte in literal[index...] {
-                let (times10, overflow1) = written.multipliedReportingOverflow(by: 10)
-                let (next, overflow2) = times10.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
-                // Beyond `Int`, the value is 0, or too large or too small to be a whole `Int`.
-                guard !overflow1 && !overflow2 else { return digits.allSatisfy { $0 == UInt8(ascii: "0") } ? 0 : nil }
+                // An exponent beyond `Int` makes a non-zero value too large or too small to be a whole `Int`.
+                guard let next = written.appendingDecimalDigit(Int(byte - UInt8(ascii: "0")), negative: negativeExponent)
+                else { return nil }
                 written = next
             }
-            let (sum, overflow) = exponent.addingReportingOverflow(negativeExponent ? -written : written)
+            let (sum, overflow) = exponent.addingReportingOverflow(written)
             guard !overflow else { return nil }
             exponent = sum
         }
-        guard let first = digits.firstIndex(where: { $0 != UInt8(ascii: "0") }),
-            let last = digits.lastIndex(where: { $0 != UInt8(ascii: "0") })
-        else { return 0 }
         let significant = digits[first...last]
         exponent += digits.endIndex - last - 1
         // Int.max has 19 digits: a longer value cannot fit, and the loop below stays short.
         guard exponent >= 0, significant.count + exponent <= 19 else { return nil }
         var value = 0
         for byte in significant + repeatElement(UInt8(ascii: "0"), count: exponent) {
-            let digit = Int(byte - UInt8(ascii: "0"))
-            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (next, overflow2) =
-                negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
-            guard !overflow1 && !overflow2 else { return nil }
+            guard let next = value.appendingDecimalDigit(Int(byte - UInt8(ascii: "0")), negative: negative) else {
+                return nil
+            }
             value = next
         }
         return value

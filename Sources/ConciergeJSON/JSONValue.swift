@@ -139,19 +139,17 @@ private struct Parser {
             position < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position])
         }
         guard isDigit(index) else { throw JSONValue.SyntaxError(offset: index) }
-        // Accumulated with its sign, so that `Int.min`, whose magnitude `Int` cannot hold, is read too.
         var integer = 0
         var overflowed = false
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
             while isDigit(index) {
-                let digit = Int(bytes[index] - UInt8(ascii: "0"))
-                let (times10, overflow1) = integer.multipliedReportingOverflow(by: 10)
-                let (next, overflow2) =
-                    negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
-                overflowed = overflowed || overflow1 || overflow2
-                integer = next
+                if let next = integer.appendingDecimalDigit(Int(bytes[index] - UInt8(ascii: "0")), negative: negative) {
+                    integer = next
+                } else {
+                    overflowed = true
+                }
                 index += 1
             }
         }
