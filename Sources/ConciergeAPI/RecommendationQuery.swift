@@ -1,6 +1,6 @@
 import ConciergeHTTP
+import ConciergeJSON
 import ConciergeServing
-import Foundation
 
 /// Reads a `RecommendationRequest` from `GET /recommend`'s query or `POST /recommend`'s JSON body,
 /// answering 400 with the offending field named.
@@ -26,32 +26,34 @@ enum RecommendationQuery {
     }
 
     static func fromJSON(_ body: [UInt8]) throws(HTTPError) -> RecommendationRequest {
-        let object: Any
+        let document: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: Data(body))
+            document = try JSONValue(parsing: body[...])
         } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw HTTPError.badRequest("the body is not valid JSON: \(detail)", code: "malformed_json")
+            throw HTTPError.badRequest(
+                "the body is not valid JSON: the reader stopped at byte \(error.offset)", code: "malformed_json")
         }
-        guard let fields = object as? [String: Any] else {
+        guard case .object(let members) = document else {
             throw HTTPError.badRequest("the body must be a JSON object", code: "malformed_json")
         }
-        for name in fields.keys where !Self.fields.contains(name) {
-            throw invalid(name, "is not a field of /recommend; use \(Self.fields.sorted().joined(separator: ", "))")
-        }
-        var request = RecommendationRequest(user: try identifier(fields["user"], field: "user"))
-        if let k = fields["k"] {
-            guard let number = k as? NSNumber, !(k is Bool), let count = Int(exactly: number.doubleValue) else {
-                throw invalid("k", "must be a whole number from 1 to 100")
+        var fields: [String: JSONValue] = [:]
+        for member in members {
+            guard Self.fields.contains(member.key) else {
+                throw invalid(member.key, "is not a field of /recommend; use \(Self.fields.sorted().joined(separator: ", "))")
             }
+            fields[member.key] = member.value
+        }
+        var request = RecommendationRequest(user: try optionalIdentifier(fields["user"], field: "user"))
+        if let k = fields["k"] {
+            guard let count = k.wholeNumber else { throw invalid("k", "must be a whole number from 1 to 100") }
             request.count = count
         }
-        request.hotel = try identifier(fields["hotel"], field: "hotel")
+        request.hotel = try optionalIdentifier(fields["hotel"], field: "hotel")
         request.exclude = try identifiers(fields["exclude"], field: "exclude") ?? []
         request.recent = try identifiers(fields["recent"], field: "recent") ?? []
         request.departments = try identifiers(fields["departments"], field: "departments")
         if let seen = fields["seen"] {
-            guard let text = seen as? String else { throw invalid("seen", "must be \"exclude\" or \"include\"") }
+            guard case .string(let text) = seen else { throw invalid("seen", "must be \"exclude\" or \"include\"") }
             request.includeSeen = try includeSeen(text)
         }
         try checkCount(request.count)
@@ -72,29 +74,43 @@ enum RecommendationQuery {
         }
     }
 
-    /// Ids are strings; a CRM that sends the numeric `customer_seq` as a JSON number is understood too.
-    private static func identifier(_ value: Any?, field: String) throws(HTTPError) -> String? {
+    /// A JSON body leaves out a field it has no value for, so that null never has to mean "none".
+    private static let nullRefusal = "must not be null; leave the field out instead"
+
+    /// Ids are strings; a CRM that sends the numeric `customer_seq` as a JSON number is understood too: a
+    /// whole number stands for the decimal digits of its value, so `7`, `7.0` and `"7"` are the same id.
+    private static func identifier(_ value: JSONValue, field: String) throws(HTTPError) -> String {
         switch value {
-        case nil, is NSNull: return nil
-        case let text as String: return text.isEmpty ? nil : text
-        case let number as NSNumber where !(value is Bool):
-            guard let whole = Int64(exactly: number.doubleValue) else { throw invalid(field, "must be a string id") }
-            return String(whole)
-        default: throw invalid(field, "must be a string id")
+        case .string(let text): return text
+        case .null: throw invalid(field, nullRefusal)
+        default:
+            guard let number = value.wholeNumber else {
+                throw invalid(field, "must be a string or a 64-bit whole number; send other ids as strings")
+            }
+            return String(number)
         }
     }
 
-    private static func identifiers(_ value: Any?, field: String) throws(HTTPError) -> [String]? {
+    /// `user` or `hotel`: absent or empty means none was given, as in a query string.
+    private static func optionalIdentifier(_ value: JSONValue?, field: String) throws(HTTPError) -> String? {
+        guard let value else { return nil }
+        let id = try identifier(value, field: field)
+        return id.isEmpty ? nil : id
+    }
+
+    private static func identifiers(_ value: JSONValue?, field: String) throws(HTTPError) -> [String]? {
         switch value {
-        case nil, is NSNull: return nil
-        case let array as [Any]:
+        case nil: return nil
+        case .array(let elements)?:
             var ids: [String] = []
-            for element in array {
-                guard let id = try identifier(element, field: field) else { throw invalid(field, "must hold string ids") }
+            for (position, element) in elements.enumerated() {
+                let id = try identifier(element, field: "\(field)[\(position)]")
+                guard !id.isEmpty else { throw invalid("\(field)[\(position)]", "must not be empty") }
                 ids.append(id)
             }
             return ids
-        default: throw invalid(field, "must be an array of string ids")
+        case .null?: throw invalid(field, nullRefusal)
+        default: throw invalid(field, "must be an array of ids (strings or whole numbers)")
         }
     }
 

@@ -38,10 +38,13 @@ final class ServiceMetrics: Sendable {
         ).set(loadedAt)
         itemsReturned = registry.makeCounter(
             descriptor: Self.name("recommended_items", unit: "total", help: "Items returned by /recommend."))
+        // The version's kind says what fold-in costs: solving factors (als) or summing neighbours (item-item).
         foldIn = registry.makeDurationHistogram(
             descriptor: Self.name(
                 "fold_in", unit: "seconds",
-                help: "Time to answer a cold-start request by fold-in: solving the guest's factors and scoring."),
+                help: "Time to answer a new guest from recent items: solving the guest's factors (kind als) "
+                    + "or scoring the items' neighbours (kind item-item)."),
+            labels: [("kind", kind)],
             buckets: [
                 .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
                 .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),

@@ -1,3 +1,5 @@
+import ConciergeJSON
+
 /// One ordered item of an order's `contents`.
 struct OrderItem: Equatable, Sendable {
     var orderType: String?

@@ -28,7 +28,11 @@ import Testing
             let answer = try Curl.get(base + path)
             captured.append(["method": "GET", "path": path, "status": answer.status, "body": answer.body])
         }
-        for body in [#"{"user":"\#(user)","k":3,"departments":["\#(model.item(0).department)"]}"#, #"{"k":"x"}"#] {
+        let bodies = [
+            #"{"user":"\#(user)","k":3,"departments":["\#(model.item(0).department)"]}"#, #"{"k":"x"}"#,
+            #"{"hotel":\#(hotel),"k":1,"exclude":[0,1]}"#, #"{"user":null}"#,
+        ]
+        for body in bodies {
             let answer = try Curl.post(base + "/recommend", json: body)
             captured.append(["method": "POST", "path": "/recommend", "status": answer.status, "body": answer.body])
         }

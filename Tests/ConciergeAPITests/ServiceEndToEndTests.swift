@@ -81,6 +81,38 @@ import Testing
         #expect(get.body == post.body)
     }
 
+    /// JSON numbers are ids and counts, never booleans: 0 and 1 included, the same in every field. A number
+    /// is its value, however written: 1e2 is 100, and 1.0 the id "1".
+    @Test func postReadsWholeNumbersAsIdsAndCounts() throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
+        let base = "http://127.0.0.1:\(server.port)"
+        let user = model.userID(0)
+        let hotel = model.hotelID(0)
+        let menu = model.items(ofHotel: 0)
+        for (k, value) in [("1", 1), ("100", 100), ("1e2", 100), ("5.0", 5)] {
+            let post = try Curl.post(base + "/recommend", json: #"{"user":\#(user),"k":\#(k)}"#)
+            #expect(post.status == 200, "k \(k): \(post.body)")
+            #expect(post.body == (try Curl.get(base + "/recommend?user=\(user)&k=\(value)")).body, "k \(k)")
+        }
+        let numeric = [
+            (#"{"hotel":1,"k":5}"#, "/recommend?hotel=1&k=5"),
+            (#"{"hotel":1.0}"#, "/recommend?hotel=1"),
+            (#"{"user":1,"hotel":\#(hotel)}"#, "/recommend?user=1&hotel=\(hotel)"),
+            (#"{"user":-1,"hotel":"\#(hotel)"}"#, "/recommend?user=-1&hotel=\(hotel)"),
+            (#"{"hotel":\#(hotel),"exclude":[0,1],"departments":[\#(model.item(menu.lowerBound).department)]}"#,
+             "/recommend?hotel=\(hotel)&exclude=0,1&departments=\(model.item(menu.lowerBound).department)"),
+            (#"{"hotel":\#(hotel),"recent":[\#(model.itemID(menu.lowerBound)),1]}"#,
+             "/recommend?hotel=\(hotel)&recent=\(model.itemID(menu.lowerBound)),1"),
+        ]
+        for (body, query) in numeric {
+            let post = try Curl.post(base + "/recommend", json: body)
+            #expect(post.status == 200, "\(body): \(post.body)")
+            #expect(post.body == (try Curl.get(base + query)).body, "\(body) answers unlike \(query)")
+        }
+    }
+
     @Test func coldStartsFoldInOrFallBackToPopularity() throws {
         let server = try startServer()
         defer { server.stop() }
@@ -119,13 +151,30 @@ import Testing
         #expect((error?["message"] as? String)?.contains(mentions) == true, "\(answer.body)")
     }
 
+    /// A boolean, a fraction, a number beyond 64 bits or a null where an id or `k` belongs.
     @Test(arguments: [
-        (#"{"user": 1,,}"#, "malformed_json", "character"),
+        (#"{"user": 1,,}"#, "malformed_json", "byte 11"),
         (#"["user"]"#, "malformed_json", "object"),
         (#"{"user": ["a"]}"#, "invalid_parameter", "user"),
         (#"{"user": "1", "k": "ten"}"#, "invalid_parameter", "k"),
         (#"{"user": "1", "exclude": "a,b"}"#, "invalid_parameter", "exclude"),
-        (#"{"user": "1", "departments": [1.5]}"#, "invalid_parameter", "departments"),
+        (#"{"user": "1", "departments": [1.5]}"#, "invalid_parameter", "departments[0]"),
+        (#"{"user": true}"#, "invalid_parameter", "user"),
+        (#"{"user": null}"#, "invalid_parameter", "user"),
+        (#"{"user": 12345678901234567890}"#, "invalid_parameter", "user"),
+        (#"{"hotel": 1.5}"#, "invalid_parameter", "hotel"),
+        (#"{"hotel": false}"#, "invalid_parameter", "hotel"),
+        (#"{"user": "1", "k": true}"#, "invalid_parameter", "k"),
+        (#"{"user": "1", "k": 1.5}"#, "invalid_parameter", "k"),
+        (#"{"user": "1", "k": 1e3}"#, "invalid_parameter", "k"),
+        (#"{"user": 1e19}"#, "invalid_parameter", "user"),
+        (#"{"user": "1", "k": null}"#, "invalid_parameter", "k"),
+        (#"{"user": "1", "exclude": [0, true]}"#, "invalid_parameter", "exclude[1]"),
+        (#"{"user": "1", "exclude": null}"#, "invalid_parameter", "exclude"),
+        (#"{"user": "1", "recent": [1e-2]}"#, "invalid_parameter", "recent[0]"),
+        (#"{"user": "1", "recent": [""]}"#, "invalid_parameter", "recent[0]"),
+        (#"{"user": "1", "departments": null}"#, "invalid_parameter", "departments"),
+        (#"{"user": "1", "seen": null}"#, "invalid_parameter", "seen"),
     ])
     func badJSONBodiesNameWhatIsWrong(body: String, code: String, mentions: String) throws {
         let server = try startServer()
@@ -159,10 +208,15 @@ import Testing
         defer { server.stop() }
         let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
         for user in 0..<5 { _ = try Curl.get("http://127.0.0.1:\(server.port)/recommend?user=\(model.userID(user))") }
+        let recent = model.itemID(model.items(ofHotel: 0).lowerBound)
+        let foldIn = try Curl.get("http://127.0.0.1:\(server.port)/recommend?hotel=\(model.hotelID(0))&recent=\(recent)")
+        #expect(foldIn.json["strategy"] as? String == "fold-in")
         let metrics = try Curl.get("http://127.0.0.1:\(server.port)/metrics")
         #expect(metrics.status == 200)
-        #expect(metrics.body.contains(#"concierge_http_requests_total{route="/recommend",method="GET",status="2xx"} 5"#))
+        #expect(metrics.body.contains(#"concierge_http_requests_total{route="/recommend",method="GET",status="2xx"} 6"#))
         #expect(metrics.body.contains(#"concierge_recommendations_total{strategy="\#(model.kind.rawValue)""#))
+        // Fold-in solves factors on ALS versions and scores neighbours on item-item ones: the kind says which.
+        #expect(metrics.body.contains(#"concierge_fold_in_seconds_count{kind="\#(model.kind.rawValue)"} 1"#))
         #expect(metrics.body.contains(
             #"concierge_model_info{model="roomservice",version="1",kind="\#(model.kind.rawValue)",color="blue"} 1"#))
         let created = try #require(model.manifest.created.flatMap { ISO8601DateFormatter().date(from: $0) })

@@ -1,7 +1,7 @@
 @testable import ConciergeData
 import Testing
 
-/// The pieces a row's validation is built on: datetimes and the JSON of `contents`.
+/// The datetimes a row's validation is built on (the JSON of `contents` is tested with ConciergeJSON).
 @Suite struct ExportParsingTests {
     func seconds(_ text: String) -> Int? { ExportDateTime.seconds(parsing: Array(text.utf8)[...]) }
 
@@ -17,35 +17,5 @@ import Testing
         var formatted: [UInt8] = []
         ExportDateTime.append(1_709_218_799, to: &formatted)
         #expect(String(decoding: formatted, as: UTF8.self) == "2024-02-29 23:59:59")
-    }
-
-    @Test func jsonWithEscapesSurrogatePairsAndNumbers() throws {
-        let text = #"  {"name": "\ud55c\uae00 \"q\" \ud83c\udf77\n", "list": [0, -12, 3.5, 1e3, true, false, null, {}, []]} "#
-        guard case .object(let members) = try JSONValue(parsing: Array(text.utf8)[...]) else {
-            Issue.record("not an object")
-            return
-        }
-        guard case .string(let name) = members[0].value, case .array(let list) = members[1].value else {
-            Issue.record("unexpected members")
-            return
-        }
-        #expect(name == "한글 \"q\" 🍷\n")
-        #expect(list.count == 9)
-        if case .integer(let negative) = list[1] { #expect(negative == -12) } else { Issue.record("-12") }
-        if case .otherNumber = list[2] {} else { Issue.record("3.5") }
-        if case .otherNumber = list[3] {} else { Issue.record("1e3") }
-    }
-
-    @Test func invalidJSONIsRejected() {
-        for invalid in [
-            "", "[1,]", "{\"a\" 1}", "[01]", "[1.]", "\"tab\there\"", "\"\\ud800\"", "\"\\x\"", "[1] 2", "nul",
-            String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
-        ] {
-            #expect(throws: JSONValue.SyntaxError.self, "\(invalid.debugDescription)") {
-                try JSONValue(parsing: Array(invalid.utf8)[...])
-            }
-        }
-        let invalidUTF8: [UInt8] = [UInt8(ascii: "\""), 0xC3, 0x28, UInt8(ascii: "\"")]
-        #expect(throws: JSONValue.SyntaxError.self) { try JSONValue(parsing: invalidUTF8[...]) }
     }
 }

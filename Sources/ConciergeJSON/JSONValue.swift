@@ -1,13 +1,15 @@
-/// A parsed RFC 8259 JSON document, as much of it as the order contents need.
+/// A parsed RFC 8259 JSON document: the order exports' `contents` field and `POST /recommend`'s body.
 ///
 /// Hand-written because Foundation's `JSONDecoder` and `JSONSerialization` take 20–30 µs for a two-item
-/// contents field on this machine, more than ingest spends on the whole row, SQLite included.
-enum JSONValue {
+/// contents field on this machine, more than ingest spends on the whole row, SQLite included; and because
+/// on Linux `JSONSerialization` answers `NSNumber`, which cannot tell the numbers 0 and 1 from booleans.
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
+    /// A number written as an integer (digits only) that fits `Int`.
     case integer(Int)
-    /// A number with a fraction or an exponent, or too large for `Int`; no field of the contents takes one.
-    case otherNumber
+    /// Any other number, as written: with a fraction or an exponent, or too large for `Int`. See `wholeNumber`.
+    case otherNumber(String)
     case string(String)
     case array([JSONValue])
     /// Members in document order; duplicate keys are kept, and readers take the last, as JavaScript does.
@@ -15,20 +17,23 @@ enum JSONValue {
 
     /// A struct rather than a tuple: arrays of tuples look up their type metadata at run time, which cost a
     /// noticeable share of ingest.
-    struct Member {
-        var key: String
-        var value: JSONValue
+    public struct Member: Sendable {
+        public var key: String
+        public var value: JSONValue
     }
 
-    struct SyntaxError: Error {}
+    public struct SyntaxError: Error {
+        /// The byte where the reader gave up, from the start of the document.
+        public var offset: Int
+    }
 
     /// Parses a whole document: one value with nothing but whitespace around it.
-    init(parsing bytes: ArraySlice<UInt8>) throws(SyntaxError) {
+    public init(parsing bytes: ArraySlice<UInt8>) throws(SyntaxError) {
         self = try bytes.withUnsafeBufferPointer { buffer throws(SyntaxError) in
             var parser = Parser(bytes: buffer)
             let value = try parser.value(depth: 0)
             parser.skipWhitespace()
-            guard parser.index == buffer.count else { throw SyntaxError() }
+            guard parser.index == buffer.count else { throw SyntaxError(offset: parser.index) }
             return value
         }
     }
@@ -51,12 +56,12 @@ private struct Parser {
     }
 
     private func peek() throws(JSONValue.SyntaxError) -> UInt8 {
-        guard index < bytes.count else { throw JSONValue.SyntaxError() }
+        guard index < bytes.count else { throw JSONValue.SyntaxError(offset: index) }
         return bytes[index]
     }
 
     mutating func value(depth: Int) throws(JSONValue.SyntaxError) -> JSONValue {
-        guard depth < Self.maximumDepth else { throw JSONValue.SyntaxError() }
+        guard depth < Self.maximumDepth else { throw JSONValue.SyntaxError(offset: index) }
         skipWhitespace()
         switch try peek() {
         case UInt8(ascii: "{"): return try object(depth: depth)
@@ -72,7 +77,7 @@ private struct Parser {
             try literal("null")
             return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
-        default: throw JSONValue.SyntaxError()
+        default: throw JSONValue.SyntaxError(offset: index)
         }
     }
 
@@ -80,7 +85,7 @@ private struct Parser {
         let matches = word.withUTF8Buffer { expected in
             bytes.count - index >= expected.count && expected.indices.allSatisfy { bytes[index + $0] == expected[$0] }
         }
-        guard matches else { throw JSONValue.SyntaxError() }
+        guard matches else { throw JSONValue.SyntaxError(offset: index) }
         index += word.utf8CodeUnitCount
     }
 
@@ -94,17 +99,17 @@ private struct Parser {
         }
         while true {
             skipWhitespace()
-            guard try peek() == UInt8(ascii: "\"") else { throw JSONValue.SyntaxError() }
+            guard try peek() == UInt8(ascii: "\"") else { throw JSONValue.SyntaxError(offset: index) }
             let key = try string()
             skipWhitespace()
-            guard try peek() == UInt8(ascii: ":") else { throw JSONValue.SyntaxError() }
+            guard try peek() == UInt8(ascii: ":") else { throw JSONValue.SyntaxError(offset: index) }
             index += 1
             members.append(JSONValue.Member(key: key, value: try value(depth: depth + 1)))
             skipWhitespace()
             let next = try peek()
             index += 1
             if next == UInt8(ascii: "}") { return .object(members) }
-            guard next == UInt8(ascii: ",") else { throw JSONValue.SyntaxError() }
+            guard next == UInt8(ascii: ",") else { throw JSONValue.SyntaxError(offset: index - 1) }
         }
     }
 
@@ -122,34 +127,36 @@ private struct Parser {
             let next = try peek()
             index += 1
             if next == UInt8(ascii: "]") { return .array(elements) }
-            guard next == UInt8(ascii: ",") else { throw JSONValue.SyntaxError() }
+            guard next == UInt8(ascii: ",") else { throw JSONValue.SyntaxError(offset: index - 1) }
         }
     }
 
     private mutating func number() throws(JSONValue.SyntaxError) -> JSONValue {
+        let start = index
         let negative = bytes[index] == UInt8(ascii: "-")
         if negative { index += 1 }
         func isDigit(_ position: Int) -> Bool {
             position < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position])
         }
-        guard isDigit(index) else { throw JSONValue.SyntaxError() }
-        var magnitude = 0
+        guard isDigit(index) else { throw JSONValue.SyntaxError(offset: index) }
+        var integer = 0
         var overflowed = false
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
             while isDigit(index) {
-                let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = times10.addingReportingOverflow(Int(bytes[index] - UInt8(ascii: "0")))
-                overflowed = overflowed || overflow1 || overflow2
-                magnitude = sum
+                if let next = integer.appendingDecimalDigit(Int(bytes[index] - UInt8(ascii: "0")), negative: negative) {
+                    integer = next
+                } else {
+                    overflowed = true
+                }
                 index += 1
             }
         }
         var integral = !overflowed
         if index < bytes.count && bytes[index] == UInt8(ascii: ".") {
             index += 1
-            guard isDigit(index) else { throw JSONValue.SyntaxError() }
+            guard isDigit(index) else { throw JSONValue.SyntaxError(offset: index) }
             while isDigit(index) { index += 1 }
             integral = false
         }
@@ -158,11 +165,12 @@ private struct Parser {
             if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
                 index += 1
             }
-            guard isDigit(index) else { throw JSONValue.SyntaxError() }
+            guard isDigit(index) else { throw JSONValue.SyntaxError(offset: index) }
             while isDigit(index) { index += 1 }
             integral = false
         }
-        return integral ? .integer(negative ? -magnitude : magnitude) : .otherNumber
+        if integral { return .integer(integer) }
+        return .otherNumber(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
     }
 
     private mutating func string() throws(JSONValue.SyntaxError) -> String {
@@ -176,7 +184,7 @@ private struct Parser {
                 return try validated(UnsafeBufferPointer(rebasing: bytes[start..<index]))
             }
             if byte == UInt8(ascii: "\\") { break }
-            guard byte >= 0x20 else { throw JSONValue.SyntaxError() }
+            guard byte >= 0x20 else { throw JSONValue.SyntaxError(offset: index) }
             index += 1
         }
         var decoded = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
@@ -197,17 +205,17 @@ private struct Parser {
                 case UInt8(ascii: "r"): decoded.append(0x0D)
                 case UInt8(ascii: "t"): decoded.append(0x09)
                 case UInt8(ascii: "u"): UTF8.encode(try escapedScalar()) { decoded.append($0) }
-                default: throw JSONValue.SyntaxError()
+                default: throw JSONValue.SyntaxError(offset: index)
                 }
             default:
-                guard byte >= 0x20 else { throw JSONValue.SyntaxError() }
+                guard byte >= 0x20 else { throw JSONValue.SyntaxError(offset: index) }
                 decoded.append(byte)
             }
         }
     }
 
     private func validated(_ utf8: UnsafeBufferPointer<UInt8>) throws(JSONValue.SyntaxError) -> String {
-        guard let string = String(validating: utf8, as: UTF8.self) else { throw JSONValue.SyntaxError() }
+        guard let string = String(validating: utf8, as: UTF8.self) else { throw JSONValue.SyntaxError(offset: index) }
         return string
     }
 
@@ -216,18 +224,18 @@ private struct Parser {
         let first = try hexQuad()
         if (0xD800..<0xDC00).contains(first) {
             guard bytes.count - index >= 2, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-            else { throw JSONValue.SyntaxError() }
+            else { throw JSONValue.SyntaxError(offset: index) }
             index += 2
             let second = try hexQuad()
-            guard (0xDC00..<0xE000).contains(second) else { throw JSONValue.SyntaxError() }
+            guard (0xDC00..<0xE000).contains(second) else { throw JSONValue.SyntaxError(offset: index) }
             return Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))!
         }
-        guard let scalar = Unicode.Scalar(first) else { throw JSONValue.SyntaxError() }
+        guard let scalar = Unicode.Scalar(first) else { throw JSONValue.SyntaxError(offset: index) }
         return scalar
     }
 
     private mutating func hexQuad() throws(JSONValue.SyntaxError) -> UInt32 {
-        guard bytes.count - index >= 4 else { throw JSONValue.SyntaxError() }
+        guard bytes.count - index >= 4 else { throw JSONValue.SyntaxError(offset: index) }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[index]
@@ -236,7 +244,7 @@ private struct Parser {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw JSONValue.SyntaxError()
+            default: throw JSONValue.SyntaxError(offset: index)
             }
             value = value << 4 | UInt32(digit)
             index += 1
