@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "concierge", targets: ["concierge"]),
         .library(name: "ConciergeHTTP", targets: ["ConciergeHTTP"]),
         .library(name: "ConciergeModel", targets: ["ConciergeModel"]),
+        // For Benchmarks/training, which ranks with ConciergeServing over an in-memory ModelView.
+        .library(name: "ConciergeModelFormat", targets: ["ConciergeModelFormat"]),
         .library(name: "ConciergeServing", targets: ["ConciergeServing"]),
         // For Benchmarks/training, which compares the trainer's own model selection with implicit's.
         .library(name: "ConciergeTraining", targets: ["ConciergeTraining"]),
@@ -87,7 +89,7 @@ let package = Package(
         // Training: builds the interaction matrix, compares candidates, measures, refits, hands over artifacts.
         .target(
             name: "ConciergeTraining",
-            dependencies: ["ConciergeData", "ConciergeModel", "ConciergeModelFormat"],
+            dependencies: ["ConciergeData", "ConciergeModel", "ConciergeModelFormat", "ConciergeServing"],
             swiftSettings: strictness),
 
         // Serving recommendations from a loaded registry version: strategies, filters, fast top-k. No HTTP.

@@ -5,7 +5,6 @@ import PackageDescription
 
 let package = Package(
     name: "ConciergeFuzz",
-    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "concierge", path: ".."),
         // Already a dependency of ConciergeHTTP; named here because the target reads its types.

@@ -5,7 +5,6 @@ import PackageDescription
 // Concierge; it scores with the ConciergeModel library of the package two levels up.
 let package = Package(
     name: "ConciergeScoringBench",
-    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "concierge", path: "../.."),
         // Only the malloc interposer: the default traits add a runtime interposer package that is

@@ -2,10 +2,9 @@
 import PackageDescription
 
 // A separate package so that the benchmark is not a product of Concierge; it uses the
-// ConciergeModel and ConciergeTraining libraries of the package two levels up.
+// ConciergeModel, ConciergeModelFormat, ConciergeServing and ConciergeTraining libraries of the package two levels up.
 let package = Package(
     name: "ConciergeTrainingBench",
-    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "concierge", path: "../.."),
     ],
@@ -14,6 +13,8 @@ let package = Package(
             name: "concierge-training-bench",
             dependencies: [
                 .product(name: "ConciergeModel", package: "concierge"),
+                .product(name: "ConciergeModelFormat", package: "concierge"),
+                .product(name: "ConciergeServing", package: "concierge"),
                 .product(name: "ConciergeTraining", package: "concierge"),
             ],
             swiftSettings: [

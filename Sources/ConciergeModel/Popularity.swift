@@ -50,15 +50,4 @@ public struct Popularity: Sendable {
         self.blocks = blocks
         self.measure = measure
     }
-
-    /// The `k` most popular items of `block` that are not in `exclude`.
-    public func recommend(block: Int, k: Int, exclude: [Int] = []) -> [Recommendation] {
-        let excluded = Set(exclude)
-        var result: [Recommendation] = []
-        for index in scores.rowRange(block) where result.count < k {
-            let item = Int(scores.columnIndices[index])
-            if !excluded.contains(item) { result.append(Recommendation(item: item, score: scores.values[index])) }
-        }
-        return result
-    }
 }

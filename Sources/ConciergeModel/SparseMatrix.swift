@@ -70,6 +70,15 @@ public struct SparseMatrix: Sendable, Equatable {
 
     public func rowRange(_ row: Int) -> Range<Int> { rowOffsets[row]..<rowOffsets[row + 1] }
 
+    /// The first `count` rows, all columns.
+    public func prefix(rows count: Int) -> SparseMatrix {
+        precondition((0...rows).contains(count), "\(count) rows of \(rows)")
+        let end = rowOffsets[count]
+        return SparseMatrix(
+            rows: count, columns: columns, rowOffsets: Array(rowOffsets[0...count]),
+            columnIndices: Array(columnIndices[..<end]), values: Array(values[..<end]))
+    }
+
     /// The same data with rows and columns swapped (item × user from user × item).
     public func transposed() -> SparseMatrix {
         var counts = [Int](repeating: 0, count: columns + 1)

@@ -1,20 +1,29 @@
 public import ConciergeModel
 
-/// Row-major float32 factors straight from a mapped file. Holding a view keeps the file mapped, so
-/// the buffers it hands out stay valid as long as the view (or its model) is alive.
+/// Row-major float32 factors, straight from a mapped file or copied from memory. Holding a view keeps its
+/// memory alive, so the buffers it hands out stay valid as long as the view (or its model) is alive.
 public struct DenseMatrixView: @unchecked Sendable {
-    // @unchecked: the buffers point into a read-only mapping owned by `storage`.
+    // @unchecked: the buffers point into read-only memory owned by `memory`.
     public let rows: Int
     public let columns: Int
     /// All `rows × columns` values; the first is 64-byte aligned.
     public let values: UnsafeBufferPointer<Float>
-    let storage: MappedFile
+    let memory: any ModelMemory
 
     init(storage: MappedFile, header: MatrixFileHeader) {
         self.rows = header.rows
         self.columns = header.columns
         self.values = storage.elements(of: Float.self, at: MatrixFileHeader.size, count: header.rows * header.columns)
-        self.storage = storage
+        self.memory = storage
+    }
+
+    /// A copy of `matrix`.
+    public init(copying matrix: DenseMatrix) {
+        let copy = HeapCopy(matrix.values)
+        rows = matrix.rows
+        columns = matrix.columns
+        values = copy.elements
+        memory = copy
     }
 
     public func row(_ row: Int) -> UnsafeBufferPointer<Float> {

@@ -10,26 +10,15 @@ public final class LoadedModel: Sendable {
     /// The version folder, as the registry names it in errors.
     public let directory: String
 
-    /// Users × factors and items × factors; present for `.als`, optional for the other kinds.
-    public let userFactors: DenseMatrixView?
-    public let itemFactors: DenseMatrixView?
-    /// Users × items: what each guest ordered.
-    public let userItems: SparseMatrixView
-    /// Users × items: what each guest got free and never paid for; nil in versions without free items.
-    public let userFreeItems: SparseMatrixView?
-    /// Items × items, each row by descending similarity.
-    public let itemNeighbours: SparseMatrixView
-    /// Hotels × items, each row by descending popularity.
-    public let popularity: SparseMatrixView
+    /// What scoring reads, by index, over the mapped files.
+    public let view: ModelView
 
     private let users: IDIndex
     private let items: IDIndex
     private let hotels: IDIndex
     private let itemNames: LineFile
     private let itemDepartments: LineFile
-    private let itemPrices: MappedVector<Double>
-    private let hotelItemOffsets: MappedVector<Int64>
-    private let userHotels: MappedVector<Int32>
+    private let itemPrices: VectorView<Double>
 
     public var kind: ModelKind { manifest.kind }
     public var userCount: Int { users.count }
@@ -45,27 +34,15 @@ public final class LoadedModel: Sendable {
     public func itemID(_ item: Int) -> String { items[item] }
     public func hotelID(_ hotel: Int) -> String { hotels[hotel] }
 
-    /// The hotel's items: a contiguous range of item indices.
-    public func items(ofHotel hotel: Int) -> Range<Int> {
-        Int(hotelItemOffsets[hotel])..<Int(hotelItemOffsets[hotel + 1])
-    }
-
-    /// The hotel of the user's latest stay.
-    public func latestHotel(ofUser user: Int) -> Int { Int(userHotels[user]) }
-
-    /// The item's hotel, found by binary search over the hotel ranges.
-    public func hotel(ofItem item: Int) -> Int {
-        precondition((0..<itemCount).contains(item), "item \(item) outside 0..<\(itemCount)")
-        let offsets = hotelItemOffsets.elements
-        var low = 0
-        var high = hotelCount
-        while high - low > 1 {
-            let middle = (low + high) / 2
-            if Int(offsets[middle]) <= item { low = middle } else { high = middle }
-        }
-        // Empty hotels share their offset with the next one; the item belongs to the last of them.
-        return low
-    }
+    public var userFactors: DenseMatrixView? { view.userFactors }
+    public var itemFactors: DenseMatrixView? { view.itemFactors }
+    public var userItems: SparseMatrixView { view.userItems }
+    public var userFreeItems: SparseMatrixView? { view.userFreeItems }
+    public var itemNeighbours: SparseMatrixView { view.itemNeighbours }
+    public var popularity: SparseMatrixView { view.popularity }
+    public func items(ofHotel hotel: Int) -> Range<Int> { view.items(ofHotel: hotel) }
+    public func latestHotel(ofUser user: Int) -> Int { view.latestHotel(ofUser: user) }
+    public func hotel(ofItem item: Int) -> Int { view.hotel(ofItem: item) }
 
     /// Decodes one item's catalogue entry from the mapped files.
     public func item(_ item: Int) -> ItemMetadata {
@@ -80,7 +57,7 @@ public final class LoadedModel: Sendable {
             kind: kind, userIDs: (0..<userCount).map(userID), itemIDs: (0..<itemCount).map(itemID),
             items: (0..<itemCount).map(item), hotelIDs: (0..<hotelCount).map(hotelID),
             hotelItemRanges: (0..<hotelCount).map(items(ofHotel:)),
-            userHotel: userHotels.elements.map { Int($0) }, userFactors: userFactors.map(DenseMatrix.init),
+            userHotel: (0..<userCount).map(latestHotel(ofUser:)), userFactors: userFactors.map(DenseMatrix.init),
             itemFactors: itemFactors.map(DenseMatrix.init), userItems: SparseMatrix(userItems),
             userFreeItems: userFreeItems.map(SparseMatrix.init),
             itemNeighbours: SparseMatrix(itemNeighbours), popularity: SparseMatrix(popularity),
@@ -145,19 +122,19 @@ public final class LoadedModel: Sendable {
             try LineFile(storage: mapped[file]!, expectedCount: count, entryName: entries)
         }
 
-        let prices = MappedVector<Double>(
+        let prices = VectorView<Double>(
             storage: mapped[.itemPrices]!,
             header: try header(.itemPrices, .dense, .float64, rows: counts.items, columns: 1))
         if let item = prices.elements.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
             throw fail(.itemPrices, "price of item \(item) is \(prices[item]); prices are finite and not negative")
         }
-        let hotelItemOffsets = MappedVector<Int64>(
+        let hotelItemOffsets = VectorView<Int64>(
             storage: mapped[.hotelItems]!,
             header: try header(.hotelItems, .dense, .int64, rows: counts.hotels + 1, columns: 1))
         if let problem = ModelChecks.offsetsProblem(hotelItemOffsets.elements, total: counts.items) {
             throw fail(.hotelItems, problem)
         }
-        let userHotels = MappedVector<Int32>(
+        let userHotels = VectorView<Int32>(
             storage: mapped[.userHotels]!,
             header: try header(.userHotels, .dense, .int32, rows: counts.users, columns: 1))
         if let user = userHotels.elements.firstIndex(where: { !(0..<Int32(counts.hotels)).contains($0) }) {
@@ -208,13 +185,10 @@ public final class LoadedModel: Sendable {
         self.itemNames = try lines(.itemNames, count: counts.items, of: "items")
         self.itemDepartments = try lines(.itemDepartments, count: counts.items, of: "items")
         self.itemPrices = prices
-        self.hotelItemOffsets = hotelItemOffsets
-        self.userHotels = userHotels
-        self.userFactors = factorViews.first
-        self.itemFactors = factorViews.last
-        self.userItems = sparseViews[.userItems]!
-        self.userFreeItems = sparseViews[.userFreeItems]
-        self.itemNeighbours = sparseViews[.itemNeighbours]!
-        self.popularity = sparseViews[.hotelPopularity]!
+        self.view = ModelView(
+            kind: manifest.kind, hyperParameters: manifest.hyperParameters, hotelItemOffsets: hotelItemOffsets,
+            userHotels: userHotels, userFactors: factorViews.first, itemFactors: factorViews.last,
+            userItems: sparseViews[.userItems]!, userFreeItems: sparseViews[.userFreeItems],
+            itemNeighbours: sparseViews[.itemNeighbours]!, popularity: sparseViews[.hotelPopularity]!)
     }
 }

@@ -5,7 +5,7 @@ import Synchronization
 /// A whole file mapped read-only (`PROT_READ`, `MAP_PRIVATE`): the loaded model's arrays point
 /// straight into these pages, so nothing is copied and the kernel shares them between processes.
 /// Unmapped when the last reference goes, which views keep alive by holding one.
-package final class MappedFile: @unchecked Sendable {
+package final class MappedFile: ModelMemory, @unchecked Sendable {
     // @unchecked: the mapping is read-only and never changes after init.
     /// The path as the registry names it in errors.
     package let path: String
@@ -40,13 +40,13 @@ package final class MappedFile: @unchecked Sendable {
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
     }
 
-    /// SHA-256 of the mapped bytes, asking the kernel to read ahead so a cold file streams from disk.
     /// A small file's bytes, copied while the mapping is alive.
     package static func contents(of path: String) throws(ModelFileError) -> [UInt8] {
         let file = try MappedFile(path: path)
         return withExtendedLifetime(file) { Array(file.bytes) }
     }
 
+    /// SHA-256 of the mapped bytes, asking the kernel to read ahead so a cold file streams from disk.
     package func sha256() -> String {
         if let base = bytes.baseAddress {
             madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_WILLNEED)

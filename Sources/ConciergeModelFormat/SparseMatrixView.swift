@@ -1,16 +1,16 @@
 public import ConciergeModel
 
-/// A CSR matrix straight from a mapped file: the user → items history, the item neighbour lists or
-/// the per-hotel popularity. Like `DenseMatrixView`, it keeps its file mapped while it lives.
+/// A CSR matrix, straight from a mapped file or copied from memory: the user → items history, the item
+/// neighbour lists or the per-hotel popularity. Like `DenseMatrixView`, it keeps its memory alive while it lives.
 public struct SparseMatrixView: @unchecked Sendable {
-    // @unchecked: the buffers point into a read-only mapping owned by `storage`.
+    // @unchecked: the buffers point into read-only memory owned by `memory`.
     public let rows: Int
     public let columns: Int
     /// `rows + 1` offsets into `columnIndices` and `values`.
     public let rowOffsets: UnsafeBufferPointer<Int64>
     public let columnIndices: UnsafeBufferPointer<Int32>
     public let values: UnsafeBufferPointer<Float>
-    let storage: MappedFile
+    let memory: [any ModelMemory]
 
     init(storage: MappedFile, header: MatrixFileHeader) {
         let sections = header.csrSections
@@ -19,7 +19,20 @@ public struct SparseMatrixView: @unchecked Sendable {
         self.rowOffsets = storage.elements(of: Int64.self, at: sections.offsets, count: header.rows + 1)
         self.columnIndices = storage.elements(of: Int32.self, at: sections.indices, count: header.nonZeros)
         self.values = storage.elements(of: Float.self, at: sections.values, count: header.nonZeros)
-        self.storage = storage
+        self.memory = [storage]
+    }
+
+    /// A copy of `matrix`.
+    public init(copying matrix: SparseMatrix) {
+        let offsets = HeapCopy(matrix.rowOffsets.lazy.map { Int64($0) })
+        let indices = HeapCopy(matrix.columnIndices)
+        let values = HeapCopy(matrix.values)
+        rows = matrix.rows
+        columns = matrix.columns
+        rowOffsets = offsets.elements
+        columnIndices = indices.elements
+        self.values = values.elements
+        memory = [offsets, indices, values]
     }
 
     public var nonZeroCount: Int { values.count }

@@ -1,62 +1,45 @@
 import ConciergeModel
+import ConciergeModelFormat
+import ConciergeServing
 
-/// A candidate trained on some interactions, able to rank a guest's hotel menu the way serving will.
+/// A candidate trained on some interactions, ranked by the serving code itself: a guest's list here is the
+/// one `/recommend` would answer from a version holding this fit, so what evaluation measures is what guests get.
 struct FittedModel {
     let candidate: CandidateModel
-    let matrix: InteractionMatrix
-    /// What the model was trained on: its items are excluded from each guest's recommendations.
-    let trainedOn: SparseMatrix
-    private let als: ALSModel?
-    private let itemItem: ItemItemModel?
-    private let popularity: Popularity
+    let alsModel: ALSModel?
+    private let ranker: Ranker
 
     init(
         _ candidate: CandidateModel, on trainedOn: SparseMatrix, matrix: InteractionMatrix, threads: Int,
         progress: (ImplicitALS.Iteration) -> Void = { _ in }
     ) {
         self.candidate = candidate
-        self.matrix = matrix
-        self.trainedOn = trainedOn
-        popularity = Popularity(userItems: trainedOn, blocks: matrix.hotelItemRanges)
+        let blocks = matrix.hotelItemRanges
+        let empty = SparseMatrix(rows: matrix.items, columns: matrix.items, entries: [])
+        var neighbours = empty
         switch candidate {
         case .als(let configuration):
-            als = ImplicitALS(configuration: configuration).fit(userItems: trainedOn, progress: progress)
-            itemItem = nil
-        case .itemItem(let neighbours):
-            als = nil
-            itemItem = ItemItemModel(
-                similarity: ItemSimilarity.cosine(
-                    userItems: trainedOn, blocks: matrix.hotelItemRanges, neighbours: neighbours, threads: threads))
+            alsModel = ImplicitALS(configuration: configuration).fit(userItems: trainedOn, progress: progress)
+        case .itemItem(let count):
+            alsModel = nil
+            neighbours = ItemSimilarity.cosine(userItems: trainedOn, blocks: blocks, neighbours: count, threads: threads)
         case .popular:
-            als = nil
-            itemItem = nil
+            alsModel = nil
         }
+        let view = ModelView(
+            kind: candidate.kind, hyperParameters: candidate.hyperParameters, hotelItemRanges: blocks,
+            userHotel: matrix.userHotel, userFactors: alsModel?.userFactors, itemFactors: alsModel?.itemFactors,
+            userItems: trainedOn, userFreeItems: matrix.freeUserItems.prefix(rows: trainedOn.rows),
+            itemNeighbours: neighbours, popularity: Popularity(userItems: trainedOn, blocks: blocks).scores)
+        ranker = Ranker(view: view, threads: threads)
     }
 
-    var alsModel: ALSModel? { als }
+    /// The guest's best `count` items of their hotel, as served.
+    func recommend(user: Int, count: Int) -> [Int] { ranker.recommend(user: user, count: count) }
 
-    /// The guest's best `k` items of their hotel, leaving out what serving leaves out: what the model was trained
-    /// on for them and what they got free. Held-out items are in neither, so evaluation can still find them.
-    func recommend(user: Int, k: Int) -> [Int] {
-        let candidates = matrix.candidates(forUser: user)
-        let history = trainedOn.rowRange(user).map { Int(trainedOn.columnIndices[$0]) }
-        let freeItems = matrix.freeUserItems.rowRange(user).map { Int(matrix.freeUserItems.columnIndices[$0]) }
-        let recommendations =
-            if let als {
-                als.recommend(user: user, k: k, candidates: candidates, exclude: history + freeItems)
-            } else if let itemItem {
-                // Item-item leaves out the history itself; the free items are dropped from a list long enough
-                // to still hold `k` without them.
-                Array(
-                    itemItem.recommend(user: user, userItems: trainedOn, k: k + freeItems.count, candidates: candidates)
-                        .filter { !freeItems.contains($0.item) }.prefix(k))
-            } else {
-                popularity.recommend(block: matrix.userHotel[user], k: k, exclude: history + freeItems)
-            }
-        return recommendations.map(\.item)
-    }
-
+    /// Held-out items are neither in what the model was trained on nor among the free items, so the seen rule
+    /// leaves them findable.
     func evaluate(on test: SparseMatrix, cutoff: Int) -> RankingMetrics {
-        RankingMetrics.evaluate(k: cutoff, test: test) { recommend(user: $0, k: cutoff) }
+        RankingMetrics.evaluate(k: cutoff, test: test) { recommend(user: $0, count: cutoff) }
     }
 }

@@ -69,27 +69,4 @@ import Testing
             Self.expectTopM(table, item: item, m: 4, candidates: block.filter { $0 != item }, cosine: cosine)
         }
     }
-
-    @Test func itemItemScoresAreWeightedNeighbourSums() {
-        var generator = SplitMix64(seed: 8)
-        let matrix = generator.sparse(rows: 30, columns: 20, density: 0.2)
-        let similarity = ItemSimilarity.cosine(userItems: matrix, neighbours: 4)
-        let model = ItemItemModel(similarity: similarity)
-        for user in 0..<30 {
-            let history = Dictionary(uniqueKeysWithValues: matrix.rowRange(user).map {
-                (Int(matrix.columnIndices[$0]), Double(matrix.values[$0]))
-            })
-            var expected: [Int: Double] = [:]
-            for (item, value) in history {
-                for index in similarity.rowRange(item) {
-                    expected[Int(similarity.columnIndices[index]), default: 0] += value * Double(similarity.values[index])
-                }
-            }
-            let ranked = expected.filter { history[$0.key] == nil }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            let result = model.recommend(user: user, userItems: matrix, k: 5)
-            #expect(result.map(\.item) == ranked.prefix(5).map(\.key))
-            for (got, want) in zip(result, ranked) { #expect(abs(Double(got.score) - want.value) < 1e-5) }
-        }
-        #expect(model.similarItems(item: 2, k: 2).map(\.item) == similarity.columnIndices[similarity.rowRange(2)].prefix(2).map(Int.init))
-    }
 }

@@ -19,7 +19,6 @@ import Testing
         #expect(popularity.scores.values[first] == [3, 2, 1])
         // Items 4 and 5 tie on guests; item 4 has more units.
         #expect(popularity.scores.columnIndices[popularity.scores.rowRange(1)] == [4, 5])
-        #expect(popularity.recommend(block: 0, k: 2, exclude: [1]).map(\.item) == [2, 0])
     }
 
     @Test func totalUnits() {

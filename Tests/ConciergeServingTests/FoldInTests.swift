@@ -1,6 +1,6 @@
 import ConciergeModel
 import ConciergeModelFormat
-import ConciergeServing
+@testable import ConciergeServing
 import Testing
 
 /// Fold-in against the normal equations formed and solved independently, the slow way.
@@ -31,6 +31,44 @@ import Testing
                 #expect(abs(Double(item.score) - wanted.score) < tolerance)
                 #expect(abs(Double(item.score) - score(item.index)) < tolerance)
                 #expect(item.index == wanted.item || abs(score(item.index) - wanted.score) < tolerance)
+            }
+        }
+    }
+
+    /// Folding in a trained guest's own history gives the factors training converges to for them: with the item
+    /// factors fixed, enough conjugate-gradient steps solve each guest's system exactly.
+    @Test(arguments: [(ImplicitALS.ConfidenceMode.linear, 8), (.implicitLibrary, 8), (.linear, 13)])
+    func foldInEqualsConvergedLeastSquares(mode: ImplicitALS.ConfidenceMode, factors: Int) throws {
+        let matrix = ServingFixture.trained.userItems
+        let configuration = ImplicitALS.Configuration(
+            factors: factors, regularization: 0.1, alpha: 5, iterations: 8, seed: 1, threads: 2, confidence: mode)
+        let model = ImplicitALS(configuration: configuration).fit(userItems: matrix)
+        var exact = configuration
+        exact.cgSteps = 4 * factors
+        var users = model.userFactors
+        for _ in 0..<3 {
+            users = ImplicitALS(configuration: exact).leastSquares(
+                userItems: matrix, itemFactors: model.itemFactors, initial: users)
+        }
+        let itemFactors = DenseMatrixView(copying: model.itemFactors)
+        let foldIn = ALSFoldIn(itemFactors: itemFactors, regularization: 0.1, alpha: 5, confidence: mode, threads: 2)
+        let guests = (0..<matrix.rows).filter { !matrix.rowRange($0).isEmpty }
+        for user in stride(from: 0, to: guests.count, by: guests.count / 5).map({ guests[$0] }) {
+            let items = matrix.rowRange(user).map { matrix.columnIndices[$0] }
+            let units = matrix.rowRange(user).map { matrix.values[$0] }
+            var folded = [Float](repeating: 0, count: factors)
+            let solved = items.withUnsafeBufferPointer { items in
+                units.withUnsafeBufferPointer { units in
+                    folded.withUnsafeMutableBufferPointer {
+                        foldIn.solve(items: items, units: units, itemFactors: itemFactors, into: $0)
+                    }
+                }
+            }
+            #expect(solved)
+            let converged = Array(users.row(user))
+            let scale = converged.map(abs).max()!
+            for (a, b) in zip(folded, converged) {
+                #expect(abs(a - b) <= 1e-3 * scale, "user \(user): \(folded) vs \(converged)")
             }
         }
     }

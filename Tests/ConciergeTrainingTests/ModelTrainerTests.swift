@@ -89,7 +89,7 @@ import Testing
         var guestsWithFreeItems = 0
         for user in 0..<matrix.users where !matrix.freeUserItems.rowRange(user).isEmpty {
             let free = Set(matrix.freeUserItems.rowRange(user).map { Int(matrix.freeUserItems.columnIndices[$0]) })
-            let recommended = fitted.recommend(user: user, k: 10)
+            let recommended = fitted.recommend(user: user, count: 10)
             #expect(free.isDisjoint(with: recommended), "guest \(user)")
             #expect(recommended.count <= 10)
             guestsWithFreeItems += 1

@@ -11,7 +11,7 @@ tool() {
     command -v "$1" 2>/dev/null && return
     local scripts
     scripts=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
-    [ -x "$scripts/$1" ] || fail_now "$1 is not installed (make deps)"
+    [ -x "$scripts/$1" ] || fail_now "$1 is not installed (make test-deps)"
     echo "$scripts/$1"
 }
 

@@ -12,7 +12,7 @@ CHECK=(python3 "$INTEGRATION_DIR/monitoring-check.py")
 RULES=("$MONITORING"/rules/*.yml)
 
 for tool in promtool amtool; do
-    command -v "$tool" >/dev/null || fail_now "$tool is not installed (make deps installs it)"
+    command -v "$tool" >/dev/null || fail_now "$tool is not installed (make test-deps installs it)"
 done
 
 check "promtool check config: prometheus.yml and the rule files it names" \

@@ -18,7 +18,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 for tool in prometheus promtool amtool prometheus-alertmanager prometheus-nginx-exporter prometheus-node-exporter \
     "$NGINX"; do
-    command -v "$tool" >/dev/null || fail_now "$tool is not installed (make deps installs it)"
+    command -v "$tool" >/dev/null || fail_now "$tool is not installed (make test-deps installs it)"
 done
 
 # --- Two versions of the model: the sample production one, and an ALS one trained on a larger sample.

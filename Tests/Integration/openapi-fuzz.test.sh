@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 begin_test openapi-fuzz
 
 SCHEMATHESIS=$REPO/.build/venv-schemathesis/bin/schemathesis
-[ -x "$SCHEMATHESIS" ] || fail_now "schemathesis is not installed in .build/venv-schemathesis (make deps)"
+[ -x "$SCHEMATHESIS" ] || fail_now "schemathesis is not installed in .build/venv-schemathesis (make test-deps)"
 EXAMPLES=${OPENAPI_FUZZ_EXAMPLES:-300}
 SECONDS_BUDGET=${OPENAPI_FUZZ_SECONDS:-300}
 

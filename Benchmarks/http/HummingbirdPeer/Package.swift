@@ -6,7 +6,6 @@ import PackageDescription
 
 let package = Package(
     name: "HummingbirdPeer",
-    platforms: [.macOS(.v15)],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],

@@ -137,10 +137,6 @@ func writeJSON(_ object: Any, to path: String) throws {
     try data.write(to: URL(fileURLWithPath: path))
 }
 
-func history(_ matrix: SparseMatrix, _ user: Int) -> [Int] {
-    matrix.rowRange(user).map { Int(matrix.columnIndices[$0]) }
-}
-
 func json(_ metrics: RankingMetrics) -> [String: Double] {
     [
         "precision": metrics.precision, "map": metrics.meanAveragePrecision, "ndcg": metrics.ndcg,

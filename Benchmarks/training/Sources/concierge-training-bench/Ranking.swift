@@ -1,6 +1,8 @@
-// Ranking a guest's items the way the product serves them, within a scope, and scoring the
+// Ranking a guest's items with the product's own ranking code, within a scope, and scoring the
 // rankings with RankingMetrics.
 import ConciergeModel
+import ConciergeModelFormat
+import ConciergeServing
 import Foundation
 
 /// Which items a guest's recommendations may come from.
@@ -46,40 +48,35 @@ struct Scope {
     func candidates(forUser user: Int) -> Range<Int> { blocks[userBlock[user]] }
 }
 
-/// A trained model that ranks a guest's candidates, leaving out what it was trained on:
-/// the benchmark's copy of ConciergeTraining's FittedModel.
-struct Ranker {
+/// A trained model ranked by ConciergeServing's `Ranker` within a scope, as a served version of it would be:
+/// what the guest was trained on left out, item-item falling back to popularity where it finds nothing.
+struct ScopedModel {
     enum Model {
         case als(ALSModel)
-        case itemItem(ItemItemModel)
+        case itemItem(similarity: SparseMatrix)
         case popular
     }
 
     let model: Model
-    let trainedOn: SparseMatrix
-    let scope: Scope
-    private let popularity: Popularity
+    private let ranker: Ranker
 
     init(_ model: Model, trainedOn: SparseMatrix, scope: Scope) {
         self.model = model
-        self.trainedOn = trainedOn
-        self.scope = scope
-        popularity = Popularity(userItems: trainedOn, blocks: scope.blocks)
+        let (kind, factors, neighbours): (ModelKind, ALSModel?, SparseMatrix?) =
+            switch model {
+            case .als(let als): (.als, als, nil)
+            case .itemItem(let similarity): (.itemItem, nil, similarity)
+            case .popular: (.popular, nil, nil)
+            }
+        let view = ModelView(
+            kind: kind, hyperParameters: [:], hotelItemRanges: scope.blocks, userHotel: scope.userBlock,
+            userFactors: factors?.userFactors, itemFactors: factors?.itemFactors, userItems: trainedOn, userFreeItems: nil,
+            itemNeighbours: neighbours ?? SparseMatrix(rows: trainedOn.columns, columns: trainedOn.columns, entries: []),
+            popularity: Popularity(userItems: trainedOn, blocks: scope.blocks).scores)
+        ranker = Ranker(view: view, threads: 1)
     }
 
-    func recommend(user: Int, k: Int) -> [Int] {
-        let candidates = scope.candidates(forUser: user)
-        let recommendations =
-            switch model {
-            case .als(let als):
-                als.recommend(user: user, k: k, candidates: candidates, exclude: history(trainedOn, user))
-            case .itemItem(let itemItem):
-                itemItem.recommend(user: user, userItems: trainedOn, k: k, candidates: candidates)
-            case .popular:
-                popularity.recommend(block: scope.userBlock[user], k: k, exclude: history(trainedOn, user))
-            }
-        return recommendations.map(\.item)
-    }
+    func recommend(user: Int, k: Int) -> [Int] { ranker.recommend(user: user, count: k) }
 
     func evaluate(on test: SparseMatrix, k: Int) -> RankingMetrics {
         RankingMetrics.evaluate(k: k, test: test) { recommend(user: $0, k: k) }
@@ -93,8 +90,8 @@ struct Ranker {
         case .als(let als):
             try writeFactors(als.userFactors, to: path + ".user.f32")
             try writeFactors(als.itemFactors, to: path + ".item.f32")
-        case .itemItem(let itemItem):
-            try writeTriples(itemItem.similarity, to: path + ".similarity.csv")
+        case .itemItem(let similarity):
+            try writeTriples(similarity, to: path + ".similarity.csv")
         case .popular:
             try Data().write(to: URL(fileURLWithPath: path + ".popularity"))
         }
@@ -115,7 +112,7 @@ struct Ranker {
                 models.append((name, .als(als)))
             } else if file.hasSuffix(".similarity.csv") {
                 let similarity = try readTriples(path, rows: data.items, columns: data.items)
-                models.append((String(file.dropLast(".similarity.csv".count)), .itemItem(ItemItemModel(similarity: similarity))))
+                models.append((String(file.dropLast(".similarity.csv".count)), .itemItem(similarity: similarity)))
             } else if file.hasSuffix(".popularity") {
                 models.append((String(file.dropLast(".popularity".count)), .popular))
             }

@@ -23,17 +23,17 @@ extension CandidateModel {
     }
 
     /// FittedModel.init on a bare matrix: item-item neighbours stay within the scope's blocks.
-    func fit(on matrix: SparseMatrix, scope: Scope, threads: Int) -> Ranker {
+    func fit(on matrix: SparseMatrix, scope: Scope, threads: Int) -> ScopedModel {
         switch self {
         case .als(let configuration):
-            Ranker(.als(ImplicitALS(configuration: configuration).fit(userItems: matrix)), trainedOn: matrix, scope: scope)
+            ScopedModel(.als(ImplicitALS(configuration: configuration).fit(userItems: matrix)), trainedOn: matrix, scope: scope)
         case .itemItem(let neighbours):
-            Ranker(
-                .itemItem(ItemItemModel(similarity: ItemSimilarity.cosine(
-                    userItems: matrix, blocks: scope.blocks, neighbours: neighbours, threads: threads))),
+            ScopedModel(
+                .itemItem(similarity: ItemSimilarity.cosine(
+                    userItems: matrix, blocks: scope.blocks, neighbours: neighbours, threads: threads)),
                 trainedOn: matrix, scope: scope)
         case .popular:
-            Ranker(.popular, trainedOn: matrix, scope: scope)
+            ScopedModel(.popular, trainedOn: matrix, scope: scope)
         }
     }
 }

@@ -54,8 +54,8 @@ func alsConfiguration(_ arguments: Arguments) throws -> ImplicitALS.Configuratio
 func evaluateAll(data: DataSet, scope: Scope, k: Int) throws {
     let train = try data.matrix("train"), test = try data.matrix("test")
     var results: [String: Any] = [:]
-    for (name, model) in try Ranker.loadAll(from: data) {
-        results[name] = json(Ranker(model, trainedOn: train, scope: scope).evaluate(on: test, k: k))
+    for (name, model) in try ScopedModel.loadAll(from: data) {
+        results[name] = json(ScopedModel(model, trainedOn: train, scope: scope).evaluate(on: test, k: k))
     }
     try writeJSON(results, to: data.path("concierge-eval-\(scope.name).json"))
 }
@@ -88,9 +88,8 @@ func sameStart(data: DataSet) throws {
     let model = ALSModel(
         userFactors: users, itemFactors: items, regularization: hyper.regularization, alpha: hyper.alpha,
         confidence: .implicitLibrary)
-    let metrics = RankingMetrics.evaluate(k: hyper.k, test: test) { user in
-        model.recommend(user: user, k: hyper.k, exclude: history(train, user)).map(\.item)
-    }
+    let metrics = try ScopedModel(.als(model), trainedOn: train, scope: Scope("catalogue", data: data))
+        .evaluate(on: test, k: hyper.k)
     print(
         "same start: Concierge precision \(format(metrics.precision)), map \(format(metrics.meanAveragePrecision)), "
             + "ndcg \(format(metrics.ndcg)), auc \(format(metrics.auc)); factors differ from implicit's by "
@@ -124,7 +123,7 @@ func main() throws {
         let matrix = try data.matrix(arguments.optional("matrix") ?? "train")
         let (model, elapsed) = timed { ImplicitALS(configuration: configuration).fit(userItems: matrix) }
         if let name = arguments.optional("save") {
-            try Ranker(.als(model), trainedOn: matrix, scope: Scope("catalogue", data: data)).save(as: name, in: data)
+            try ScopedModel(.als(model), trainedOn: matrix, scope: Scope("catalogue", data: data)).save(as: name, in: data)
         }
         print(elapsed)
 
@@ -135,7 +134,7 @@ func main() throws {
             ItemSimilarity.cosine(userItems: train, neighbours: neighbours, threads: threads)
         }
         if let name = arguments.optional("save") {
-            try Ranker(.itemItem(ItemItemModel(similarity: similarity)), trainedOn: train, scope: Scope("catalogue", data: data))
+            try ScopedModel(.itemItem(similarity: similarity), trainedOn: train, scope: Scope("catalogue", data: data))
                 .save(as: name, in: data)
         }
         print(elapsed)
