@@ -26,14 +26,14 @@ public struct Ranker: Sendable {
     private let departmentCodes: [Int32]
 
     /// What a request adds to the rules; its buffers need only live for the call.
-    public struct Rules {
-        public var includeSeen: Bool
+    struct Rules {
+        var includeSeen: Bool
         /// Item indices never to return; those outside the hotel change nothing.
-        public var excludedItems: UnsafeBufferPointer<Int32>
+        var excludedItems: UnsafeBufferPointer<Int32>
         /// Indexed by department code: whether items of the department may be returned; nil allows all.
-        public var allowedDepartments: UnsafeBufferPointer<Bool>?
+        var allowedDepartments: UnsafeBufferPointer<Bool>?
 
-        public init(
+        init(
             includeSeen: Bool = false, excludedItems: UnsafeBufferPointer<Int32> = UnsafeBufferPointer(start: nil, count: 0),
             allowedDepartments: UnsafeBufferPointer<Bool>? = nil
         ) {
@@ -64,12 +64,12 @@ public struct Ranker: Sendable {
     }
 
     /// Whether `user` has a history to score from (else their `recent` items stand in for one).
-    public func hasHistory(_ user: Int) -> Bool { !view.userItems.rowRange(user).isEmpty }
+    func hasHistory(_ user: Int) -> Bool { !view.userItems.rowRange(user).isEmpty }
 
     /// Ranks `hotel`'s items for `user` (nil: a guest the view does not know) and writes the best, best first,
     /// into `items` and `scores` (as many as they hold, fewer when fewer are eligible). `recentItems` are
     /// distinct, ascending item indices of the hotel with `recentUnits` each, used only without a history.
-    public func rank(
+    func rank(
         user: Int?, hotel: Int, recentItems: UnsafeBufferPointer<Int32>, recentUnits: UnsafeBufferPointer<Float>,
         rules: Rules, items: UnsafeMutableBufferPointer<Int32>, scores: UnsafeMutableBufferPointer<Float>
     ) -> (count: Int, strategy: RecommendationStrategy) {
