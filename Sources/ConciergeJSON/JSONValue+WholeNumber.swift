@@ -1,7 +1,7 @@
 extension JSONValue {
     /// The value of a number that is whole and fits `Int`, however it is written: JSON numbers are values,
     /// so `5`, `5.0`, `5e0` and `50e-1` are all 5. Nil for fractions, larger values and non-numbers.
-    public var wholeNumber: Int? {
+    package var wholeNumber: Int? {
         switch self {
         case .integer(let value): value
         case .otherNumber(let literal): Self.wholeValue(of: Array(literal.utf8))

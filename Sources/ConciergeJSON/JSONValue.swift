@@ -3,7 +3,7 @@
 /// Hand-written because Foundation's `JSONDecoder` and `JSONSerialization` take 20–30 µs for a two-item
 /// contents field on this machine, more than ingest spends on the whole row, SQLite included; and because
 /// on Linux `JSONSerialization` answers `NSNumber`, which cannot tell the numbers 0 and 1 from booleans.
-public enum JSONValue: Sendable {
+package enum JSONValue: Sendable {
     case null
     case bool(Bool)
     /// A number written as an integer (digits only) that fits `Int`.
@@ -17,18 +17,18 @@ public enum JSONValue: Sendable {
 
     /// A struct rather than a tuple: arrays of tuples look up their type metadata at run time, which cost a
     /// noticeable share of ingest.
-    public struct Member: Sendable {
-        public var key: String
-        public var value: JSONValue
+    package struct Member: Sendable {
+        package var key: String
+        package var value: JSONValue
     }
 
-    public struct SyntaxError: Error {
+    package struct SyntaxError: Error {
         /// The byte where the reader gave up, from the start of the document.
-        public var offset: Int
+        package var offset: Int
     }
 
     /// Parses a whole document: one value with nothing but whitespace around it.
-    public init(parsing bytes: ArraySlice<UInt8>) throws(SyntaxError) {
+    package init(parsing bytes: ArraySlice<UInt8>) throws(SyntaxError) {
         self = try bytes.withUnsafeBufferPointer { buffer throws(SyntaxError) in
             var parser = Parser(bytes: buffer)
             let value = try parser.value(depth: 0)

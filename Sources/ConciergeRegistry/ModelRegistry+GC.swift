@@ -6,7 +6,7 @@ extension ModelRegistry {
     /// (an aliased version is never removed), plus what crashed publishes left: version folders with
     /// no registry row, and temporary folders whose publisher is gone. Logs one `gc` event.
     @discardableResult
-    public func gc(keep: Int) throws(RegistryError) -> GarbageCollectionReport {
+    package func gc(keep: Int) throws(RegistryError) -> GarbageCollectionReport {
         precondition(keep >= 0, "gc keeps a non-negative number of versions")
         let database = try RegistryDatabase(directory: directory, access: .write)
         var report = GarbageCollectionReport()

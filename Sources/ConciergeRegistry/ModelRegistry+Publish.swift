@@ -1,4 +1,4 @@
-public import ConciergeModelFormat
+package import ConciergeModelFormat
 import Foundation
 
 extension ModelRegistry {
@@ -9,14 +9,14 @@ extension ModelRegistry {
     /// `NAME/VERSION/` and fsynced, and the rows inserted in one transaction. A crash anywhere leaves
     /// either a whole registered version or nothing visible; what it leaves on disk, gc removes.
     @discardableResult
-    public func publish(model: String, artifacts: ModelArtifacts) throws(RegistryError) -> Int {
+    package func publish(model: String, artifacts: ModelArtifacts) throws(RegistryError) -> Int {
         try publish(model: model, artifacts: artifacts) { _, _ throws(RegistryError) in }
     }
 
     /// Publishes `artifacts` and, in the same write transaction, points `policy.alias` at the new version
     /// if the policy prefers it to the version the alias holds. No other publish or promote can land between
     /// the look at production and the move.
-    public func publish(
+    package func publish(
         model: String, artifacts: ModelArtifacts, promotingBy policy: PromotionPolicy
     ) throws(RegistryError) -> (version: Int, decision: PromotionPolicy.Decision, production: Int?) {
         try Self.checkName(policy.alias, kind: "alias", pattern: Self.aliasRule, allowed: Self.isAliasName)
@@ -111,7 +111,7 @@ extension ModelRegistry {
     /// exactly as `open` checks a registered version) and publishes it as the next version of `model`.
     /// The source's model, version and created fields, if any, are replaced.
     @discardableResult
-    public func importModel(model: String, from source: String) throws(RegistryError) -> Int {
+    package func importModel(model: String, from source: String) throws(RegistryError) -> Int {
         try Self.checkName(model, kind: "model name", pattern: Self.modelRule, allowed: Self.isModelName)
         var source = source
         while source.count > 1, source.hasSuffix("/") { source.removeLast() }

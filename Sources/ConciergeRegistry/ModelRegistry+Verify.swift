@@ -4,7 +4,7 @@ extension ModelRegistry {
     /// and the database: the manifest's SHA-256, the file lists, and every file's size and SHA-256.
     /// Reports every mismatch, naming the file; throws only when the registry itself cannot be read, or
     /// the model or version asked for does not exist. `versionOrAlias` applies only with `model`.
-    public func verify(model: String? = nil, versionOrAlias: String? = nil) throws(RegistryError) -> VerificationReport
+    package func verify(model: String? = nil, versionOrAlias: String? = nil) throws(RegistryError) -> VerificationReport
     {
         var targets: [ModelVersion]
         var recorded: [String: [String: ModelManifest.FileEntry]] = [:]

@@ -1,4 +1,4 @@
-public import ConciergeModelFormat
+package import ConciergeModelFormat
 import ConciergeSQLite
 
 /// The model registry in one folder (`models/` by default): `registry.sqlite` indexes versions,
@@ -7,31 +7,31 @@ import ConciergeSQLite
 /// A value type holding only the path: every operation opens its own SQLite connection, so registries
 /// can be used from any thread, and several processes can share one folder. Publishers serialise on
 /// SQLite's write lock; readers never wait for them.
-public struct ModelRegistry: Sendable {
-    public let directory: String
+package struct ModelRegistry: Sendable {
+    package let directory: String
 
     /// `directory` is used as given in paths and messages; it is created by the first publish.
-    public init(directory: String) {
+    package init(directory: String) {
         var directory = directory
         while directory.count > 1, directory.hasSuffix("/") { directory.removeLast() }
         self.directory = directory
     }
 
     /// Resolves a version number, an alias, or `latest` (the highest version) to a version number.
-    public func resolve(model: String, versionOrAlias: String) throws(RegistryError) -> Int {
+    package func resolve(model: String, versionOrAlias: String) throws(RegistryError) -> Int {
         try resolve(
             model: model, versionOrAlias: versionOrAlias, in: RegistryDatabase(directory: directory, access: .read))
     }
 
     /// Every version, or every version of `model`, by model then version.
-    public func list(model: String? = nil) throws(RegistryError) -> [ModelVersion] {
+    package func list(model: String? = nil) throws(RegistryError) -> [ModelVersion] {
         let database = try RegistryDatabase(directory: directory, access: .read)
         if let model { try requireModel(model, in: database) }
         return try versions(model: model, in: database)
     }
 
     /// A version's record, its manifest (checked against the database's SHA-256), and its events.
-    public func show(model: String, versionOrAlias: String) throws(RegistryError) -> ModelVersionDetails {
+    package func show(model: String, versionOrAlias: String) throws(RegistryError) -> ModelVersionDetails {
         let database = try RegistryDatabase(directory: directory, access: .read)
         let number = try resolve(model: model, versionOrAlias: versionOrAlias, in: database)
         let record = try versions(model: model, version: number, in: database)[0]
@@ -41,12 +41,12 @@ public struct ModelRegistry: Sendable {
     }
 
     /// The event log, oldest first; with `model`, only that model's events.
-    public func events(model: String? = nil) throws(RegistryError) -> [RegistryEvent] {
+    package func events(model: String? = nil) throws(RegistryError) -> [RegistryEvent] {
         try events(model: model, in: RegistryDatabase(directory: directory, access: .read))
     }
 
     /// Points `alias` (`production`, `staging`, or any name) at an existing version.
-    public func promote(model: String, version: Int, alias: String) throws(RegistryError) {
+    package func promote(model: String, version: Int, alias: String) throws(RegistryError) {
         try Self.checkName(alias, kind: "alias", pattern: Self.aliasRule, allowed: Self.isAliasName)
         let database = try RegistryDatabase(directory: directory, access: .write)
         try database.transaction { () throws(RegistryError) in
@@ -71,7 +71,7 @@ public struct ModelRegistry: Sendable {
 
     /// Loads a version for serving: resolves the alias once, checks the manifest against the database
     /// and every file against the manifest, maps the files and builds the id maps.
-    public func open(model: String, versionOrAlias: String) throws(RegistryError) -> LoadedModel {
+    package func open(model: String, versionOrAlias: String) throws(RegistryError) -> LoadedModel {
         let (number, manifestSHA256): (Int, String)
         do {
             let database = try RegistryDatabase(directory: directory, access: .read)

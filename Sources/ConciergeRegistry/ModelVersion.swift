@@ -1,16 +1,16 @@
-public import ConciergeModelFormat
-public import Foundation
+package import ConciergeModelFormat
+package import Foundation
 
 /// A published version as the registry database records it.
-public struct ModelVersion: Sendable, Equatable {
-    public var model: String
-    public var version: Int
-    public var created: Date
-    public var kind: ModelKind
-    public var hyperParameters: [String: HyperParameter]
-    public var metrics: [String: Double]
-    public var dataFingerprint: String
-    public var manifestSHA256: String
+package struct ModelVersion: Sendable, Equatable {
+    package var model: String
+    package var version: Int
+    package var created: Date
+    package var kind: ModelKind
+    package var hyperParameters: [String: HyperParameter]
+    package var metrics: [String: Double]
+    package var dataFingerprint: String
+    package var manifestSHA256: String
     /// Sorted; empty when nothing points at this version.
-    public var aliases: [String]
+    package var aliases: [String]
 }

@@ -1,8 +1,8 @@
-public import ConciergeModelFormat
+package import ConciergeModelFormat
 /// What `show` reports: the database's record, the manifest it vouches for, and the version's events.
-public struct ModelVersionDetails: Sendable {
-    public var version: ModelVersion
-    public var manifest: ModelManifest
+package struct ModelVersionDetails: Sendable {
+    package var version: ModelVersion
+    package var manifest: ModelManifest
     /// Publish and promotions of this version, oldest first.
-    public var events: [RegistryEvent]
+    package var events: [RegistryEvent]
 }

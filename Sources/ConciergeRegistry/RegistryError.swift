@@ -1,9 +1,9 @@
-public import ConciergeModelFormat
-public import ConciergeSQLite
+package import ConciergeModelFormat
+package import ConciergeSQLite
 
 /// Everything the registry can fail with. Each description is one line that names the directory, file,
 /// model or version concerned, so an operator can act on it without a stack trace.
-public enum RegistryError: Error, CustomStringConvertible, Sendable {
+package enum RegistryError: Error, CustomStringConvertible, Sendable {
     /// A reading operation on a directory without `registry.sqlite`.
     case registryNotFound(directory: String)
     /// Publishing into an existing directory that holds other things but no registry.
@@ -18,7 +18,7 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
     case modelFile(ModelFileError)
     case database(SQLiteError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .registryNotFound(let directory):
             return "\(directory): no model registry here (\(directory)/registry.sqlite does not exist)"

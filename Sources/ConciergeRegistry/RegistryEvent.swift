@@ -1,17 +1,17 @@
-public import Foundation
+package import Foundation
 
 /// One entry of the registry's append-only log.
-public struct RegistryEvent: Sendable, Equatable {
-    public enum Action: String, Sendable {
+package struct RegistryEvent: Sendable, Equatable {
+    package enum Action: String, Sendable {
         case publish, promote, gc
     }
 
-    public var id: Int
-    public var time: Date
-    public var action: Action
+    package var id: Int
+    package var time: Date
+    package var action: Action
     /// Absent for registry-wide events (gc).
-    public var model: String?
-    public var version: Int?
+    package var model: String?
+    package var version: Int?
     /// A JSON object whose fields depend on the action (docs/model-format.md).
-    public var details: String
+    package var details: String
 }

@@ -1,16 +1,16 @@
 /// The outcome of `ModelRegistry.verify`: which versions were checked and every mismatch found.
-public struct VerificationReport: Sendable {
-    public struct Problem: Sendable, Equatable, CustomStringConvertible {
+package struct VerificationReport: Sendable {
+    package struct Problem: Sendable, Equatable, CustomStringConvertible {
         /// The file or folder concerned, as the registry names it.
-        public var path: String
-        public var message: String
+        package var path: String
+        package var message: String
 
-        public var description: String { "\(path): \(message)" }
+        package var description: String { "\(path): \(message)" }
     }
 
     /// `model/version` of each version checked, in order.
-    public var checked: [String]
-    public var problems: [Problem]
+    package var checked: [String]
+    package var problems: [Problem]
 
-    public var isClean: Bool { problems.isEmpty }
+    package var isClean: Bool { problems.isEmpty }
 }

@@ -4,11 +4,11 @@ import CSQLite
 ///
 /// Hand-written because the mirror's SQLite packages (GRDB, sqlite-nio) pull in far more than the
 /// prepared statements and transactions the feature store and the registry need.
-public final class SQLiteDatabase {
-    public let path: String
+package final class SQLiteDatabase {
+    package let path: String
     let handle: OpaquePointer
 
-    public enum OpenMode: Sendable {
+    package enum OpenMode: Sendable {
         case readOnly
         /// Read-only, for a file no process writes, such as one on a read-only mount: SQLite takes no
         /// locks and reads no WAL, so it needs no `-shm` file beside the database, which a WAL database
@@ -18,7 +18,7 @@ public final class SQLiteDatabase {
         case readWriteCreate
     }
 
-    public init(path: String, mode: OpenMode = .readWriteCreate) throws(SQLiteError) {
+    package init(path: String, mode: OpenMode = .readWriteCreate) throws(SQLiteError) {
         self.path = path
         var handle: OpaquePointer?
         let flags: Int32 =
@@ -57,7 +57,7 @@ public final class SQLiteDatabase {
     }
 
     /// Runs one or more statements that return no rows.
-    public func execute(_ sql: String) throws(SQLiteError) {
+    package func execute(_ sql: String) throws(SQLiteError) {
         var message: UnsafeMutablePointer<CChar>?
         let status = sqlite3_exec(handle, sql, nil, nil, &message)
         guard status == SQLITE_OK else {
@@ -67,7 +67,7 @@ public final class SQLiteDatabase {
         }
     }
 
-    public func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+    package func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         var statement: OpaquePointer?
         let status = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard status == SQLITE_OK, let statement else { throw error(status) }
@@ -75,13 +75,13 @@ public final class SQLiteDatabase {
     }
 
     /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
+    package func transaction<T>(_ body: () throws -> T) throws -> T {
         try transaction(wrappingErrors: { $0 }, body)
     }
 
     /// A transaction whose body throws its own error type; SQLite's errors from BEGIN and COMMIT
     /// are turned into it by `wrap`.
-    public func transaction<T, Failure: Error>(
+    package func transaction<T, Failure: Error>(
         wrappingErrors wrap: (SQLiteError) -> Failure, _ body: () throws(Failure) -> T
     ) throws(Failure) -> T {
         do { try execute("BEGIN IMMEDIATE") } catch { throw wrap(error) }
@@ -95,11 +95,11 @@ public final class SQLiteDatabase {
         }
     }
 
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-    public var changes: Int { Int(sqlite3_changes(handle)) }
+    package var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    package var changes: Int { Int(sqlite3_changes(handle)) }
 
     /// `PRAGMA user_version`, which the stores use as their schema version.
-    public var userVersion: Int {
+    package var userVersion: Int {
         get throws(SQLiteError) {
             let statement = try prepare("PRAGMA user_version")
             return try statement.step() ? statement.int(0) : 0
@@ -113,19 +113,19 @@ public final class SQLiteDatabase {
     }
 }
 
-public struct SQLiteError: Error, CustomStringConvertible, Sendable {
-    public var path: String
-    public var code: Int32
-    public var message: String
+package struct SQLiteError: Error, CustomStringConvertible, Sendable {
+    package var path: String
+    package var code: Int32
+    package var message: String
 
     /// SQLite could not open the file, or the files beside it that it needs.
-    public var isCannotOpen: Bool { code & 0xFF == SQLITE_CANTOPEN }
+    package var isCannotOpen: Bool { code & 0xFF == SQLITE_CANTOPEN }
 
-    public var description: String { "\(path): \(message) (SQLite error \(code))" }
+    package var description: String { "\(path): \(message) (SQLite error \(code))" }
 }
 
 /// A prepared statement. Bind parameters by 1-based index, `step()` through rows, read columns by 0-based index.
-public final class SQLiteStatement {
+package final class SQLiteStatement {
     let database: SQLiteDatabase
     let statement: OpaquePointer
 
@@ -136,7 +136,7 @@ public final class SQLiteStatement {
 
     deinit { sqlite3_finalize(statement) }
 
-    public enum Value: Sendable, Equatable {
+    package enum Value: Sendable, Equatable {
         case null
         case integer(Int64)
         case real(Double)
@@ -146,12 +146,12 @@ public final class SQLiteStatement {
 
     /// Binds `values` to parameters 1…n, after clearing what a previous run left.
     @discardableResult
-    public func bind(_ values: Value...) throws(SQLiteError) -> SQLiteStatement {
+    package func bind(_ values: Value...) throws(SQLiteError) -> SQLiteStatement {
         try bind(values)
     }
 
     @discardableResult
-    public func bind(_ values: [Value]) throws(SQLiteError) -> SQLiteStatement {
+    package func bind(_ values: [Value]) throws(SQLiteError) -> SQLiteStatement {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
         for (offset, value) in values.enumerated() {
@@ -173,7 +173,7 @@ public final class SQLiteStatement {
     }
 
     /// Advances to the next row; false when there are no more.
-    public func step() throws(SQLiteError) -> Bool {
+    package func step() throws(SQLiteError) -> Bool {
         let status = sqlite3_step(statement)
         switch status {
         case SQLITE_ROW: return true
@@ -187,20 +187,20 @@ public final class SQLiteStatement {
     }
 
     /// Runs a statement that returns no rows.
-    public func run() throws(SQLiteError) {
+    package func run() throws(SQLiteError) {
         while try step() {}
     }
 
-    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
-    public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement, column)) }
-    public func double(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
+    package func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+    package func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement, column)) }
+    package func double(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
 
-    public func text(_ column: Int32) -> String {
+    package func text(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(statement, column) else { return "" }
         return String(cString: pointer)
     }
 
-    public func blob(_ column: Int32) -> [UInt8] {
+    package func blob(_ column: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(statement, column))
         guard count > 0, let pointer = sqlite3_column_blob(statement, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))
