@@ -148,7 +148,7 @@ struct HTTPRequestParser {
                     return nil
                 }
                 if line.isEmpty { return endRequest() }
-                // Trailer fields are checked like header fields, then dropped: no handler reads them.
+                // Trailer fields are checked like header fields, then dropped: no responder reads them.
                 try head.parseHeaderLine(line, limits: limits)
             }
         }

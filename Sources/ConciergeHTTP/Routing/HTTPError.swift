@@ -1,6 +1,6 @@
 public import HTTPTypes
 
-/// An error a handler throws, or the server raises, to answer with
+/// An error a responder throws, or the server raises, to answer with
 /// `{"error":{"code":…,"message":…}}` and the given status.
 public struct HTTPError: Error, Sendable, Equatable {
     public var status: HTTPResponse.Status

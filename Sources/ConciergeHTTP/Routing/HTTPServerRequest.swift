@@ -1,6 +1,6 @@
 public import HTTPTypes
 
-/// A complete request as handlers see it: the head in swift-http-types' currency,
+/// A complete request as responders see it: the head in swift-http-types' currency,
 /// the decoded path and query, and the whole body.
 public struct HTTPServerRequest: Sendable {
     public var head: HTTPRequest

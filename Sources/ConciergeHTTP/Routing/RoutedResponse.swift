@@ -1,4 +1,4 @@
-/// What the router and a handler made of one request, before either HTTP version writes it out.
+/// What the router and a responder made of one request, before either HTTP version writes it out.
 struct RoutedResponse {
     var response: HTTPServerResponse
     /// The route's index for the statistics (`unmatched` for 404s).

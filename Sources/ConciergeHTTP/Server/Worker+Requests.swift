@@ -1,7 +1,7 @@
 import HTTPTypes
 
 /// Answering and recording requests: the part of a request's path that HTTP/1.1 and HTTP/2 share, so
-/// both run the same routes and handlers, map errors the same way and count alike.
+/// both run the same routes and responders, map errors the same way and count alike.
 extension Worker {
     func route(
         method: HTTPRequest.Method, scheme: String?, authority: String?, target: String, headerFields: HTTPFields,
@@ -24,9 +24,9 @@ extension Worker {
                 version: version, path: parsedTarget.path, query: parsedTarget.query, body: body,
                 requestID: requestID)
             switch context.router.resolve(method: method, path: parsedTarget.path) {
-            case .handler(let index, let handler):
+            case .responder(let index, let responder):
                 routeIndex = index
-                response = try handler(request)
+                response = try responder(request)
             case .methodNotAllowed(let index, let allow):
                 routeIndex = index
                 throw HTTPError(
