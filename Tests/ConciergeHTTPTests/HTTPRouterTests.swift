@@ -128,4 +128,114 @@ struct HTTPRouterTests {
             try responder(Self.request(.get, "/fail"))
         }
     }
+
+    // MARK: Answering in process
+
+    /// A router whose responders echo what they were given, or fail in the ways the server must map.
+    private var echoRouter: HTTPRouter {
+        var router = HTTPRouter()
+        router.get("/echo") { request in
+            var fields: HTTPFields = [.contentType: "text/plain"]
+            fields[HTTPField.Name("X-Echo-Method")!] = request.method.rawValue
+            fields[HTTPField.Name("X-Echo-Header")!] = request.headerFields[HTTPField.Name("X-Test")!] ?? "-"
+            fields[HTTPField.Name("X-Echo-Request-Id")!] = request.requestID
+            let query = request.query.items.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+            return HTTPServerResponse(
+                status: .accepted, headerFields: fields, body: Array("\(request.path)?\(query)".utf8))
+        }
+        router.post("/echo") { request in HTTPServerResponse(status: .created, body: request.body) }
+        router.get("/teapot") { _ in
+            throw HTTPError(.init(code: 418), code: "teapot", message: "short and \"stout\"", headerFields: [.retryAfter: "5"])
+        }
+        router.get("/broken") { _ in throw CocoaLikeError() }
+        return router
+    }
+
+    private struct CocoaLikeError: Error {}
+
+    private func respond(
+        _ method: HTTPRequest.Method, _ target: String, headers: HTTPFields = [:], body: [UInt8] = []
+    ) -> HTTPServerResponse {
+        echoRouter.respond(
+            to: HTTPRequest(method: method, scheme: nil, authority: nil, path: target, headerFields: headers), body: body)
+    }
+
+    @Test("respond(to:) runs the route's responder with the decoded path, query, headers and a request id")
+    func respondRunsTheResponder() {
+        var headers: HTTPFields = [:]
+        headers[HTTPField.Name("X-Test")!] = "yes"
+        headers[HTTPField.Name("X-Request-Id")!] = "booking-42"
+        let response = respond(.get, "/ec%68o?a=1&b=x%20y&a=2", headers: headers)
+        #expect(response.status == .accepted)
+        #expect(String(decoding: response.body, as: UTF8.self) == "/echo?a=1,b=x y,a=2")
+        #expect(response.headerFields[.contentType] == "text/plain")
+        #expect(response.headerFields[HTTPField.Name("X-Echo-Method")!] == "GET")
+        #expect(response.headerFields[HTTPField.Name("X-Echo-Header")!] == "yes")
+        #expect(response.headerFields[HTTPField.Name("X-Echo-Request-Id")!] == "booking-42")
+
+        let generated = respond(.get, "/echo").headerFields[HTTPField.Name("X-Echo-Request-Id")!]
+        #expect(generated?.count == 32, "without a sane X-Request-Id the responder gets a generated one")
+    }
+
+    @Test("respond(to:) hands the body to the responder")
+    func respondPassesTheBody() {
+        let response = respond(.post, "/echo", body: Array(#"{"k":3}"#.utf8))
+        #expect(response.status == .created)
+        #expect(response.body == Array(#"{"k":3}"#.utf8))
+    }
+
+    @Test("respond(to:) answers HEAD on a GET route with the GET responder")
+    func respondHeadFromGet() {
+        let response = respond(.head, "/echo?x=1")
+        #expect(response.status == .accepted)
+        #expect(response.headerFields[HTTPField.Name("X-Echo-Method")!] == "HEAD")
+    }
+
+    @Test("respond(to:) answers an unknown path with a JSON 404")
+    func respondNotFound() {
+        let response = respond(.get, "/nope?user=1")
+        #expect(response.status == .notFound)
+        #expect(response.headerFields[.contentType] == "application/json")
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"error":{"code":"not_found","message":"no route for /nope"}}"#)
+    }
+
+    @Test("respond(to:) answers another method with a JSON 405 and Allow")
+    func respondMethodNotAllowed() {
+        let response = respond(.delete, "/echo")
+        #expect(response.status == .methodNotAllowed)
+        #expect(response.headerFields[.allow] == "GET, HEAD, POST")
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"error":{"code":"method_not_allowed","message":"DELETE is not allowed on /echo; use GET, HEAD, POST"}}"#
+        )
+    }
+
+    @Test("respond(to:) turns a thrown HTTPError into its JSON body, status and headers")
+    func respondHTTPError() {
+        let response = respond(.get, "/teapot")
+        #expect(response.status.code == 418)
+        #expect(response.headerFields[.retryAfter] == "5")
+        #expect(response.headerFields[.contentType] == "application/json")
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"error":{"code":"teapot","message":"short and \"stout\""}}"#)
+    }
+
+    @Test("respond(to:) turns any other error into a JSON 500")
+    func respondUnexpectedError() {
+        let response = respond(.get, "/broken")
+        #expect(response.status == .internalServerError)
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"error":{"code":"internal_error","message":"the server failed to answer"}}"#)
+    }
+
+    @Test("respond(to:) answers a target that does not decode with a JSON 400")
+    func respondBadTarget() {
+        let response = respond(.get, "/echo%zz")
+        #expect(response.status == .badRequest)
+        #expect(String(decoding: response.body, as: UTF8.self).hasPrefix(#"{"error":{"code":"bad_request_target","#))
+    }
 }

@@ -7,47 +7,15 @@ extension Worker {
         method: HTTPRequest.Method, scheme: String?, authority: String?, target: String, headerFields: HTTPFields,
         version: HTTPVersion, body: [UInt8], requestID: String
     ) -> RoutedResponse {
-        var routeIndex = context.statistics.unmatchedRoute
-        let parsedTarget: RequestTarget
-        do {
-            parsedTarget = try RequestTarget(target)
-        } catch {
-            // The query holds guest ids, so even an undecodable target is logged without it.
-            return RoutedResponse(
-                response: error.response, routeIndex: routeIndex, path: String(target.prefix { $0 != "?" }))
-        }
-        let response: HTTPServerResponse
-        do {
-            let request = HTTPServerRequest(
-                head: HTTPRequest(
-                    method: method, scheme: scheme, authority: authority, path: target, headerFields: headerFields),
-                version: version, path: parsedTarget.path, query: parsedTarget.query, body: body,
-                requestID: requestID)
-            switch context.router.resolve(method: method, path: parsedTarget.path) {
-            case .responder(let index, let responder):
-                routeIndex = index
-                response = try responder(request)
-            case .methodNotAllowed(let index, let allow):
-                routeIndex = index
-                throw HTTPError(
-                    .methodNotAllowed, code: "method_not_allowed",
-                    message: "\(method.rawValue) is not allowed on \(parsedTarget.path); use \(allow)",
-                    headerFields: [.allow: allow])
-            case .notFound:
-                throw HTTPError.notFound("no route for \(parsedTarget.path)")
-            }
-        } catch let error as HTTPError {
-            response = error.response
-        } catch {
+        let routed = context.router.route(
+            method: method, scheme: scheme, authority: authority, target: target, headerFields: headerFields,
+            version: version, body: body, requestID: requestID)
+        if let error = routed.unexpectedError {
             context.logger.error(
                 "handler failed",
-                metadata: [
-                    "path": "\(LogText.escaped(parsedTarget.path))", "request_id": "\(requestID)", "error": "\(error)",
-                ])
-            response = HTTPError(.internalServerError, code: "internal_error", message: "the server failed to answer")
-                .response
+                metadata: ["path": "\(LogText.escaped(routed.path))", "request_id": "\(requestID)", "error": "\(error)"])
         }
-        return RoutedResponse(response: response, routeIndex: routeIndex, path: parsedTarget.path)
+        return routed
     }
 
     /// Counts an answered request and writes its access-log line.
@@ -55,7 +23,7 @@ extension Worker {
         _ routed: RoutedResponse, method: HTTPRequest.Method, requestID: String, elapsedNanoseconds: UInt64
     ) {
         statistics.recordRequest(
-            route: routed.routeIndex, method: method, status: routed.response.status.code,
+            route: routed.routeIndex ?? context.statistics.unmatchedRoute, method: method, status: routed.response.status.code,
             nanoseconds: elapsedNanoseconds)
         if context.configuration.accessLog {
             context.logger.info(
