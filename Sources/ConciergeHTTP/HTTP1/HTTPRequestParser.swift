@@ -52,7 +52,6 @@ struct HTTPRequestParser {
     private var state = State.requestLine(scanned: 0)
     private var head = PartialHead()
     private var body: [UInt8] = []
-    private var pendingHead: HTTPRequestHead?
 
     init(limits: HTTPServerConfiguration.Limits) {
         self.limits = limits

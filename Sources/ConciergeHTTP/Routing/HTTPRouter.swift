@@ -20,7 +20,7 @@ public struct HTTPRouter: Sendable {
 
     private var routes: [String: Route] = [:]
     /// Route paths in registration order, for metric labels.
-    public private(set) var routePaths: [String] = []
+    private(set) var routePaths: [String] = []
 
     public init() {}
 

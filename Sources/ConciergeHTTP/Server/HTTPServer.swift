@@ -48,7 +48,7 @@ public final class HTTPServer: Sendable {
     public var port: Int { state.withLock { $0.listener?.port ?? configuration.port } }
 
     /// True from the start of a graceful shutdown.
-    public var isDraining: Bool { context.drainFlag.isSet }
+    var isDraining: Bool { context.drainFlag.isSet }
 
     /// Loads the TLS certificate and key (when configured), binds the socket and starts accepting.
     /// Returns once the server is listening.
