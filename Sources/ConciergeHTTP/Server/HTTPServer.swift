@@ -16,7 +16,7 @@ public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     public let statistics: HTTPServerStatistics
     private let context: ServerContext
-    private let workers: [Worker]
+    let workers: [Worker]
     private let acceptQueue = DispatchQueue(label: "concierge.http.accept", qos: .userInitiated)
     private let state = Mutex(LifecycleState())
     private let stopped = DispatchSemaphore(value: 0)

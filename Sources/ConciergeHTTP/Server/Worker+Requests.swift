@@ -7,6 +7,7 @@ extension Worker {
         method: HTTPRequest.Method, scheme: String?, authority: String?, target: String, headerFields: HTTPFields,
         version: HTTPVersion, body: [UInt8], requestID: String
     ) -> RoutedResponse {
+        assertOnQueue()
         let routed = context.router.route(
             method: method, scheme: scheme, authority: authority, target: target, headerFields: headerFields,
             version: version, body: body, requestID: requestID)
@@ -22,6 +23,7 @@ extension Worker {
     func record(
         _ routed: RoutedResponse, method: HTTPRequest.Method, requestID: String, elapsedNanoseconds: UInt64
     ) {
+        assertOnQueue()
         statistics.recordRequest(
             route: routed.routeIndex ?? context.statistics.unmatchedRoute, method: method, status: routed.response.status.code,
             nanoseconds: elapsedNanoseconds)
