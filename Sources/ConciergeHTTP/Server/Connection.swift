@@ -324,7 +324,7 @@ final class Connection {
         liveSources -= 1
         guard liveSources == 0 else { return }
         state = .closed
-        Glibc.close(fd)
+        SystemCall.close(fd)
         handler.connectionClosed(self)
         worker.connectionClosed(fd)
     }

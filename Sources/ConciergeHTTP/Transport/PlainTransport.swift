@@ -14,28 +14,29 @@ final class PlainTransport: ConnectionTransport {
     var isEstablished: Bool { true }
 
     func read(into input: InputBuffer) -> TransportReadResult {
-        let count = input.read(from: fd)
-        if count > 0 { return .bytes(count) }
-        if count == 0 { return .endOfStream }
-        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? .wouldBlock : .failed
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) -> TransportWriteResult {
-        while true {
-            // MSG_NOSIGNAL: a peer that reset the connection must not raise SIGPIPE.
-            let written = Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
-            if written > 0 { return .wrote(written) }
-            if written < 0, errno == EINTR { continue }
-            return written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? .wouldBlock : .failed
+        do {
+            let count = try input.read(from: fd)
+            return count > 0 ? .bytes(count) : .endOfStream
+        } catch {
+            return error.wouldBlock ? .wouldBlock : .failed
         }
     }
 
-    var hasUnreadBytes: Bool {
-        var byte: UInt8 = 0
-        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
+    func write(_ bytes: UnsafeRawBufferPointer) -> TransportWriteResult {
+        do {
+            // MSG_NOSIGNAL: a peer that reset the connection must not raise SIGPIPE.
+            let written = try SystemCall.retryingInterrupts("send") {
+                Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            }
+            return written > 0 ? .wrote(written) : .failed
+        } catch {
+            return error.wouldBlock ? .wouldBlock : .failed
+        }
     }
 
+    var hasUnreadBytes: Bool { Self.socketHasUnreadBytes(fd) }
+
     func shutdownWrite() {
-        shutdown(fd, Int32(SHUT_WR))
+        Self.shutdownWrite(fd)
     }
 }
