@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# User-space instructions per keep-alive GET /health, counted by valgrind's callgrind, for one or more
+# User-space instructions per keep-alive GET /health (or another path), counted by valgrind's callgrind, for one or more
 # `concierge` binaries: a figure that, unlike req/s on a shared and noisy machine, moves only when the code
 # does. Used to check that a change leaves HTTP/1.1's hot path as it was.
 #
-# Usage: Benchmarks/http/instructions-per-request.sh [--protocol h1|h2c] BINARY [BINARY...]
+# Usage: Benchmarks/http/instructions-per-request.sh [--protocol h1|h2c] [--path PATH] BINARY [BINARY...]
+#   --path  what to GET (default /health); readiness is still checked on /health.
 #
 # Method. Each binary is copied without its debug sections (valgrind 3.19 cannot read Swift 6.3's), served
 # from REPO/models (`make sample-model`) with one queue under callgrind, and loaded by h2load with 2,000 and
@@ -19,16 +20,25 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 PROTOCOL=h1
+TARGET_PATH=/health
 
 die() {
     echo "instructions-per-request.sh: $*" >&2
     exit 1
 }
 
+while [[ ${1-} == --* ]]; do
+    case $1 in
+        --protocol) PROTOCOL=${2-}; shift 2 ;;
+        --path) TARGET_PATH=${2-}; shift 2 ;;
+        --help) break ;;
+        *) die "unknown option $1" ;;
+    esac
+done
 case ${1-} in
-    --protocol) PROTOCOL=${2-}; shift 2 ;;
     -h | --help | "") sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 esac
+[[ $TARGET_PATH == /* ]] || die "--path starts with /, not '$TARGET_PATH'"
 [[ $PROTOCOL == h1 || $PROTOCOL == h2c ]] || die "--protocol is h1 or h2c, not '$PROTOCOL'"
 (($#)) || die "name at least one concierge binary"
 for tool in valgrind h2load curl strip; do
@@ -55,9 +65,9 @@ total_instructions() { # binary requests
         sleep 0.5
     done
     if [[ $PROTOCOL == h1 ]]; then
-        h2load --h1 -n "$requests" -c 8 -m 1 "http://127.0.0.1:$port/health" >"$WORK/h2load.txt"
+        h2load --h1 -n "$requests" -c 8 -m 1 "http://127.0.0.1:$port$TARGET_PATH" >"$WORK/h2load.txt"
     else
-        h2load -n "$requests" -c 2 -m 32 "http://127.0.0.1:$port/health" >"$WORK/h2load.txt"
+        h2load -n "$requests" -c 2 -m 32 "http://127.0.0.1:$port$TARGET_PATH" >"$WORK/h2load.txt"
     fi
     grep -q "$requests succeeded" "$WORK/h2load.txt" || die "not every request succeeded: $(grep requests: "$WORK/h2load.txt")"
     kill -TERM "$SERVER_PID"
@@ -71,5 +81,5 @@ for binary in "$@"; do
     strip --strip-debug -o "$WORK/concierge" "$binary"
     few=$(total_instructions "$WORK/concierge" 2000)
     many=$(total_instructions "$WORK/concierge" 22000)
-    echo "$binary ($PROTOCOL): $(((many - few) / 20000)) instructions per request"
+    echo "$binary ($PROTOCOL, GET $TARGET_PATH): $(((many - few) / 20000)) instructions per request"
 done

@@ -4,8 +4,8 @@ import Testing
 
 @Suite("HTTPRouter")
 struct HTTPRouterTests {
-    /// A handler that answers with `name` as its body, so a test can tell which one ran.
-    private static func handler(_ name: String) -> HTTPHandler {
+    /// A responder that answers with `name` as its body, so a test can tell which one ran.
+    private static func responder(_ name: String) -> HTTPResponder {
         { _ in HTTPServerResponse(body: Array(name.utf8)) }
     }
 
@@ -13,12 +13,12 @@ struct HTTPRouterTests {
         HTTPServerRequest(head: HTTPRequest(method: method, scheme: nil, authority: nil, path: path), path: path)
     }
 
-    /// What resolving says, as text: "handler <route index> <body>", "405 <route index> <Allow>" or "404".
+    /// What resolving says, as text: "responder <route index> <body>", "405 <route index> <Allow>" or "404".
     private func resolve(_ router: HTTPRouter, _ method: HTTPRequest.Method, _ path: String) throws -> String {
         switch router.resolve(method: method, path: path) {
-        case .handler(let index, let handler):
-            let response = try handler(Self.request(method, path))
-            return "handler \(index) \(String(decoding: response.body, as: UTF8.self))"
+        case .responder(let index, let responder):
+            let response = try responder(Self.request(method, path))
+            return "responder \(index) \(String(decoding: response.body, as: UTF8.self))"
         case .methodNotAllowed(let index, let allow):
             return "405 \(index) \(allow)"
         case .notFound:
@@ -28,44 +28,44 @@ struct HTTPRouterTests {
 
     private var router: HTTPRouter {
         var router = HTTPRouter()
-        router.get("/health", use: Self.handler("health"))
-        router.get("/recommend", use: Self.handler("recommend-get"))
-        router.post("/recommend", use: Self.handler("recommend-post"))
-        router.on(.put, "/items", use: Self.handler("items-put"))
-        router.on(.delete, "/items", use: Self.handler("items-delete"))
-        router.post("/events", use: Self.handler("events"))
+        router.get("/health", use: Self.responder("health"))
+        router.get("/recommend", use: Self.responder("recommend-get"))
+        router.post("/recommend", use: Self.responder("recommend-post"))
+        router.on(.put, "/items", use: Self.responder("items-put"))
+        router.on(.delete, "/items", use: Self.responder("items-delete"))
+        router.post("/events", use: Self.responder("events"))
         return router
     }
 
-    @Test("an exact path and method find their handler")
+    @Test("an exact path and method find their responder")
     func exactMatch() throws {
-        #expect(try resolve(router, .get, "/health") == "handler 0 health")
-        #expect(try resolve(router, .get, "/recommend") == "handler 1 recommend-get")
-        #expect(try resolve(router, .post, "/recommend") == "handler 1 recommend-post")
-        #expect(try resolve(router, .put, "/items") == "handler 2 items-put")
-        #expect(try resolve(router, .delete, "/items") == "handler 2 items-delete")
-        #expect(try resolve(router, .post, "/events") == "handler 3 events")
+        #expect(try resolve(router, .get, "/health") == "responder 0 health")
+        #expect(try resolve(router, .get, "/recommend") == "responder 1 recommend-get")
+        #expect(try resolve(router, .post, "/recommend") == "responder 1 recommend-post")
+        #expect(try resolve(router, .put, "/items") == "responder 2 items-put")
+        #expect(try resolve(router, .delete, "/items") == "responder 2 items-delete")
+        #expect(try resolve(router, .post, "/events") == "responder 3 events")
     }
 
-    @Test("a GET route also answers HEAD with the GET handler")
+    @Test("a GET route also answers HEAD with the GET responder")
     func headFromGet() throws {
-        #expect(try resolve(router, .head, "/health") == "handler 0 health")
-        #expect(try resolve(router, .head, "/recommend") == "handler 1 recommend-get")
+        #expect(try resolve(router, .head, "/health") == "responder 0 health")
+        #expect(try resolve(router, .head, "/recommend") == "responder 1 recommend-get")
     }
 
-    @Test("an explicit HEAD handler wins over the GET one, whichever is registered first")
+    @Test("an explicit HEAD responder wins over the GET one, whichever is registered first")
     func explicitHead() throws {
         var headFirst = HTTPRouter()
-        headFirst.on(.head, "/x", use: Self.handler("head"))
-        headFirst.get("/x", use: Self.handler("get"))
-        #expect(try resolve(headFirst, .head, "/x") == "handler 0 head")
-        #expect(try resolve(headFirst, .get, "/x") == "handler 0 get")
+        headFirst.on(.head, "/x", use: Self.responder("head"))
+        headFirst.get("/x", use: Self.responder("get"))
+        #expect(try resolve(headFirst, .head, "/x") == "responder 0 head")
+        #expect(try resolve(headFirst, .get, "/x") == "responder 0 get")
 
         var getFirst = HTTPRouter()
-        getFirst.get("/x", use: Self.handler("get"))
-        getFirst.on(.head, "/x", use: Self.handler("head"))
-        #expect(try resolve(getFirst, .head, "/x") == "handler 0 head")
-        #expect(try resolve(getFirst, .get, "/x") == "handler 0 get")
+        getFirst.get("/x", use: Self.responder("get"))
+        getFirst.on(.head, "/x", use: Self.responder("head"))
+        #expect(try resolve(getFirst, .head, "/x") == "responder 0 head")
+        #expect(try resolve(getFirst, .get, "/x") == "responder 0 get")
     }
 
     @Test("a POST-only route does not answer HEAD")
@@ -85,10 +85,10 @@ struct HTTPRouterTests {
     @Test("Allow is sorted whatever the registration order")
     func allowSorted() throws {
         var router = HTTPRouter()
-        router.post("/r", use: Self.handler("post"))
-        router.on(.patch, "/r", use: Self.handler("patch"))
-        router.on(.delete, "/r", use: Self.handler("delete"))
-        router.get("/r", use: Self.handler("get"))
+        router.post("/r", use: Self.responder("post"))
+        router.on(.patch, "/r", use: Self.responder("patch"))
+        router.on(.delete, "/r", use: Self.responder("delete"))
+        router.get("/r", use: Self.responder("get"))
         #expect(try resolve(router, .put, "/r") == "405 0 DELETE, GET, HEAD, PATCH, POST")
     }
 
@@ -105,27 +105,137 @@ struct HTTPRouterTests {
         #expect(HTTPRouter().routePaths.isEmpty)
     }
 
-    @Test("registering the same method again replaces the handler without a new route")
+    @Test("registering the same method again replaces the responder without a new route")
     func reRegister() throws {
         var router = HTTPRouter()
-        router.post("/a", use: Self.handler("first"))
-        router.get("/b", use: Self.handler("b"))
-        router.post("/a", use: Self.handler("second"))
-        #expect(try resolve(router, .post, "/a") == "handler 0 second")
+        router.post("/a", use: Self.responder("first"))
+        router.get("/b", use: Self.responder("b"))
+        router.post("/a", use: Self.responder("second"))
+        #expect(try resolve(router, .post, "/a") == "responder 0 second")
         #expect(router.routePaths == ["/a", "/b"])
-        #expect(try resolve(router, .get, "/b") == "handler 1 b")
+        #expect(try resolve(router, .get, "/b") == "responder 1 b")
     }
 
-    @Test("a handler's thrown error reaches the caller")
-    func throwingHandler() throws {
+    @Test("a responder's thrown error reaches the caller")
+    func throwingResponder() throws {
         var router = HTTPRouter()
         router.get("/fail") { _ in throw HTTPError.notFound("no such user", code: "unknown_user") }
-        guard case .handler(_, let handler) = router.resolve(method: .get, path: "/fail") else {
-            Issue.record("no handler")
+        guard case .responder(_, let responder) = router.resolve(method: .get, path: "/fail") else {
+            Issue.record("no responder")
             return
         }
         #expect(throws: HTTPError.notFound("no such user", code: "unknown_user")) {
-            try handler(Self.request(.get, "/fail"))
+            try responder(Self.request(.get, "/fail"))
         }
+    }
+
+    // MARK: Answering in process
+
+    /// A router whose responders echo what they were given, or fail in the ways the server must map.
+    private var echoRouter: HTTPRouter {
+        var router = HTTPRouter()
+        router.get("/echo") { request in
+            var fields: HTTPFields = [.contentType: "text/plain"]
+            fields[HTTPField.Name("X-Echo-Method")!] = request.method.rawValue
+            fields[HTTPField.Name("X-Echo-Header")!] = request.headerFields[HTTPField.Name("X-Test")!] ?? "-"
+            fields[HTTPField.Name("X-Echo-Request-Id")!] = request.requestID
+            let query = request.query.items.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+            return HTTPServerResponse(
+                status: .accepted, headerFields: fields, body: Array("\(request.path)?\(query)".utf8))
+        }
+        router.post("/echo") { request in HTTPServerResponse(status: .created, body: request.body) }
+        router.get("/teapot") { _ in
+            throw HTTPError(.init(code: 418), code: "teapot", message: "short and \"stout\"", headerFields: [.retryAfter: "5"])
+        }
+        router.get("/broken") { _ in throw CocoaLikeError() }
+        return router
+    }
+
+    private struct CocoaLikeError: Error {}
+
+    private func respond(
+        _ method: HTTPRequest.Method, _ target: String, headers: HTTPFields = [:], body: [UInt8] = []
+    ) -> HTTPServerResponse {
+        echoRouter.respond(
+            to: HTTPRequest(method: method, scheme: nil, authority: nil, path: target, headerFields: headers), body: body)
+    }
+
+    @Test("respond(to:) runs the route's responder with the decoded path, query, headers and a request id")
+    func respondRunsTheResponder() {
+        var headers: HTTPFields = [:]
+        headers[HTTPField.Name("X-Test")!] = "yes"
+        headers[HTTPField.Name("X-Request-Id")!] = "booking-42"
+        let response = respond(.get, "/ec%68o?a=1&b=x%20y&a=2", headers: headers)
+        #expect(response.status == .accepted)
+        #expect(String(decoding: response.body, as: UTF8.self) == "/echo?a=1,b=x y,a=2")
+        #expect(response.headerFields[.contentType] == "text/plain")
+        #expect(response.headerFields[HTTPField.Name("X-Echo-Method")!] == "GET")
+        #expect(response.headerFields[HTTPField.Name("X-Echo-Header")!] == "yes")
+        #expect(response.headerFields[HTTPField.Name("X-Echo-Request-Id")!] == "booking-42")
+
+        let generated = respond(.get, "/echo").headerFields[HTTPField.Name("X-Echo-Request-Id")!]
+        #expect(generated?.count == 32, "without a sane X-Request-Id the responder gets a generated one")
+    }
+
+    @Test("respond(to:) hands the body to the responder")
+    func respondPassesTheBody() {
+        let response = respond(.post, "/echo", body: Array(#"{"k":3}"#.utf8))
+        #expect(response.status == .created)
+        #expect(response.body == Array(#"{"k":3}"#.utf8))
+    }
+
+    @Test("respond(to:) answers HEAD on a GET route with the GET responder")
+    func respondHeadFromGet() {
+        let response = respond(.head, "/echo?x=1")
+        #expect(response.status == .accepted)
+        #expect(response.headerFields[HTTPField.Name("X-Echo-Method")!] == "HEAD")
+    }
+
+    @Test("respond(to:) answers an unknown path with a JSON 404")
+    func respondNotFound() {
+        let response = respond(.get, "/nope?user=1")
+        #expect(response.status == .notFound)
+        #expect(response.headerFields[.contentType] == "application/json")
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"error":{"code":"not_found","message":"no route for /nope"}}"#)
+    }
+
+    @Test("respond(to:) answers another method with a JSON 405 and Allow")
+    func respondMethodNotAllowed() {
+        let response = respond(.delete, "/echo")
+        #expect(response.status == .methodNotAllowed)
+        #expect(response.headerFields[.allow] == "GET, HEAD, POST")
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"error":{"code":"method_not_allowed","message":"DELETE is not allowed on /echo; use GET, HEAD, POST"}}"#
+        )
+    }
+
+    @Test("respond(to:) turns a thrown HTTPError into its JSON body, status and headers")
+    func respondHTTPError() {
+        let response = respond(.get, "/teapot")
+        #expect(response.status.code == 418)
+        #expect(response.headerFields[.retryAfter] == "5")
+        #expect(response.headerFields[.contentType] == "application/json")
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"error":{"code":"teapot","message":"short and \"stout\""}}"#)
+    }
+
+    @Test("respond(to:) turns any other error into a JSON 500")
+    func respondUnexpectedError() {
+        let response = respond(.get, "/broken")
+        #expect(response.status == .internalServerError)
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"error":{"code":"internal_error","message":"the server failed to answer"}}"#)
+    }
+
+    @Test("respond(to:) answers a target that does not decode with a JSON 400")
+    func respondBadTarget() {
+        let response = respond(.get, "/echo%zz")
+        #expect(response.status == .badRequest)
+        #expect(String(decoding: response.body, as: UTF8.self).hasPrefix(#"{"error":{"code":"bad_request_target","#))
     }
 }

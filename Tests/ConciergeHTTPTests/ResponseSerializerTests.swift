@@ -22,7 +22,7 @@ struct ResponseSerializerTests {
     private let hello = HTTPServerResponse(
         status: .ok, headerFields: [.contentType: "text/plain; charset=utf-8"], body: bytes("hello"))
 
-    @Test("configured headers come after the server's and before the handler's")
+    @Test("configured headers come after the server's and before the responder's")
     func fixedHeaders() {
         let fixed: HTTPFields = [HTTPField.Name("X-Concierge-Color")!: "blue", .contentLength: "999"]
         let text = serialize(hello, fixedHeaders: fixed)
@@ -76,8 +76,8 @@ struct ResponseSerializerTests {
         #expect(!text.contains("hello"))
     }
 
-    @Test("handler headers keep their order, spelling and repeats")
-    func handlerHeaders() {
+    @Test("responder headers keep their order, spelling and repeats")
+    func responderHeaders() {
         var fields = HTTPFields()
         fields.append(HTTPField(name: HTTPField.Name("X-Second")!, value: "2"))
         fields.append(HTTPField(name: .cacheControl, value: "no-store"))

@@ -94,7 +94,7 @@ struct ServerProtocolTests {
         }
     }
 
-    @Test func handlerHTTPErrorKeepsStatusCodeAndHeaders() async throws {
+    @Test func responderHTTPErrorKeepsStatusCodeAndHeaders() async throws {
         try await withTestServer { server in
             let client = try RawClient(port: server.port)
             let response = try client.exchange(getRequest("/conflict"))
@@ -107,7 +107,7 @@ struct ServerProtocolTests {
         }
     }
 
-    @Test func handlerThatThrowsGives500JSON() async throws {
+    @Test func responderThatThrowsGives500JSON() async throws {
         try await withTestServer { server in
             let client = try RawClient(port: server.port)
             let response = try client.exchange(getRequest("/fail"))
@@ -115,7 +115,7 @@ struct ServerProtocolTests {
             #expect(response.header("Content-Type") == "application/json")
             #expect(response.errorCode == "internal_error")
             Self.expectStandardHeaders(response)
-            // The connection survives a failing handler.
+            // The connection survives a failing responder.
             #expect(try client.exchange(getRequest("/health")).status == 200)
         }
     }
@@ -246,7 +246,7 @@ struct ServerProtocolTests {
             let client = try RawClient(port: server.port)
             let response = try client.exchange(getRequest("/request-id", headers: ["X-Request-Id: booking-42:abc/7"]))
             #expect(response.header("X-Request-Id") == "booking-42:abc/7")
-            #expect(response.bodyString == "booking-42:abc/7", "the handler sees the same id")
+            #expect(response.bodyString == "booking-42:abc/7", "the responder sees the same id")
         }
     }
 
@@ -284,7 +284,7 @@ struct ServerProtocolTests {
         }
     }
 
-    @Test func handlerCannotOverrideServerManagedHeaders() async throws {
+    @Test func responderCannotOverrideServerManagedHeaders() async throws {
         var router = HTTPRouter()
         router.get("/sneaky") { _ in
             HTTPServerResponse(

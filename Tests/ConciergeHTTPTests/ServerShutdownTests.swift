@@ -39,7 +39,7 @@ struct ServerShutdownTests {
         #expect(try idle.exchange(getRequest("/health")).status == 200)
         let neverSent = try RawClient(port: port)
         #expect(poll(until: 2) { server.statistics.snapshot().openConnections == 4 })
-        // Both heads parsed: the partial POST and the slow GET whose handler is running.
+        // Both heads parsed: the partial POST and the slow GET whose responder is running.
         #expect(poll(until: 2) { server.statistics.snapshot().inFlightRequests == 2 })
 
         let started = Date()
@@ -54,7 +54,7 @@ struct ServerShutdownTests {
         // Nothing listens any more.
         #expect(poll(until: 1) { connectionIsRefused(port: port) })
 
-        // The handler that was running finishes; its connection is closed after the response.
+        // The responder that was running finishes; its connection is closed after the response.
         let slowResponse = try slow.readResponse(timeout: 3)
         #expect(slowResponse.status == 200)
         #expect(slowResponse.closesConnection)
@@ -76,13 +76,13 @@ struct ServerShutdownTests {
         #expect(poll(until: 2) { server.statistics.snapshot().openConnections == 0 })
     }
 
-    /// A handler that is running when `shutdown()` is called: its response should say
-    /// `Connection: close`, although its worker hears of the drain only after the handler returns.
-    @Test func responseOfAHandlerRunningAtShutdownSaysClose() async throws {
+    /// A responder that is running when `shutdown()` is called: its response should say
+    /// `Connection: close`, although its worker hears of the drain only after the responder returns.
+    @Test func responseOfAResponderRunningAtShutdownSaysClose() async throws {
         try await withTestServer({ $0.drainTimeout = .seconds(5) }) { server in
             let client = try RawClient(port: server.port)
             try client.send(getRequest("/slow?ms=400", headers: ["X-Request-Id: one"]))
-            usleep(150_000)  // the handler is sleeping now
+            usleep(150_000)  // the responder is sleeping now
             server.shutdown()
             let first = try client.readResponse(timeout: 3)
             #expect(first.status == 200)

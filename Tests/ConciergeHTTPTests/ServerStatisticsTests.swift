@@ -83,7 +83,7 @@ struct ServerStatisticsTests {
         }
     }
 
-    @Test func slowHandlerLatencyLandsInTheRightBucket() async throws {
+    @Test func slowResponderLatencyLandsInTheRightBucket() async throws {
         try await withTestServer { server in
             let client = try RawClient(port: server.port)
             #expect(try client.exchange(getRequest("/slow?ms=300")).status == 200)

@@ -49,7 +49,7 @@ struct HTTP2HeaderBlock {
         }
     }
 
-    /// Fields a handler may not set: the server writes these itself, and HTTP/2 forbids the
+    /// Fields a responder may not set: the server writes these itself, and HTTP/2 forbids the
     /// connection-specific ones (RFC 9113 §8.2.2).
     static func isPassedThrough(_ name: HTTPField.Name) -> Bool {
         !ResponseSerializer.isManagedByServer(name) && !connectionSpecific.contains(name)

@@ -1,6 +1,6 @@
 public import HTTPTypes
 
-/// A complete request as handlers see it: the head in swift-http-types' currency,
+/// A complete request as responders see it: the head in swift-http-types' currency,
 /// the decoded path and query, and the whole body.
 public struct HTTPServerRequest: Sendable {
     public var head: HTTPRequest
@@ -12,7 +12,7 @@ public struct HTTPServerRequest: Sendable {
     /// Taken from the request's `X-Request-Id` when it carries a sane one, generated otherwise.
     public var requestID: String
 
-    public init(
+    init(
         head: HTTPRequest, version: HTTPVersion = .http1_1, path: String, query: QueryItems = QueryItems(),
         body: [UInt8] = [], requestID: String = ""
     ) {
@@ -32,7 +32,7 @@ public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
     public var major: Int
     public var minor: Int
 
-    public init(major: Int, minor: Int) {
+    init(major: Int, minor: Int) {
         self.major = major
         self.minor = minor
     }

@@ -16,7 +16,7 @@ public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     public let statistics: HTTPServerStatistics
     private let context: ServerContext
-    private let workers: [Worker]
+    let workers: [Worker]
     private let acceptQueue = DispatchQueue(label: "concierge.http.accept", qos: .userInitiated)
     private let state = Mutex(LifecycleState())
     private let stopped = DispatchSemaphore(value: 0)
@@ -48,7 +48,7 @@ public final class HTTPServer: Sendable {
     public var port: Int { state.withLock { $0.listener?.port ?? configuration.port } }
 
     /// True from the start of a graceful shutdown.
-    public var isDraining: Bool { context.drainFlag.isSet }
+    var isDraining: Bool { context.drainFlag.isSet }
 
     /// Loads the TLS certificate and key (when configured), binds the socket and starts accepting.
     /// Returns once the server is listening.
@@ -64,7 +64,7 @@ public final class HTTPServer: Sendable {
         state.withLock { state in
             let source = DispatchSource.makeReadSource(fileDescriptor: listener.fd, queue: acceptQueue)
             source.setEventHandler { [self] in acceptPending(on: listener.fd) }
-            source.setCancelHandler { Glibc.close(listener.fd) }
+            source.setCancelHandler { SystemCall.close(listener.fd) }
             state.listener = listener
             state.acceptSource = source
             source.resume()
@@ -93,30 +93,36 @@ public final class HTTPServer: Sendable {
     private func acceptPending(on listenFD: Int32) {
         let acceptShard = statistics.shard(workers.count)
         while true {
-            // Glibc's module map hides accept4, so the flags are set with fcntl.
-            let fd = accept(listenFD, nil, nil)
-            if fd < 0 {
-                switch errno {
-                case EINTR, ECONNABORTED: continue
-                case EMFILE, ENFILE: pauseAccepting(reason: Listener.lastError())
+            let fd: Int32
+            do {
+                // Glibc's module map hides accept4, so the flags are set with fcntl.
+                fd = try SystemCall.retryingInterrupts("accept") { accept(listenFD, nil, nil) }
+            } catch {
+                switch error.errno {
+                case ECONNABORTED: continue
+                case EMFILE, ENFILE: pauseAccepting(reason: error.reason)
                 default: break
                 }
                 return
             }
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = try? SystemCall.retryingInterrupts("fcntl") {
+                fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            }
+            _ = try? SystemCall.retryingInterrupts("fcntl") { fcntl(fd, F_SETFD, FD_CLOEXEC) }
             let openNow = statistics.openConnections.load(ordering: .relaxed)
             // Past the cap, answer 503 on a small allowance of extra sockets; past that, just close.
             guard openNow < configuration.maxConnections + Self.rejectionAllowance else {
                 acceptShard.add(1, to: .connectionsRejected)
-                Glibc.close(fd)
+                SystemCall.close(fd)
                 continue
             }
             let rejecting = openNow >= configuration.maxConnections
             acceptShard.add(1, to: rejecting ? .connectionsRejected : .connectionsAccepted)
             statistics.openConnections.add(1, ordering: .relaxed)
             var noDelay: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+            _ = try? SystemCall.retryingInterrupts("setsockopt") {
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+            }
             let worker = state.withLock { state in
                 defer { state.nextWorker = (state.nextWorker + 1) % workers.count }
                 return workers[state.nextWorker]

@@ -42,9 +42,9 @@ final class InputBuffer {
         }
     }
 
-    /// One `read(2)` into the free space. Returns what `read` returned.
-    func read(from fd: Int32, atMost count: Int = 16 * 1024) -> Int {
-        fill(atMost: count) { Glibc.read(fd, $0, $1) }
+    /// One `read(2)` into the free space (again if interrupted). Returns the count read, 0 at end of stream.
+    func read(from fd: Int32, atMost count: Int = 16 * 1024) throws(SystemCall.Failure) -> Int {
+        try SystemCall.retryingInterrupts("read") { fill(atMost: count) { Glibc.read(fd, $0, $1) } }
     }
 
     /// Lets `reader` write up to `count` bytes into the free space, and keeps as many as it returns

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// How a connection's bytes cross the socket: as they are (`PlainTransport`) or through TLS
 /// (`TLSTransport`). `Connection` owns the socket and its Dispatch sources and asks the transport only
 /// to move bytes, so the protocol handlers above never know which one they run on.
@@ -14,4 +18,18 @@ protocol ConnectionTransport: AnyObject {
     var hasUnreadBytes: Bool { get }
     /// Ends our direction politely (TLS close_notify, then FIN) while the peer may still send.
     func shutdownWrite()
+}
+
+extension ConnectionTransport {
+    /// Whether the kernel holds bytes for `fd` that no read has taken yet.
+    static func socketHasUnreadBytes(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let peeked = try? SystemCall.retryingInterrupts("recv") { recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) }
+        return (peeked ?? 0) > 0
+    }
+
+    /// Sends FIN: the peer reads the end of the stream, and may still send.
+    static func shutdownWrite(_ fd: Int32) {
+        _ = try? SystemCall.retryingInterrupts("shutdown") { shutdown(fd, Int32(SHUT_WR)) }
+    }
 }

@@ -9,11 +9,11 @@ public final class HTTPServerStatistics: Sendable {
     public static let latencyBuckets: [Double] = [
         0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
     ]
-    public static let methodLabels = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "other"]
-    public static let statusClassLabels = ["1xx", "2xx", "3xx", "4xx", "5xx"]
+    static let methodLabels = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "other"]
+    static let statusClassLabels = ["1xx", "2xx", "3xx", "4xx", "5xx"]
 
     /// The router's paths, then `unmatched` for 404s and requests that could not be parsed.
-    public let routeLabels: [String]
+    let routeLabels: [String]
     private let shards: [StatisticsShard]
     let openConnections = Atomic<Int>(0)
 

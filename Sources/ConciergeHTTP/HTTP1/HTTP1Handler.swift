@@ -115,7 +115,7 @@ final class HTTP1Handler: HTTPProtocolHandler {
         send(
             connection,
             RoutedResponse(
-                response: error.response, routeIndex: connection.context.statistics.unmatchedRoute, path: "-"),
+                response: error.response, routeIndex: nil, path: "-"),
             requestID: connection.worker.requestIDs.make(), method: method, version: .http1_1, keepAlive: false)
     }
 

@@ -26,6 +26,7 @@ final class Worker: @unchecked Sendable {
     /// Timeouts are checked by a sweep rather than a timer per connection: a timer
     /// per connection would cost a kernel timer and a source per socket.
     func start() {
+        assertOnQueue()
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + Self.sweepInterval, repeating: Self.sweepInterval, leeway: .milliseconds(50))
         timer.setEventHandler { [unowned self] in self.sweep() }
@@ -35,8 +36,18 @@ final class Worker: @unchecked Sendable {
 
     static let sweepInterval = DispatchTimeInterval.milliseconds(250)
 
+    /// Stops a debug build when called off `queue`, where nothing of this worker or its connections may be
+    /// touched. Debug only: Dispatch's `dispatchPrecondition` is a `precondition`, which release builds keep.
+    @inline(__always)
+    func assertOnQueue() {
+        #if DEBUG
+        dispatchPrecondition(condition: .onQueue(queue))
+        #endif
+    }
+
     /// Takes ownership of an accepted socket. Called on `queue`.
     func adopt(_ fd: Int32, rejecting: Bool) {
+        assertOnQueue()
         let transport: any ConnectionTransport =
             if let tls = context.tls { TLSTransport(fd: fd, context: tls.current) } else { PlainTransport(fd: fd) }
         let connection = Connection(fd: fd, worker: self, transport: transport)
@@ -46,12 +57,14 @@ final class Worker: @unchecked Sendable {
 
     /// Called from a connection's last cancel handler, after its descriptor is closed.
     func connectionClosed(_ fd: Int32) {
+        assertOnQueue()
         connections[fd] = nil
         context.statistics.openConnections.subtract(1, ordering: .relaxed)
         if isDraining, connections.isEmpty { finishDraining() }
     }
 
     func beginDraining(onDrained: @escaping @Sendable () -> Void) {
+        assertOnQueue()
         isDraining = true
         self.onDrained = onDrained
         for connection in connections.values { connection.drain() }
@@ -59,6 +72,7 @@ final class Worker: @unchecked Sendable {
     }
 
     func closeAll() {
+        assertOnQueue()
         for connection in connections.values { connection.close() }
     }
 
@@ -70,6 +84,7 @@ final class Worker: @unchecked Sendable {
     }
 
     private func sweep() {
+        assertOnQueue()
         let now = MonotonicClock.now()
         for connection in connections.values { connection.checkTimeouts(now: now) }
     }

@@ -23,19 +23,26 @@ struct Listener {
         }
         defer { freeaddrinfo(found) }
 
-        let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "cannot create a socket: \(Self.lastError())") }
-        var on: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
-        guard bind(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
-            let reason = Self.lastError()
-            Glibc.close(fd)
-            throw Failure(description: "cannot listen on \(host):\(port): \(reason)")
+        let fd: Int32
+        do {
+            fd = try SystemCall.retryingInterrupts("socket") {
+                socket(
+                    address.pointee.ai_family,
+                    Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            }
+        } catch {
+            throw Failure(description: "cannot create a socket: \(error.reason)")
         }
-        guard listen(fd, backlog) == 0 else {
-            let reason = Self.lastError()
-            Glibc.close(fd)
-            throw Failure(description: "cannot listen on \(host):\(port): \(reason)")
+        var on: Int32 = 1
+        _ = try? SystemCall.retryingInterrupts("setsockopt") {
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+        do {
+            _ = try SystemCall.retryingInterrupts("bind") { bind(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) }
+            _ = try SystemCall.retryingInterrupts("listen") { listen(fd, backlog) }
+        } catch {
+            SystemCall.close(fd)
+            throw Failure(description: "cannot listen on \(host):\(port): \(error.reason)")
         }
         self.fd = fd
         self.port = Self.boundPort(fd) ?? port
@@ -44,10 +51,12 @@ struct Listener {
     private static func boundPort(_ fd: Int32) -> Int? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let ok = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
+        let named = withUnsafeMutablePointer(to: &storage) { address in
+            address.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                try? SystemCall.retryingInterrupts("getsockname") { getsockname(fd, address, &length) }
+            }
         }
-        guard ok else { return nil }
+        guard named != nil else { return nil }
         switch Int32(storage.ss_family) {
         case AF_INET:
             return withUnsafePointer(to: &storage) {
@@ -61,6 +70,4 @@ struct Listener {
             return nil
         }
     }
-
-    static func lastError() -> String { String(cString: strerror(errno)) }
 }

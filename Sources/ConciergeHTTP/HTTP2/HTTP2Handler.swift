@@ -188,7 +188,7 @@ final class HTTP2Handler: HTTPProtocolHandler {
         let routed: RoutedResponse
         if let refusal = stream.refusal ?? rejection {
             routed = RoutedResponse(
-                response: refusal.response, routeIndex: connection.context.statistics.unmatchedRoute, path: "-")
+                response: refusal.response, routeIndex: nil, path: "-")
         } else {
             routed = worker.route(
                 method: method, scheme: stream.scheme, authority: stream.authority, target: stream.target,

@@ -74,8 +74,10 @@ final class TLSContext: @unchecked Sendable {
 
     /// The file's own problem (missing, unreadable) reads better than OpenSSL's account of it.
     private static func checkReadable(_ path: String, _ what: String) throws(Failure) {
-        guard access(path, R_OK) == 0 else {
-            throw Failure(description: "cannot read \(what) \(path): \(String(cString: strerror(errno)))")
+        do {
+            _ = try SystemCall.retryingInterrupts("access") { access(path, R_OK) }
+        } catch {
+            throw Failure(description: "cannot read \(what) \(path): \(error.reason)")
         }
     }
 

@@ -75,6 +75,7 @@ final class Connection {
     }
 
     func start(rejecting: Bool) {
+        worker.assertOnQueue()
         self.rejecting = rejecting
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: worker.queue)
         source.setEventHandler { [unowned self] in self.readable() }
@@ -105,6 +106,7 @@ final class Connection {
     // MARK: Reading
 
     private func readable() {
+        worker.assertOnQueue()
         switch transport.read(into: input) {
         case .bytes(let count):
             worker.statistics.add(count, to: .bytesReceived)
@@ -161,6 +163,7 @@ final class Connection {
     // MARK: Writing
 
     func flush() {
+        worker.assertOnQueue()
         // A handler's timeout may have closed the connection before asking for a flush.
         if case .closed = state { return }
         while outputOffset < output.count {
@@ -245,6 +248,7 @@ final class Connection {
     /// Asked by a draining worker: the handler closes now if nothing is in progress, or lets what is in
     /// flight finish.
     func drain() {
+        worker.assertOnQueue()
         guard case .open = state else { return }
         guard established else {
             close()
@@ -268,6 +272,7 @@ final class Connection {
     }
 
     func checkTimeouts(now: UInt64) {
+        worker.assertOnQueue()
         let timeouts = configuration.timeouts
         switch state {
         case .closed:
@@ -291,6 +296,7 @@ final class Connection {
     }
 
     func close() {
+        worker.assertOnQueue()
         if case .closed = state { return }
         state = .closed
         cancelReadSource()
@@ -314,10 +320,11 @@ final class Connection {
     }
 
     private func sourceCancelled() {
+        worker.assertOnQueue()
         liveSources -= 1
         guard liveSources == 0 else { return }
         state = .closed
-        Glibc.close(fd)
+        SystemCall.close(fd)
         handler.connectionClosed(self)
         worker.connectionClosed(fd)
     }

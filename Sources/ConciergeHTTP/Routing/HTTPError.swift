@@ -1,6 +1,6 @@
 public import HTTPTypes
 
-/// An error a handler throws, or the server raises, to answer with
+/// An error a responder throws, or the server raises, to answer with
 /// `{"error":{"code":…,"message":…}}` and the given status.
 public struct HTTPError: Error, Sendable, Equatable {
     public var status: HTTPResponse.Status
@@ -17,7 +17,7 @@ public struct HTTPError: Error, Sendable, Equatable {
         self.headerFields = headerFields
     }
 
-    public var response: HTTPServerResponse {
+    var response: HTTPServerResponse {
         var body = #"{"error":{"code":"#
         JSONString.append(code, to: &body)
         body += #","message":"#
@@ -37,9 +37,10 @@ public struct HTTPError: Error, Sendable, Equatable {
     }
 }
 
-/// JSON string literal escaping, kept here so error bodies need no encoder.
-public enum JSONString {
-    public static func append(_ string: String, to output: inout String) {
+/// JSON string literal escaping, kept here so error bodies need no encoder. `package`: ConciergeAPI writes its
+/// JSON answers with it, but it is no part of an HTTP server's interface.
+package enum JSONString {
+    package static func append(_ string: String, to output: inout String) {
         output.append("\"")
         for scalar in string.unicodeScalars {
             switch scalar {

@@ -94,9 +94,7 @@ final class TLSTransport: ConnectionTransport {
     }
 
     var hasUnreadBytes: Bool {
-        if SSL_pending(session) > 0 { return true }
-        var byte: UInt8 = 0
-        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
+        SSL_pending(session) > 0 || Self.socketHasUnreadBytes(fd)
     }
 
     func shutdownWrite() {
@@ -105,6 +103,6 @@ final class TLSTransport: ConnectionTransport {
             ERR_clear_error()
             _ = SSL_shutdown(session)
         }
-        shutdown(fd, Int32(SHUT_WR))
+        Self.shutdownWrite(fd)
     }
 }

@@ -1,6 +1,6 @@
 public import HTTPTypes
 
-/// What a handler answers. The server adds `Date`, `Server`, `Content-Length`,
+/// What a responder answers. The server adds `Date`, `Server`, `Content-Length`,
 /// `Connection` and `X-Request-Id` itself.
 public struct HTTPServerResponse: Sendable {
     public var status: HTTPResponse.Status

@@ -5,9 +5,9 @@ public struct QueryItems: Sendable, Equatable, Sequence {
         public var value: String
     }
 
-    public private(set) var items: [Item]
+    private(set) var items: [Item]
 
-    public init(_ items: [Item] = []) {
+    init(_ items: [Item] = []) {
         self.items = items
     }
 
@@ -24,7 +24,7 @@ public struct QueryItems: Sendable, Equatable, Sequence {
 
     /// Parses `application/x-www-form-urlencoded` as browsers and curl send it:
     /// `+` is a space, `%XX` is a byte, and the bytes must be UTF-8.
-    public init(parsing query: some Collection<UInt8>) throws(PercentDecodingError) {
+    init(parsing query: some Collection<UInt8>) throws(PercentDecodingError) {
         let parsed = Array(query).withUnsafeBufferPointer { bytes -> Result<QueryItems, PercentDecodingError> in
             do throws(PercentDecodingError) {
                 return .success(try QueryItems(parsing: bytes))
@@ -55,8 +55,8 @@ public struct QueryItems: Sendable, Equatable, Sequence {
     }
 }
 
-public struct PercentDecodingError: Error, Sendable, Equatable {
-    public var message: String
+struct PercentDecodingError: Error, Sendable, Equatable {
+    var message: String
 }
 
 enum PercentDecoding {

@@ -52,7 +52,6 @@ struct HTTPRequestParser {
     private var state = State.requestLine(scanned: 0)
     private var head = PartialHead()
     private var body: [UInt8] = []
-    private var pendingHead: HTTPRequestHead?
 
     init(limits: HTTPServerConfiguration.Limits) {
         self.limits = limits
@@ -148,7 +147,7 @@ struct HTTPRequestParser {
                     return nil
                 }
                 if line.isEmpty { return endRequest() }
-                // Trailer fields are checked like header fields, then dropped: no handler reads them.
+                // Trailer fields are checked like header fields, then dropped: no responder reads them.
                 try head.parseHeaderLine(line, limits: limits)
             }
         }

@@ -1,0 +1,125 @@
+public import HTTPTypes
+
+/// Answers one routed request; throw `HTTPError` to answer with a JSON error.
+///
+/// A responder, not a handler: in this module a handler is a connection's protocol state machine
+/// (`HTTPProtocolHandler`: `HTTP1Handler`, `HTTP2Handler`), which turns bytes into requests and responses into
+/// bytes. A responder sees one complete request and returns its response, whichever HTTP version carried it.
+public typealias HTTPResponder = @Sendable (HTTPServerRequest) throws -> HTTPServerResponse
+
+/// Exact-path, exact-method routing. Built once before the server starts, then only read.
+public struct HTTPRouter: Sendable {
+    struct Route: Sendable {
+        /// Position in `routePaths`; the server counts requests per route by it.
+        var index: Int
+        var responders: [HTTPRequest.Method: HTTPResponder]
+        var allow: String
+        /// A HEAD responder registered on its own is kept when GET is registered again.
+        var hasOwnHeadResponder = false
+    }
+
+    private var routes: [String: Route] = [:]
+    /// Route paths in registration order, for metric labels.
+    private(set) var routePaths: [String] = []
+
+    public init() {}
+
+    /// Registers `responder` for `method` on `path`. A `GET` route also answers `HEAD`.
+    public mutating func on(_ method: HTTPRequest.Method, _ path: String, use responder: @escaping HTTPResponder) {
+        var route = routes[path] ?? Route(index: routePaths.count, responders: [:], allow: "")
+        if route.index == routePaths.count { routePaths.append(path) }
+        route.responders[method] = responder
+        if method == .head { route.hasOwnHeadResponder = true }
+        if method == .get, !route.hasOwnHeadResponder { route.responders[.head] = responder }
+        route.allow = route.responders.keys.map(\.rawValue).sorted().joined(separator: ", ")
+        routes[path] = route
+    }
+
+    public mutating func get(_ path: String, use responder: @escaping HTTPResponder) {
+        on(.get, path, use: responder)
+    }
+
+    public mutating func post(_ path: String, use responder: @escaping HTTPResponder) {
+        on(.post, path, use: responder)
+    }
+
+    enum Resolution {
+        case responder(routeIndex: Int, HTTPResponder)
+        case methodNotAllowed(routeIndex: Int, allow: String)
+        case notFound
+    }
+
+    func resolve(method: HTTPRequest.Method, path: String) -> Resolution {
+        guard let route = routes[path] else { return .notFound }
+        guard let responder = route.responders[method] else {
+            return .methodNotAllowed(routeIndex: route.index, allow: route.allow)
+        }
+        return .responder(routeIndex: route.index, responder)
+    }
+
+    /// Answers `request` in process, without a socket, exactly as the server routes a request it read: the
+    /// target's path decoded and its query split, 404 for an unknown path, 405 with `Allow` for another method,
+    /// `HEAD` by the `GET` responder, a thrown `HTTPError` as its JSON body, any other error as a JSON 500.
+    /// The request id is the request's `X-Request-Id` when it is one the server would accept, a new one otherwise.
+    ///
+    /// The response is the router's: the server still adds `Date`, `Server`, `Content-Length`, `Connection` and
+    /// `X-Request-Id` when it writes it, and sends no body bytes for `HEAD` (only their length).
+    public func respond(to request: HTTPRequest, body: [UInt8] = []) -> HTTPServerResponse {
+        // The last acceptable one, as both HTTP versions take it.
+        let clientRequestID = request.headerFields.last {
+            $0.name == ResponseSerializer.requestIDField && RequestIDGenerator.isAcceptable($0.value)
+        }
+        var requestIDs = RequestIDGenerator()
+        return route(
+            method: request.method, scheme: request.scheme, authority: request.authority, target: request.path ?? "",
+            headerFields: request.headerFields, version: .http1_1, body: body,
+            requestID: clientRequestID?.value ?? requestIDs.make()
+        ).response
+    }
+
+    /// What the server runs for every request, HTTP/1.1 and HTTP/2 alike; `respond(to:body:)` runs it too.
+    func route(
+        method: HTTPRequest.Method, scheme: String?, authority: String?, target: String, headerFields: HTTPFields,
+        version: HTTPVersion, body: [UInt8], requestID: String
+    ) -> RoutedResponse {
+        var routeIndex: Int?
+        let parsedTarget: RequestTarget
+        do {
+            parsedTarget = try RequestTarget(target)
+        } catch {
+            // The query holds guest ids, so even an undecodable target is logged without it.
+            return RoutedResponse(
+                response: error.response, routeIndex: nil, path: String(target.prefix { $0 != "?" }))
+        }
+        let response: HTTPServerResponse
+        var unexpectedError: (any Error)?
+        do {
+            let request = HTTPServerRequest(
+                head: HTTPRequest(
+                    method: method, scheme: scheme, authority: authority, path: target, headerFields: headerFields),
+                version: version, path: parsedTarget.path, query: parsedTarget.query, body: body,
+                requestID: requestID)
+            switch resolve(method: method, path: parsedTarget.path) {
+            case .responder(let index, let responder):
+                routeIndex = index
+                response = try responder(request)
+            case .methodNotAllowed(let index, let allow):
+                routeIndex = index
+                throw HTTPError(
+                    .methodNotAllowed, code: "method_not_allowed",
+                    message: "\(method.rawValue) is not allowed on \(parsedTarget.path); use \(allow)",
+                    headerFields: [.allow: allow])
+            case .notFound:
+                throw HTTPError.notFound("no route for \(parsedTarget.path)")
+            }
+        } catch let error as HTTPError {
+            response = error.response
+        } catch {
+            unexpectedError = error
+            response = HTTPError(.internalServerError, code: "internal_error", message: "the server failed to answer")
+                .response
+        }
+        return RoutedResponse(
+            response: response, routeIndex: routeIndex, path: parsedTarget.path, unexpectedError: unexpectedError)
+    }
+}
