@@ -36,12 +36,17 @@ let package = Package(
             name: "CNghttp2", pkgConfig: "libnghttp2",
             providers: [.apt(["libnghttp2-dev"])]),
 
+        // System calls retried on EINTR, their failures reported one way, for every module that makes them.
+        .target(
+            name: "ConciergeSystem",
+            swiftSettings: strictness),
+
         // HTTP/1.1 and HTTP/2 (libnghttp2) server, cleartext or TLS (OpenSSL), on POSIX sockets and Dispatch;
         // knows nothing of recommendations.
         .target(
             name: "ConciergeHTTP",
             dependencies: [
-                "CNghttp2", "COpenSSL",
+                "CNghttp2", "COpenSSL", "ConciergeSystem",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -70,20 +75,20 @@ let package = Package(
         // and the SQLite feature store that ingest writes and training reads.
         .target(
             name: "ConciergeData",
-            dependencies: ["ConciergeJSON", "ConciergeSQLite"],
+            dependencies: ["ConciergeJSON", "ConciergeSQLite", "ConciergeSystem"],
             swiftSettings: strictness),
 
         // The model format: what training writes and serving reads. The files of one version (docs/model-format.md),
         // their manifest and SHA-256 checksums (OpenSSL), writing them, mapping and checking them. No SQLite.
         .target(
             name: "ConciergeModelFormat",
-            dependencies: ["ConciergeModel", "COpenSSL"],
+            dependencies: ["ConciergeModel", "ConciergeSystem", "COpenSSL"],
             swiftSettings: strictness),
 
         // The model registry: the catalogue of versions (SQLite), atomic publish, aliases, events, verify, gc, import.
         .target(
             name: "ConciergeRegistry",
-            dependencies: ["ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite"],
+            dependencies: ["ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite", "ConciergeSystem"],
             swiftSettings: strictness),
 
         // Training: builds the interaction matrix, compares candidates, measures, refits, hands over artifacts.
@@ -113,13 +118,17 @@ let package = Package(
             name: "concierge",
             dependencies: [
                 "ConciergeHTTP", "ConciergeData", "ConciergeModel", "ConciergeModelFormat", "ConciergeRegistry", "ConciergeTraining",
-                "ConciergeServing", "ConciergeAPI", "COpenSSL",
+                "ConciergeServing", "ConciergeAPI", "ConciergeSystem", "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness),
 
+        .testTarget(
+            name: "ConciergeSystemTests",
+            dependencies: ["ConciergeSystem"],
+            swiftSettings: strictness),
         .testTarget(
             name: "ConciergeModelTests",
             dependencies: ["ConciergeModel"],

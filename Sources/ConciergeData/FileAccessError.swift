@@ -1,3 +1,4 @@
+import ConciergeSystem
 import Foundation
 
 /// A file that could not be opened, read or written, with the system's reason.
@@ -14,5 +15,19 @@ public struct FileAccessError: Error, CustomStringConvertible, Sendable {
         self.path = path
         self.action = action
         self.reason = String(cString: strerror(errno))
+    }
+
+    /// A system call on the file at `path`, through `SystemCall` (retried on EINTR); a failure says what was
+    /// being done to the file (`action`, such as "read").
+    static func systemCall<Result: SignedInteger>(
+        on path: String, _ action: StaticString, _ call: () -> Result
+    ) throws(FileAccessError) -> Result {
+        do {
+            return try SystemCall.retryingInterrupts(action, call)
+        } catch {
+            var failure = FileAccessError(path: path, action: error.call)
+            failure.reason = error.reason
+            throw failure
+        }
     }
 }

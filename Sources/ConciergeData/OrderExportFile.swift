@@ -1,3 +1,4 @@
+import ConciergeSystem
 import Foundation
 
 /// Reads an order export through a fixed buffer: checks its header, hands over its data records, and digests
@@ -28,11 +29,10 @@ enum OrderExportFile {
         at path: String, headerOnly: Bool, _ body: (CSVRecord) throws -> Void,
         afterEachChunk: (_ bytesRead: Int, _ fileSize: Int) -> Void = { _, _ in }
     ) throws -> Summary {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw FileAccessError(path: path, action: "open") }
-        defer { close(descriptor) }
+        let descriptor = try FileAccessError.systemCall(on: path, "open") { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { SystemCall.close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw FileAccessError(path: path, action: "read") }
+        _ = try FileAccessError.systemCall(on: path, "read") { fstat(descriptor, &status) }
         let fileSize = Int(status.st_size)
         var buffer = [UInt8](repeating: 0, count: chunkSize)
         var reader = CSVReader()
@@ -48,8 +48,9 @@ enum OrderExportFile {
             }
         }
         while !(headerOnly && headerChecked) {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            guard count >= 0 else { throw FileAccessError(path: path, action: "read") }
+            let count = try FileAccessError.systemCall(on: path, "read") {
+                buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            }
             if count == 0 {
                 try reader.finish(handle)
                 afterEachChunk(total, fileSize)

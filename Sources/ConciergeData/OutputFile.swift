@@ -1,3 +1,4 @@
+import ConciergeSystem
 import Foundation
 
 /// A file written through a buffer with POSIX calls, so that a failed ingest can cut it back to the length it
@@ -18,12 +19,11 @@ final class OutputFile {
     init(path: String, mode: Mode, permissions: mode_t) throws(FileAccessError) {
         self.path = path
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (mode == .append ? O_APPEND : O_TRUNC)
-        descriptor = open(path, flags, permissions)
-        guard descriptor >= 0 else { throw FileAccessError(path: path, action: "open for writing") }
+        descriptor = try FileAccessError.systemCall(on: path, "open for writing") { open(path, flags, permissions) }
         buffer.reserveCapacity(Self.flushThreshold * 2)
     }
 
-    deinit { close(descriptor) }
+    deinit { SystemCall.close(descriptor) }
 
     func append(_ bytes: some Sequence<UInt8>) throws(FileAccessError) {
         buffer.append(contentsOf: bytes)
@@ -33,23 +33,21 @@ final class OutputFile {
     func flush() throws(FileAccessError) {
         var written = 0
         while written < buffer.count {
-            let count = buffer.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            guard count > 0 else { throw FileAccessError(path: path, action: "write") }
-            written += count
+            written += try FileAccessError.systemCall(on: path, "write") {
+                buffer.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            }
         }
         buffer.removeAll(keepingCapacity: true)
     }
 
     /// The file's length on disk, after a `flush()`.
     func length() throws(FileAccessError) -> Int {
-        let end = lseek(descriptor, 0, SEEK_END)
-        guard end >= 0 else { throw FileAccessError(path: path, action: "seek") }
-        return Int(end)
+        Int(try FileAccessError.systemCall(on: path, "seek") { lseek(descriptor, 0, SEEK_END) })
     }
 
     /// Drops what is buffered and cuts the file back to `length` bytes.
     func truncate(to length: Int) throws(FileAccessError) {
         buffer.removeAll(keepingCapacity: true)
-        guard ftruncate(descriptor, off_t(length)) == 0 else { throw FileAccessError(path: path, action: "truncate") }
+        _ = try FileAccessError.systemCall(on: path, "truncate") { ftruncate(descriptor, off_t(length)) }
     }
 }

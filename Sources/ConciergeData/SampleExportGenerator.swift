@@ -1,3 +1,4 @@
+import ConciergeSystem
 import Foundation
 
 /// Writes a made-up order export in exactly the operator's format, quirks and a few broken rows included.
@@ -42,9 +43,7 @@ public struct SampleExportGenerator: Sendable {
         do {
             let summary = try SampleExportWriter(world: world).write(to: output, random: &random)
             try output.flush()
-            guard rename(temporaryPath, path) == 0 else {
-                throw FileAccessError(path: path, action: "move \(temporaryPath) to")
-            }
+            _ = try FileAccessError.systemCall(on: temporaryPath, "rename") { rename(temporaryPath, path) }
             return summary
         } catch {
             unlink(temporaryPath)

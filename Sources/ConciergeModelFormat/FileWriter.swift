@@ -1,3 +1,4 @@
+import ConciergeSystem
 import Glibc
 
 /// Writes one new file of a model version, hashing every byte on its way out, so the manifest's
@@ -10,22 +11,18 @@ package final class FileWriter {
 
     package init(path: String) throws(ModelFileError) {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .lastFileSystemError(path, "create") }
+        descriptor = try ModelFileError.systemCall(on: path, "create") { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
     }
 
-    deinit { if descriptor >= 0 { close(descriptor) } }
+    deinit { if descriptor >= 0 { SystemCall.close(descriptor) } }
 
     package func write(_ bytes: UnsafeRawBufferPointer) throws(ModelFileError) {
         hasher.update(bytes)
         var offset = 0
         while offset < bytes.count {
-            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .lastFileSystemError(path, "write")
+            offset += try ModelFileError.systemCall(on: path, "write") {
+                Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             }
-            offset += written
         }
         size += bytes.count
     }
@@ -42,11 +39,10 @@ package final class FileWriter {
 
     /// fsync, make read-only (versions are immutable), close; returns the manifest entry.
     package func finish() throws(ModelFileError) -> ModelManifest.FileEntry {
-        guard fsync(descriptor) == 0 else { throw .lastFileSystemError(path, "fsync") }
-        guard fchmod(descriptor, 0o444) == 0 else { throw .lastFileSystemError(path, "chmod") }
-        let status = close(descriptor)
+        _ = try ModelFileError.systemCall(on: path, "fsync") { fsync(descriptor) }
+        _ = try ModelFileError.systemCall(on: path, "chmod") { fchmod(descriptor, 0o444) }
+        SystemCall.close(descriptor)
         descriptor = -1
-        guard status == 0 else { throw .lastFileSystemError(path, "close") }
         // finalize() consumes its hasher, which a class can only give up by swapping in a fresh one.
         var digest = OpenSSLSHA256()
         swap(&digest, &hasher)

@@ -1,3 +1,4 @@
+import ConciergeSystem
 import Dispatch
 import Glibc
 import Synchronization
@@ -13,14 +14,16 @@ package final class MappedFile: ModelMemory, @unchecked Sendable {
 
     package init(path: String) throws(ModelFileError) {
         self.path = path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            if errno == ENOENT { throw .invalidFile(path: path, problem: "missing") }
-            throw .lastFileSystemError(path, "open")
+        let descriptor: Int32
+        do {
+            descriptor = try ModelFileError.systemCall(on: path, "open") { open(path, O_RDONLY | O_CLOEXEC) }
+        } catch {
+            if case .fileSystem(_, _, ENOENT) = error { throw .invalidFile(path: path, problem: "missing") }
+            throw error
         }
-        defer { close(descriptor) }
+        defer { SystemCall.close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .lastFileSystemError(path, "stat") }
+        _ = try ModelFileError.systemCall(on: path, "stat") { fstat(descriptor, &status) }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
             throw .invalidFile(path: path, problem: "not a regular file")
         }

@@ -1,3 +1,4 @@
+import ConciergeSystem
 import Glibc
 
 /// What reading or writing a model version's files can fail with. Each description is one line that names
@@ -20,6 +21,19 @@ public enum ModelFileError: Error, CustomStringConvertible, Sendable {
         }
     }
 
+    /// A system call on the file at `path`, through `SystemCall` (retried on EINTR); a failure names the file
+    /// and the operation, such as `fsync`.
+    package static func systemCall<Result: SignedInteger>(
+        on path: String, _ operation: StaticString, _ call: () -> Result
+    ) throws(ModelFileError) -> Result {
+        do {
+            return try SystemCall.retryingInterrupts(operation, call)
+        } catch {
+            throw .fileSystem(path: path, operation: error.call, code: error.errno)
+        }
+    }
+
+    /// For the calls that report failure by a sentinel rather than a negative number (mmap).
     package static func lastFileSystemError(_ path: String, _ operation: String) -> ModelFileError {
         .fileSystem(path: path, operation: operation, code: errno)
     }

@@ -1,3 +1,4 @@
+import ConciergeSystem
 import Foundation
 import Glibc
 
@@ -21,43 +22,49 @@ enum FileSystem {
     static func ensureDirectory(_ path: String) throws(RegistryError) {
         let parent = parent(of: path)
         if !exists(parent) { try ensureDirectory(parent) }
-        if mkdir(path, 0o755) == 0 {
+        do throws(RegistryError) {
+            _ = try RegistryError.systemCall(on: path, "create directory") { mkdir(path, 0o755) }
             try syncDirectory(parent)
-        } else if errno != EEXIST || !isDirectory(path) {
-            throw .lastFileSystemError(path, "create directory")
+        } catch .modelFile(.fileSystem(_, _, EEXIST)) where isDirectory(path) {
+            return
         }
     }
 
     static func createDirectory(_ path: String) throws(RegistryError) {
-        guard mkdir(path, 0o755) == 0 else { throw .lastFileSystemError(path, "create directory") }
+        _ = try RegistryError.systemCall(on: path, "create directory") { mkdir(path, 0o755) }
     }
 
     /// Flushes a folder's entries (new files, renames) to disk.
     static func syncDirectory(_ path: String) throws(RegistryError) {
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .lastFileSystemError(path, "open directory") }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw .lastFileSystemError(path, "fsync directory") }
+        let descriptor = try RegistryError.systemCall(on: path, "open directory") {
+            open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+        defer { SystemCall.close(descriptor) }
+        _ = try RegistryError.systemCall(on: path, "fsync directory") { fsync(descriptor) }
     }
 
     static func rename(_ source: String, to destination: String) throws(RegistryError) {
-        guard Glibc.rename(source, destination) == 0 else {
-            throw .lastFileSystemError(source, "rename to \(destination)")
+        do throws(RegistryError) {
+            _ = try RegistryError.systemCall(on: source, "rename") { Glibc.rename(source, destination) }
+        } catch .modelFile(.fileSystem(_, _, let code)) {
+            throw .fileSystem(path: source, operation: "rename to \(destination)", code: code)
         }
     }
 
     /// Removes a file or a folder and everything in it; symbolic links are removed, not followed.
     static func removeTree(_ path: String) throws(RegistryError) {
-        var status = stat()
-        guard lstat(path, &status) == 0 else {
-            if errno == ENOENT { return }
-            throw .lastFileSystemError(path, "stat")
-        }
-        if (status.st_mode & S_IFMT) == S_IFDIR {
-            for entry in entries(of: path) { try removeTree(path + "/" + entry) }
-            guard rmdir(path) == 0 || errno == ENOENT else { throw .lastFileSystemError(path, "remove directory") }
-        } else {
-            guard unlink(path) == 0 || errno == ENOENT else { throw .lastFileSystemError(path, "remove") }
+        // Gone already (another gc, a publisher's cleanup) is what was wanted.
+        do throws(RegistryError) {
+            var status = stat()
+            _ = try RegistryError.systemCall(on: path, "stat") { lstat(path, &status) }
+            if (status.st_mode & S_IFMT) == S_IFDIR {
+                for entry in entries(of: path) { try removeTree(path + "/" + entry) }
+                _ = try RegistryError.systemCall(on: path, "remove directory") { rmdir(path) }
+            } else {
+                _ = try RegistryError.systemCall(on: path, "remove") { unlink(path) }
+            }
+        } catch .modelFile(.fileSystem(_, _, ENOENT)) {
+            return
         }
     }
 
@@ -76,22 +83,26 @@ enum FileSystem {
         /// Waits for the lock when `wait`, else returns nil if another process holds it. Also nil when
         /// the folder is gone: renamed by its publisher, or removed by another gc.
         init?(path: String, wait: Bool) throws(RegistryError) {
-            let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard descriptor >= 0 else {
-                if errno == ENOENT { return nil }
-                throw .lastFileSystemError(path, "open directory")
+            let descriptor: Int32
+            do throws(RegistryError) {
+                descriptor = try RegistryError.systemCall(on: path, "open directory") {
+                    open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                }
+            } catch .modelFile(.fileSystem(_, _, ENOENT)) {
+                return nil
             }
-            guard flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0 else {
-                let code = errno
-                close(descriptor)
-                if code == EWOULDBLOCK { return nil }
-                throw .fileSystem(path: path, operation: "lock", code: code)
+            do throws(RegistryError) {
+                _ = try RegistryError.systemCall(on: path, "lock") { flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB)) }
+            } catch {
+                SystemCall.close(descriptor)
+                if case .modelFile(.fileSystem(_, _, EWOULDBLOCK)) = error { return nil }
+                throw error
             }
             self.path = path
             self.descriptor = descriptor
         }
 
-        deinit { close(descriptor) }
+        deinit { SystemCall.close(descriptor) }
 
         /// Whether the locked folder is still the one at `path` (gc may have removed it between our
         /// mkdir and our lock).
@@ -103,7 +114,7 @@ enum FileSystem {
         }
 
         func sync() throws(RegistryError) {
-            guard fsync(descriptor) == 0 else { throw .lastFileSystemError(path, "fsync directory") }
+            _ = try RegistryError.systemCall(on: path, "fsync directory") { fsync(descriptor) }
         }
     }
 }

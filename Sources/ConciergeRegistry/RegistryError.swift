@@ -50,7 +50,14 @@ package enum RegistryError: Error, CustomStringConvertible, Sendable {
         .modelFile(.fileSystem(path: path, operation: operation, code: code))
     }
 
-    static func lastFileSystemError(_ path: String, _ operation: String) -> RegistryError {
-        .modelFile(.lastFileSystemError(path, operation))
+    /// A system call on `path`, through `SystemCall` (retried on EINTR), failing the way model files do.
+    static func systemCall<Result: SignedInteger>(
+        on path: String, _ operation: StaticString, _ call: () -> Result
+    ) throws(RegistryError) -> Result {
+        do throws(ModelFileError) {
+            return try ModelFileError.systemCall(on: path, operation, call)
+        } catch {
+            throw .modelFile(error)
+        }
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import ConciergeSystem
 import Foundation
 
 struct HealthCheck: ParsableCommand {
@@ -60,14 +61,15 @@ enum HealthProbe {
             throw CommandFailure("cannot resolve \(host)")
         }
         defer { freeaddrinfo(found) }
-        let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw CommandFailure("cannot create a socket") }
-        defer { close(fd) }
+        let fd = try probeCall("socket") { socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0) }
+        defer { SystemCall.close(fd) }
         var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        _ = try probeCall("setsockopt") { setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size)) }
+        _ = try probeCall("setsockopt") { setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size)) }
+        // Not through SystemCall: an interrupted connect goes on in the background, and calling it again fails
+        // with EALREADY.
         guard connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
-            throw CommandFailure("\(host):\(port): \(String(cString: strerror(errno)))")
+            throw CommandFailure("\(host):\(port): \(SystemCall.Failure(call: "connect", errno: errno).reason)")
         }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n\r\n".utf8)
         let response =
@@ -85,16 +87,23 @@ enum HealthProbe {
 
     /// Sends the request and reads until the server closes.
     private static func exchange(_ request: [UInt8], on fd: Int32, peer: String) throws -> [UInt8] {
-        guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
-            throw CommandFailure("\(peer): the request could not be sent")
-        }
+        let sent = try probeCall("send") { send(fd, request, request.count, Int32(MSG_NOSIGNAL)) }
+        guard sent == request.count else { throw CommandFailure("\(peer): the request could not be sent") }
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(fd, &chunk, chunk.count, 0)
-            if count <= 0 { break }
+        // A timeout (SO_RCVTIMEO) or an error ends the answer like the server's close does.
+        while let count = try? probeCall("recv", { recv(fd, &chunk, chunk.count, 0) }), count > 0 {
             response += chunk[..<count]
         }
         return response
+    }
+
+    /// A system call of the probe, through `SystemCall`; a failure is a one-line command failure.
+    private static func probeCall<Result: SignedInteger>(_ name: StaticString, _ call: () -> Result) throws -> Result {
+        do {
+            return try SystemCall.retryingInterrupts(name, call)
+        } catch {
+            throw CommandFailure(error.description)
+        }
     }
 }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ConciergeSystem
 import Glibc
 #endif
 

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Testing
 
-@testable import ConciergeHTTP
+import ConciergeSystem
 
 @Suite("SystemCall")
 struct SystemCallTests {
