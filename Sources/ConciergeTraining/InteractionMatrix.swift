@@ -56,7 +56,4 @@ public struct InteractionMatrix: Sendable {
 
     public var users: Int { userItems.rows }
     public var items: Int { userItems.columns }
-
-    /// The items a guest may be offered: their hotel's menu.
-    public func candidates(forUser user: Int) -> Range<Int> { hotelItemRanges[userHotel[user]] }
 }

@@ -144,7 +144,7 @@ import Testing
         #expect(matrix.userItems.values == [3, 1, 1])
         // Guest 11's latest hotel has no paid items: they keep the hotel they last ordered from.
         #expect(matrix.userHotel == [1, 0])
-        #expect(matrix.candidates(forUser: 0) == 2..<3)
+        #expect(matrix.hotelItemRanges[matrix.userHotel[0]] == 2..<3)
     }
 
     @Test func guestsWithOnlyFreeItemsGetAHotelButNoRow() {
