@@ -120,6 +120,18 @@ let package = Package(
             ],
             swiftSettings: strictness),
 
+        // What the test targets share: the `concierge` binary and `concierge serve` in a child process, curl,
+        // free ports, a raw HTTP/1.1 client, scratch folders, test certificates and the sample models.
+        // Used by test targets only.
+        .target(
+            name: "ConciergeTestSupport",
+            dependencies: [
+                "ConciergeData", "ConciergeHTTP", "ConciergeModel", "ConciergeModelFormat", "ConciergeRegistry",
+                "ConciergeTraining",
+            ],
+            path: "Tests/ConciergeTestSupport",
+            swiftSettings: strictness),
+
         .testTarget(
             name: "ConciergeModelTests",
             dependencies: ["ConciergeModel"],
@@ -127,6 +139,10 @@ let package = Package(
         .testTarget(
             name: "ConciergeJSONTests",
             dependencies: ["ConciergeJSON"],
+            swiftSettings: strictness),
+        .testTarget(
+            name: "ConciergeSQLiteTests",
+            dependencies: ["ConciergeSQLite"],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeDataTests",
@@ -138,7 +154,7 @@ let package = Package(
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeRegistryTests",
-            dependencies: ["ConciergeRegistry", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite"],
+            dependencies: ["ConciergeRegistry", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite", "ConciergeTestSupport"],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeTrainingTests",
@@ -148,20 +164,31 @@ let package = Package(
             name: "ConciergeServingTests",
             dependencies: [
                 "ConciergeServing", "ConciergeModelFormat", "ConciergeRegistry", "ConciergeModel", "ConciergeTraining",
-                "ConciergeData", "ConciergeSQLite",
+                "ConciergeData", "ConciergeSQLite", "ConciergeTestSupport",
             ],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeAPITests",
-            dependencies: ["ConciergeModelFormat", "ConciergeRegistry", "ConciergeTraining", "ConciergeData"],
+            dependencies: [
+                "ConciergeAPI", "ConciergeHTTP", "ConciergeServing", "ConciergeModelFormat", "ConciergeRegistry",
+                "ConciergeTestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             exclude: ["check_openapi.py"],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeHTTPTests",
             dependencies: [
-                "ConciergeHTTP", "CNghttp2", "COpenSSL",
+                "ConciergeHTTP", "CNghttp2", "COpenSSL", "ConciergeTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ],
+            swiftSettings: strictness),
+        // The `concierge` executable run as operators run it: its commands, `serve`'s signals, TLS reload,
+        // flags and environment variables. Needs the binary built (`swift build`, or CONCIERGE_BIN).
+        .testTarget(
+            name: "ConciergeCLITests",
+            dependencies: ["ConciergeModelFormat", "ConciergeRegistry", "ConciergeTestSupport"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]
