@@ -125,6 +125,18 @@ let package = Package(
             ],
             swiftSettings: strictness),
 
+        // What the test targets share: the `concierge` binary and `concierge serve` in a child process, curl,
+        // free ports, a raw HTTP/1.1 client, scratch folders, test certificates and the sample models.
+        // Used by test targets only.
+        .target(
+            name: "ConciergeTestSupport",
+            dependencies: [
+                "ConciergeData", "ConciergeHTTP", "ConciergeModel", "ConciergeModelFormat", "ConciergeRegistry",
+                "ConciergeTraining",
+            ],
+            path: "Tests/ConciergeTestSupport",
+            swiftSettings: strictness),
+
         .testTarget(
             name: "ConciergeSystemTests",
             dependencies: ["ConciergeSystem"],
@@ -138,6 +150,10 @@ let package = Package(
             dependencies: ["ConciergeJSON"],
             swiftSettings: strictness),
         .testTarget(
+            name: "ConciergeSQLiteTests",
+            dependencies: ["ConciergeSQLite"],
+            swiftSettings: strictness),
+        .testTarget(
             name: "ConciergeDataTests",
             dependencies: ["ConciergeData", "ConciergeSQLite"],
             swiftSettings: strictness),
@@ -147,7 +163,7 @@ let package = Package(
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeRegistryTests",
-            dependencies: ["ConciergeRegistry", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite"],
+            dependencies: ["ConciergeRegistry", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite", "ConciergeTestSupport"],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeTrainingTests",
@@ -157,20 +173,31 @@ let package = Package(
             name: "ConciergeServingTests",
             dependencies: [
                 "ConciergeServing", "ConciergeModelFormat", "ConciergeRegistry", "ConciergeModel", "ConciergeTraining",
-                "ConciergeData", "ConciergeSQLite",
+                "ConciergeData", "ConciergeSQLite", "ConciergeTestSupport",
             ],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeAPITests",
-            dependencies: ["ConciergeModelFormat", "ConciergeRegistry", "ConciergeTraining", "ConciergeData"],
+            dependencies: [
+                "ConciergeAPI", "ConciergeHTTP", "ConciergeServing", "ConciergeModelFormat", "ConciergeRegistry",
+                "ConciergeTestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             exclude: ["check_openapi.py"],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeHTTPTests",
             dependencies: [
-                "ConciergeHTTP", "CNghttp2", "COpenSSL",
+                "ConciergeHTTP", "CNghttp2", "COpenSSL", "ConciergeTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ],
+            swiftSettings: strictness),
+        // The `concierge` executable run as operators run it: its commands, `serve`'s signals, TLS reload,
+        // flags and environment variables. Needs the binary built (`swift build`, or CONCIERGE_BIN).
+        .testTarget(
+            name: "ConciergeCLITests",
+            dependencies: ["ConciergeModelFormat", "ConciergeRegistry", "ConciergeTestSupport"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

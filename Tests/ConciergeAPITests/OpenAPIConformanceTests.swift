@@ -1,5 +1,4 @@
-import ConciergeModelFormat
-import ConciergeRegistry
+import ConciergeTestSupport
 import Foundation
 import Testing
 
@@ -9,11 +8,11 @@ import Testing
         .deletingLastPathComponent()
 
     @Test func liveResponsesMatchTheSpec() throws {
-        let registry = ServiceFixture.registry
-        let server = try ServeProcess(arguments: ["--registry", registry.directory])
+        let binary = try #require(requireConciergeBinary())
+        let server = try ServeProcess(binary: binary)
         defer { server.stop() }
         try #require(server.waitUntilReady(), "\(server.log)")
-        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
+        let model = try SampleModel.registry.open()
         let base = "http://127.0.0.1:\(server.port)"
         let user = model.userID(0)
         let item = model.itemID(0)

@@ -1,56 +1,22 @@
-import ConciergeModelFormat
-import ConciergeRegistry
+import ConciergeTestSupport
 import Foundation
 import Testing
 
-/// `concierge serve` on a trained model, driven over HTTP with curl.
+/// `concierge serve` on the sample model, driven over a real port with curl: what only a server adds to the
+/// routes' answers (its headers, its request counters) and many connections at once. The routes themselves are
+/// ServiceRouteTests, in process.
 @Suite(.serialized) struct ServiceEndToEndTests {
-    let registry = ServiceFixture.registry
-
-    private func startServer(_ arguments: [String] = [], environment: [String: String] = [:]) throws -> ServeProcess {
-        let server = try ServeProcess(arguments: ["--registry", registry.directory] + arguments, environment: environment)
+    private static func startServer(_ arguments: [String] = []) throws -> ServeProcess {
+        let binary = try #require(requireConciergeBinary())
+        let server = try ServeProcess(binary: binary, arguments: arguments)
         try #require(server.waitUntilReady(), "serve did not get ready: \(server.log)")
         return server
     }
 
-    @Test func recommendationsFollowTheHotelExclusionAndSeenRules() throws {
-        let server = try startServer()
-        defer { server.stop() }
-        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
-        var generator = SystemRandomNumberGenerator()
-        // Guests who only ever got items free are known but have no history: they get popular items.
-        let guestsWithHistory = (0..<model.userCount).filter { !model.userItems.rowRange($0).isEmpty }
-        for _ in 0..<60 {
-            let user = guestsWithHistory.randomElement(using: &generator)!
-            let userID = model.userID(user)
-            let history = Set(model.userItems.columnIndices(ofRow: user).map { model.itemID(Int($0)) })
-            let hotel = model.latestHotel(ofUser: user)
-            let menu = model.items(ofHotel: hotel)
-            let excluded = (0..<3).map { _ in model.itemID(Int.random(in: menu, using: &generator)) }
-            let k = Int.random(in: 1...20, using: &generator)
-            let answer = try Curl.get(
-                "http://127.0.0.1:\(server.port)/recommend?user=\(userID)&k=\(k)&exclude=\(excluded.joined(separator: ","))")
-            #expect(answer.status == 200, "\(answer.body)")
-            let json = answer.json
-            #expect(json["strategy"] as? String == model.kind.rawValue)
-            #expect(json["hotel"] as? String == model.hotelID(hotel))
-            let items = json["items"] as? [[String: Any]] ?? []
-            #expect(items.count <= k && !items.isEmpty)
-            for item in items {
-                let id = item["id"] as? String ?? ""
-                #expect(item["hotel"] as? String == model.hotelID(hotel), "an item of another hotel: \(item)")
-                #expect(!excluded.contains(id), "an excluded item: \(id)")
-                #expect(!history.contains(id), "an item the guest already ordered: \(id)")
-            }
-            let scores = items.compactMap { ($0["score"] as? NSNumber)?.doubleValue }
-            #expect(scores == scores.sorted(by: >))
-        }
-    }
-
     @Test func concurrentAnswersMatchSequentialOnes() async throws {
-        let server = try startServer()
+        let server = try Self.startServer()
         defer { server.stop() }
-        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
+        let model = try SampleModel.registry.open()
         let urls = (0..<24).map { "http://127.0.0.1:\(server.port)/recommend?user=\(model.userID($0 * 7 % model.userCount))&k=8" }
         let sequential = try urls.map { try Curl.get($0).body }
         // Eight clients at once, each walking the list from another place: many connections in flight together.
@@ -71,216 +37,25 @@ import Testing
         }
     }
 
-    @Test func postAnswersLikeGet() throws {
-        let server = try startServer()
-        defer { server.stop() }
-        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
-        let user = model.userID(3)
-        let get = try Curl.get("http://127.0.0.1:\(server.port)/recommend?user=\(user)&k=5&seen=include")
-        let post = try Curl.post(
-            "http://127.0.0.1:\(server.port)/recommend", json: #"{"user":"\#(user)","k":5,"seen":"include"}"#)
-        #expect(get.status == 200 && post.status == 200)
-        #expect(get.body == post.body)
-    }
-
-    /// JSON numbers are ids and counts, never booleans: 0 and 1 included, the same in every field. A number
-    /// is its value, however written: 1e2 is 100, and 1.0 the id "1".
-    @Test func postReadsWholeNumbersAsIdsAndCounts() throws {
-        let server = try startServer()
-        defer { server.stop() }
-        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
-        let base = "http://127.0.0.1:\(server.port)"
-        let user = model.userID(0)
-        let hotel = model.hotelID(0)
-        let menu = model.items(ofHotel: 0)
-        for (k, value) in [("1", 1), ("100", 100), ("1e2", 100), ("5.0", 5)] {
-            let post = try Curl.post(base + "/recommend", json: #"{"user":\#(user),"k":\#(k)}"#)
-            #expect(post.status == 200, "k \(k): \(post.body)")
-            #expect(post.body == (try Curl.get(base + "/recommend?user=\(user)&k=\(value)")).body, "k \(k)")
-        }
-        let numeric = [
-            (#"{"hotel":1,"k":5}"#, "/recommend?hotel=1&k=5"),
-            (#"{"hotel":1.0}"#, "/recommend?hotel=1"),
-            (#"{"user":1,"hotel":\#(hotel)}"#, "/recommend?user=1&hotel=\(hotel)"),
-            (#"{"user":-1,"hotel":"\#(hotel)"}"#, "/recommend?user=-1&hotel=\(hotel)"),
-            (#"{"hotel":\#(hotel),"exclude":[0,1],"departments":[\#(model.item(menu.lowerBound).department)]}"#,
-             "/recommend?hotel=\(hotel)&exclude=0,1&departments=\(model.item(menu.lowerBound).department)"),
-            (#"{"hotel":\#(hotel),"recent":[\#(model.itemID(menu.lowerBound)),1]}"#,
-             "/recommend?hotel=\(hotel)&recent=\(model.itemID(menu.lowerBound)),1"),
-        ]
-        for (body, query) in numeric {
-            let post = try Curl.post(base + "/recommend", json: body)
-            #expect(post.status == 200, "\(body): \(post.body)")
-            #expect(post.body == (try Curl.get(base + query)).body, "\(body) answers unlike \(query)")
-        }
-    }
-
-    @Test func coldStartsFoldInOrFallBackToPopularity() throws {
-        let server = try startServer()
-        defer { server.stop() }
-        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
-        let menu = model.items(ofHotel: 0)
-        let recent = [model.itemID(menu.lowerBound), model.itemID(menu.lowerBound + 1)]
-        let foldIn = try Curl.get(
-            "http://127.0.0.1:\(server.port)/recommend?hotel=\(model.hotelID(0))&recent=\(recent.joined(separator: ","))&k=5")
-        #expect(foldIn.json["strategy"] as? String == "fold-in")
-        let inferred = try Curl.get("http://127.0.0.1:\(server.port)/recommend?recent=\(recent.joined(separator: ","))&k=5")
-        #expect(inferred.json["strategy"] as? String == "fold-in")
-        #expect(inferred.json["hotel"] as? String == model.hotelID(0), "a new guest's recent items say which hotel")
-        let popular = try Curl.get("http://127.0.0.1:\(server.port)/recommend?user=nobody&hotel=\(model.hotelID(0))&k=5")
-        #expect(popular.json["strategy"] as? String == "popular")
-        #expect((popular.json["items"] as? [Any])?.count == 5)
-    }
-
-    @Test(arguments: [
-        ("/recommend?user=1&k=0", 400, "invalid_parameter", "k"),
-        ("/recommend?user=1&k=101", 400, "invalid_parameter", "k"),
-        ("/recommend?user=1&k=ten", 400, "invalid_parameter", "k"),
-        ("/recommend?user=1&seen=maybe", 400, "invalid_parameter", "seen"),
-        ("/recommend?user=1&colour=blue", 400, "invalid_parameter", "colour"),
-        ("/recommend?hotel=no-such-hotel", 400, "unknown_hotel", "no-such-hotel"),
-        ("/similar?item=no-such-item", 404, "unknown_item", "no-such-item"),
-        ("/similar", 400, "invalid_parameter", "item"),
-        ("/nowhere", 404, "not_found", "/nowhere"),
-    ])
-    func badRequestsGetJSONErrors(path: String, status: Int, code: String, mentions: String) throws {
-        let server = try startServer()
-        defer { server.stop() }
-        let answer = try Curl.get("http://127.0.0.1:\(server.port)\(path)")
-        #expect(answer.status == status)
-        let error = answer.json["error"] as? [String: Any]
-        #expect(error?["code"] as? String == code)
-        #expect((error?["message"] as? String)?.contains(mentions) == true, "\(answer.body)")
-    }
-
-    /// A boolean, a fraction, a number beyond 64 bits or a null where an id or `k` belongs.
-    @Test(arguments: [
-        (#"{"user": 1,,}"#, "malformed_json", "byte 11"),
-        (#"["user"]"#, "malformed_json", "object"),
-        (#"{"user": ["a"]}"#, "invalid_parameter", "user"),
-        (#"{"user": "1", "k": "ten"}"#, "invalid_parameter", "k"),
-        (#"{"user": "1", "exclude": "a,b"}"#, "invalid_parameter", "exclude"),
-        (#"{"user": "1", "departments": [1.5]}"#, "invalid_parameter", "departments[0]"),
-        (#"{"user": true}"#, "invalid_parameter", "user"),
-        (#"{"user": null}"#, "invalid_parameter", "user"),
-        (#"{"user": 12345678901234567890}"#, "invalid_parameter", "user"),
-        (#"{"hotel": 1.5}"#, "invalid_parameter", "hotel"),
-        (#"{"hotel": false}"#, "invalid_parameter", "hotel"),
-        (#"{"user": "1", "k": true}"#, "invalid_parameter", "k"),
-        (#"{"user": "1", "k": 1.5}"#, "invalid_parameter", "k"),
-        (#"{"user": "1", "k": 1e3}"#, "invalid_parameter", "k"),
-        (#"{"user": 1e19}"#, "invalid_parameter", "user"),
-        (#"{"user": "1", "k": null}"#, "invalid_parameter", "k"),
-        (#"{"user": "1", "exclude": [0, true]}"#, "invalid_parameter", "exclude[1]"),
-        (#"{"user": "1", "exclude": null}"#, "invalid_parameter", "exclude"),
-        (#"{"user": "1", "recent": [1e-2]}"#, "invalid_parameter", "recent[0]"),
-        (#"{"user": "1", "recent": [""]}"#, "invalid_parameter", "recent[0]"),
-        (#"{"user": "1", "departments": null}"#, "invalid_parameter", "departments"),
-        (#"{"user": "1", "seen": null}"#, "invalid_parameter", "seen"),
-    ])
-    func badJSONBodiesNameWhatIsWrong(body: String, code: String, mentions: String) throws {
-        let server = try startServer()
-        defer { server.stop() }
-        let answer = try Curl.post("http://127.0.0.1:\(server.port)/recommend", json: body)
-        #expect(answer.status == 400)
-        let error = answer.json["error"] as? [String: Any]
-        #expect(error?["code"] as? String == code)
-        #expect((error?["message"] as? String)?.contains(mentions) == true, "\(answer.body)")
-    }
-
-    @Test func healthModelAndHeadersNameTheVersionAndColour() throws {
-        let server = try startServer(["--color", "green"])
+    @Test func everyAnswerNamesTheVersionAndColour() throws {
+        let server = try Self.startServer(["--color", "green"])
         defer { server.stop() }
         let health = try Curl.get("http://127.0.0.1:\(server.port)/health")
-        #expect(health.json["status"] as? String == "ready")
         #expect(health.json["color"] as? String == "green")
-        #expect(health.json["version"] as? Int == 1)
         #expect(health.headers["x-concierge-model"] == "roomservice/1")
         #expect(health.headers["x-concierge-color"] == "green")
-        let model = try Curl.get("http://127.0.0.1:\(server.port)/model")
-        #expect(model.json["name"] as? String == "roomservice")
-        #expect((model.json["metrics"] as? [String: Any])?["map@10"] != nil)
-        #expect((model.json["counts"] as? [String: Any])?["hotels"] as? Int == 5)
         let error = try Curl.get("http://127.0.0.1:\(server.port)/recommend?k=0")
+        #expect(error.status == 400)
         #expect(error.headers["x-concierge-color"] == "green", "errors name who answered too")
     }
 
-    @Test func metricsMoveAndPassPromtool() throws {
-        let server = try startServer()
+    @Test func metricsCountTheRequestsServed() throws {
+        let server = try Self.startServer()
         defer { server.stop() }
-        let model = try ModelRegistry(directory: registry.directory).open(model: "roomservice", versionOrAlias: "production")
-        for user in 0..<5 { _ = try Curl.get("http://127.0.0.1:\(server.port)/recommend?user=\(model.userID(user))") }
-        let recent = model.itemID(model.items(ofHotel: 0).lowerBound)
-        let foldIn = try Curl.get("http://127.0.0.1:\(server.port)/recommend?hotel=\(model.hotelID(0))&recent=\(recent)")
-        #expect(foldIn.json["strategy"] as? String == "fold-in")
+        let model = try SampleModel.registry.open()
+        for user in 0..<6 { _ = try Curl.get("http://127.0.0.1:\(server.port)/recommend?user=\(model.userID(user))") }
         let metrics = try Curl.get("http://127.0.0.1:\(server.port)/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.body.contains(#"concierge_http_requests_total{route="/recommend",method="GET",status="2xx"} 6"#))
-        #expect(metrics.body.contains(#"concierge_recommendations_total{strategy="\#(model.kind.rawValue)""#))
-        // Fold-in solves factors on ALS versions and scores neighbours on item-item ones: the kind says which.
-        #expect(metrics.body.contains(#"concierge_fold_in_seconds_count{kind="\#(model.kind.rawValue)"} 1"#))
-        #expect(metrics.body.contains(
-            #"concierge_model_info{model="roomservice",version="1",kind="\#(model.kind.rawValue)",color="blue"} 1"#))
-        let created = try #require(model.manifest.created.flatMap { ISO8601DateFormatter().date(from: $0) })
-        #expect(metrics.body.contains("concierge_model_created_timestamp_seconds \(Int(created.timeIntervalSince1970))"))
-        #expect(metrics.body.contains(#"concierge_health_status{status="ready"} 1"#))
-        #expect(metrics.body.contains(#"concierge_health_status{status="loading"} 0"#))
-        for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"] {
-            #expect(metrics.body.contains("\n\(name) "), "\(name) is missing")
-        }
-        let promtool = Process()
-        promtool.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-        promtool.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        promtool.standardInput = input
-        promtool.standardOutput = output
-        promtool.standardError = output
-        try promtool.run()
-        input.fileHandleForWriting.write(Data(metrics.body.utf8))
-        try input.fileHandleForWriting.close()
-        promtool.waitUntilExit()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(promtool.terminationStatus == 0, "promtool: \(report)")
-    }
-
-    @Test func aCorruptModelFileStopsStartWithTheFileNamed() throws {
-        let copy = registry.folder + "/corrupt-\(UUID().uuidString)"
-        try FileManager.default.copyItem(atPath: registry.directory, toPath: copy)
-        let versionFolder = copy + "/roomservice/1"
-        let file = try #require(
-            FileManager.default.contentsOfDirectory(atPath: versionFolder).first { $0.hasPrefix("item_neighbours") })
-        let path = versionFolder + "/" + file
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        bytes[bytes.count - 1] ^= 0xFF
-        try bytes.write(to: URL(fileURLWithPath: path))
-        let server = try ServeProcess(arguments: ["--registry", copy])
-        defer { server.stop() }
-        let status = server.waitForExit()
-        #expect(status != nil && status != 0)
-        #expect(server.log.contains(file), "the log must name \(file): \(server.log)")
-    }
-
-    @Test func healthcheckAndEnvironmentVariables() throws {
-        let port = ServiceFixture.freePort()
-        let server = try ServeProcess(
-            arguments: [], environment: ["CONCIERGE_REGISTRY": registry.directory, "CONCIERGE_COLOR": "green"], port: port)
-        defer { server.stop() }
-        #expect(server.waitUntilReady(), "\(server.log)")
-        #expect(try Curl.get("http://127.0.0.1:\(port)/health").json["color"] as? String == "green")
-        #expect(try healthcheck(url: "http://127.0.0.1:\(port)/health") == 0)
-        #expect(try healthcheck(url: "http://127.0.0.1:\(ServiceFixture.freePort())/health") != 0)
-    }
-
-    private func healthcheck(url: String) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServiceFixture.binary)
-        process.arguments = ["healthcheck", "--url", url]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
     }
 }

@@ -2,6 +2,7 @@
 // and cannot be fetched here. SETTINGS, PING, flow control, RST_STREAM, GOAWAY, malformed requests, broken
 // HPACK and malformed frames; each bad connection is closed (or its stream reset) while others go on.
 
+import ConciergeTestSupport
 import Foundation
 import HTTPTypes
 import Testing

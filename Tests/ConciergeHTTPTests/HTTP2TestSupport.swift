@@ -3,6 +3,7 @@
 // own HPACK deflater and inflater, so the tests check the server's framing without trusting our own HPACK.
 
 import CNghttp2
+import ConciergeTestSupport
 import Foundation
 import Testing
 

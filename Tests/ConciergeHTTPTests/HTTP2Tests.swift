@@ -1,6 +1,7 @@
 // HTTP/2 end to end with real clients: curl (prior knowledge and Upgrade: h2c), nghttp with many streams on
 // one connection, h2load; the same routes as HTTP/1.1; limits refused the HTTP/2 way; graceful shutdown.
 
+import ConciergeTestSupport
 import Foundation
 import HTTPTypes
 import Testing

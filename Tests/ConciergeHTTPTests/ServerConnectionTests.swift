@@ -1,6 +1,7 @@
 // Connection management end to end: keep-alive, HTTP/1.0, Connection: close, pipelining,
 // Expect: 100-continue, chunked bodies, requests per connection, query decoding, large bodies.
 
+import ConciergeTestSupport
 import Foundation
 import HTTPTypes
 import Testing

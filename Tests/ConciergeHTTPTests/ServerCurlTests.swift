@@ -1,5 +1,6 @@
 // A real client: curl against an in-process server.
 
+import ConciergeTestSupport
 import Foundation
 import HTTPTypes
 import Testing

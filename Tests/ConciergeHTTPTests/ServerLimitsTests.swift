@@ -1,5 +1,6 @@
 // Size limits and the connection cap, end to end: 414, 431, 413 and 503.
 
+import ConciergeTestSupport
 import Foundation
 import HTTPTypes
 import Testing

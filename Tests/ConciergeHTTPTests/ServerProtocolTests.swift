@@ -1,5 +1,6 @@
 // Status codes and standard headers, end to end over a real socket to an in-process server.
 
+import ConciergeTestSupport
 import Foundation
 import HTTPTypes
 import Testing

@@ -1,5 +1,6 @@
 // `HTTPServer.statistics` after known traffic, and many clients at once.
 
+import ConciergeTestSupport
 import Foundation
 import HTTPTypes
 import Synchronization

@@ -1,6 +1,7 @@
 // Header, body-stall and idle timeouts, with short settings so the suite stays fast.
 // Timeouts are enforced by a 250 ms sweep (plus 50 ms leeway), so bounds allow that much slack.
 
+import ConciergeTestSupport
 import Foundation
 import HTTPTypes
 import Testing

@@ -3,6 +3,7 @@
 // open connections alone.
 
 import COpenSSL
+import ConciergeTestSupport
 import Foundation
 import HTTPTypes
 import Testing
@@ -258,43 +259,5 @@ struct TLSTests {
                 "\(error)".contains(expected)
             }
         }
-    }
-
-    /// The binary end to end: TLS configured from the environment, SIGHUP reload, and a TLS health check.
-    @Test func serveWithTLSReloadsOnSIGHUP() async throws {
-        guard let binary = requireConciergeBinary() else { return }
-        let files = try TestCertificates.files.get()
-        let tls = try TestCertificates.serverTLS()
-        let server = try ServerProcess(
-            binary: binary,
-            environment: ["CONCIERGE_TLS_CERT": tls.certificateChainPath, "CONCIERGE_TLS_KEY": tls.privateKeyPath])
-        defer { server.stop() }
-        let ready = poll(until: 10) {
-            (try? TLSTestClient(port: server.port).exchange(getRequest("/health", headers: ["Connection: close"])))?.status
-                == 200
-        }
-        #expect(ready, "log:\n\(server.log)")
-        let open = try TLSTestClient(port: server.port)
-        #expect(open.peerCommonName == "concierge-first")
-
-        try TestCertificates.replace(tls.certificateChainPath, with: files.secondCertificate)
-        try TestCertificates.replace(tls.privateKeyPath, with: files.secondKey)
-        server.signal(SIGHUP)
-        #expect(poll(until: 5) { (try? TLSTestClient(port: server.port))?.peerCommonName == "concierge-second" }, "log:\n\(server.log)")
-        #expect(poll(until: 2) { server.log.contains("reloaded the TLS certificate") }, "log:\n\(server.log)")
-        #expect(try open.exchange(getRequest("/live")).status == 200)
-        #expect(server.isRunning)
-
-        let health = try runProcess(
-            binary,
-            ["healthcheck", "--url", "https://127.0.0.1:\(server.port)/health", "--cacert", files.caCertificate])
-        #expect(health.status == 0, "\(health.stdout) \(health.stderr)")
-    }
-
-    @Test func serveRefusesHalfATLSConfiguration() throws {
-        guard let binary = requireConciergeBinary() else { return }
-        let result = try runProcess(binary, ["serve", "--host", "127.0.0.1", "--port", "0", "--tls-cert", "cert.pem"])
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("--tls-key"), "\(result.stderr)")
     }
 }

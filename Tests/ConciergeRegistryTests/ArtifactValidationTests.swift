@@ -1,6 +1,7 @@
 import ConciergeModel
 import ConciergeModelFormat
 import ConciergeRegistry
+import ConciergeTestSupport
 import Foundation
 import Testing
 

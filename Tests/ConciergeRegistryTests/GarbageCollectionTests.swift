@@ -1,5 +1,6 @@
 import ConciergeModelFormat
 import ConciergeRegistry
+import ConciergeTestSupport
 import Foundation
 import Testing
 

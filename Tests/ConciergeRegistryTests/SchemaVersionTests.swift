@@ -1,6 +1,7 @@
 import ConciergeModelFormat
 import ConciergeRegistry
 import ConciergeSQLite
+import ConciergeTestSupport
 import Foundation
 import Testing
 

@@ -2,6 +2,7 @@ import ConciergeData
 import ConciergeModelFormat
 import ConciergeSQLite
 import ConciergeServing
+import ConciergeTestSupport
 import Foundation
 import Testing
 
@@ -12,9 +13,9 @@ import Testing
     static let sample = SampleExportGenerator.Configuration(guests: 3_000, seed: 11)
 
     @Test func noGuestIsRecommendedAnItemTheyOrderedFreeOrPaid() throws {
-        let folder = ServingFixture.scratchFolder("free-items")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let storePath = folder + "/store.sqlite"
+        let folder = ScratchDirectory("free-items")
+        defer { withExtendedLifetime(folder) {} }
+        let storePath = folder.path + "/store.sqlite"
         let trained = ServingFixture.train(Self.sample, storeAt: storePath)
         let store = try SQLiteDatabase(path: storePath, mode: .readOnly)
         let ordered = try Self.completeOrderItems(in: store)

@@ -2,6 +2,7 @@ import ConciergeData
 import ConciergeModel
 import ConciergeModelFormat
 import ConciergeServing
+import ConciergeTestSupport
 import ConciergeTraining
 import Foundation
 
@@ -12,9 +13,10 @@ enum ServingFixture {
     static let options = TrainingOptions(factors: 16, iterations: 8, regularization: 0.1, alpha: 5, tune: false)
 
     static let trained: ModelArtifacts = {
-        let folder = scratchFolder("serving-data")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        return train(.init(hotels: 4, guests: 1_200, seed: 7), storeAt: folder + "/store.sqlite")
+        let folder = ScratchDirectory("serving-data")
+        return withExtendedLifetime(folder) {
+            train(.init(hotels: 4, guests: 1_200, seed: 7), storeAt: folder.path + "/store.sqlite")
+        }
     }()
 
     /// Generates a sample export beside `storePath`, ingests it into a new store there and trains on it.
@@ -50,16 +52,12 @@ enum ServingFixture {
     }
 
     static func recommender(_ artifacts: ModelArtifacts) -> Recommender {
-        let folder = scratchFolder("serving-version")
-        // Linux keeps a mapped file readable after it is unlinked, so the folder can go at once.
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try! ModelWriter.writeVersion(artifacts, model: "roomservice", version: 1, created: nil, to: folder)
-        return Recommender(model: try! LoadedModel(folder: folder, model: "roomservice", version: 1), threads: 2)
-    }
-
-    static func scratchFolder(_ name: String) -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        // Linux keeps a mapped file readable after it is unlinked, so the folder can go once the model is open.
+        let folder = ScratchDirectory("serving-version")
+        let model = withExtendedLifetime(folder) {
+            try! ModelWriter.writeVersion(artifacts, model: "roomservice", version: 1, created: nil, to: folder.path)
+            return try! LoadedModel(folder: folder.path, model: "roomservice", version: 1)
+        }
+        return Recommender(model: model, threads: 2)
     }
 }

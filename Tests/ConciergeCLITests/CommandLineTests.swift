@@ -1,5 +1,6 @@
 import ConciergeModelFormat
 import ConciergeRegistry
+import ConciergeTestSupport
 import Foundation
 import Testing
 
@@ -15,20 +16,20 @@ import Testing
     }
 
     @Test func importListShowPromoteVerifyGC() throws {
-        guard let binary = conciergeBinary() else { return }
+        guard let binary = requireConciergeBinary() else { return }
         let (scratch, export, models) = try exportFolder()
 
-        let imported = try runConcierge(binary, ["registry", "import", "roomservice", export, "--registry", models])
+        let imported = try runProcess(binary, ["registry", "import", "roomservice", export, "--registry", models])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout == "imported \(export) as roomservice version 1\n")
         #expect(
-            try runConcierge(binary, ["registry", "import", "roomservice", export, "--registry", models]).status == 0)
+            try runProcess(binary, ["registry", "import", "roomservice", export, "--registry", models]).status == 0)
 
-        let promoted = try runConcierge(
+        let promoted = try runProcess(
             binary, ["registry", "promote", "roomservice", "1", "--alias", "production", "--registry", models])
         #expect(promoted.status == 0 && promoted.stdout == "roomservice: production -> version 1\n")
 
-        let list = try runConcierge(binary, ["registry", "list", "--registry", models])
+        let list = try runProcess(binary, ["registry", "list", "--registry", models])
         #expect(list.status == 0)
         let lines = list.stdout.split(separator: "\n").map {
             $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -39,7 +40,7 @@ import Testing
             lines.dropFirst().first.map { [$0[0], $0[1], $0[3], $0[4], $0[5], $0[6], $0[7]] }
                 == ["roomservice", "1", "als", "0.1234", "0.0567", "0.2345", "production"])
 
-        let show = try runConcierge(binary, ["registry", "show", "roomservice", "production", "--registry", models])
+        let show = try runProcess(binary, ["registry", "show", "roomservice", "production", "--registry", models])
         #expect(show.status == 0)
         #expect(show.stdout.hasPrefix("roomservice version 1 (production)\n"))
         for fragment in [
@@ -49,29 +50,29 @@ import Testing
             #expect(show.stdout.contains(fragment), "\(fragment)")
         }
 
-        let verify = try runConcierge(binary, ["registry", "verify", "--registry", models])
+        let verify = try runProcess(binary, ["registry", "verify", "--registry", models])
         #expect(verify.status == 0 && verify.stdout == "2 version(s) verified: roomservice/1 roomservice/2\n")
 
         try flipByte(in: models + "/roomservice/2/item_neighbours.csr")
-        let failed = try runConcierge(binary, ["registry", "verify", "roomservice", "2", "--registry", models])
+        let failed = try runProcess(binary, ["registry", "verify", "roomservice", "2", "--registry", models])
         #expect(failed.status != 0)
         #expect(failed.stdout.hasPrefix("\(models)/roomservice/2/item_neighbours.csr: SHA-256 mismatch (expected "))
 
-        let gc = try runConcierge(binary, ["registry", "gc", "--keep", "0", "--registry", models])
+        let gc = try runProcess(binary, ["registry", "gc", "--keep", "0", "--registry", models])
         #expect(gc.status == 0 && gc.stdout == "removed version roomservice/2\n")
         withExtendedLifetime(scratch) {}
     }
 
     @Test func mistakesAreOneLineErrorsAndNonZeroExits() throws {
-        guard let binary = conciergeBinary() else { return }
+        guard let binary = requireConciergeBinary() else { return }
         let (scratch, export, models) = try exportFolder()
-        let missing = try runConcierge(binary, ["registry", "list", "--registry", models])
+        let missing = try runProcess(binary, ["registry", "list", "--registry", models])
         #expect(missing.status != 0)
         #expect(
             missing.stderr == "Error: \(models): no model registry here (\(models)/registry.sqlite does not exist)\n")
 
         #expect(
-            try runConcierge(binary, ["registry", "import", "roomservice", export, "--registry", models]).status == 0)
+            try runProcess(binary, ["registry", "import", "roomservice", export, "--registry", models]).status == 0)
         for (arguments, message) in [
             (["show", "minibar", "1"], "no model 'minibar' in registry \(models)"),
             (["show", "roomservice", "canary"], "model 'roomservice' has no version or alias 'canary'"),
@@ -82,16 +83,16 @@ import Testing
             (["verify", "roomservice", "4"], "model 'roomservice' has no version or alias '4'"),
             (["import", "minibar", scratch.path], "\(scratch.path)/manifest.json: missing"),
         ] {
-            let result = try runConcierge(binary, ["registry"] + arguments + ["--registry", models])
+            let result = try runProcess(binary, ["registry"] + arguments + ["--registry", models])
             #expect(result.status != 0)
             #expect(result.stderr == "Error: \(message)\n")
         }
-        let badKeep = try runConcierge(binary, ["registry", "gc", "--keep=-1", "--registry", models])
+        let badKeep = try runProcess(binary, ["registry", "gc", "--keep=-1", "--registry", models])
         #expect(badKeep.status != 0 && badKeep.stderr.contains("--keep must be 0 or more"))
     }
 
     @Test func twoPublisherProcessesGetDistinctVersions() throws {
-        guard let binary = conciergeBinary() else { return }
+        guard let binary = requireConciergeBinary() else { return }
         let (scratch, export, models) = try exportFolder()
         let processes = (0..<2).map { _ in
             let process = Process()
@@ -120,12 +121,12 @@ import Testing
         ("registered", .orphanFolder), ("committed", .published),
     ])
     func aCrashAtAnyStepOfPublishLeavesAConsistentRegistry(step: String, outcome: CrashOutcome) throws {
-        guard let binary = conciergeBinary() else { return }
+        guard let binary = requireConciergeBinary() else { return }
         let (scratch, export, models) = try exportFolder()
         let registry = ModelRegistry(directory: models)
         try registry.publish(model: "roomservice", artifacts: sampleArtifacts())
 
-        let crashed = try runConcierge(
+        let crashed = try runProcess(
             binary, ["registry", "import", "roomservice", export, "--registry", models],
             environment: ["CONCIERGE_FAULT_INJECT": "publish:\(step)"])
         #expect(crashed.status == 70, "the process should have died at publish:\(step): \(crashed.stderr)")
@@ -158,9 +159,9 @@ import Testing
     }
 
     @Test func theFaultHookIsInertWhenUnset() throws {
-        guard let binary = conciergeBinary() else { return }
+        guard let binary = requireConciergeBinary() else { return }
         let (scratch, export, models) = try exportFolder()
-        let result = try runConcierge(
+        let result = try runProcess(
             binary, ["registry", "import", "roomservice", export, "--registry", models],
             environment: ["CONCIERGE_FAULT_INJECT": "publish:no-such-step"])
         #expect(result.status == 0)
