@@ -1,39 +1,39 @@
-public import ConciergeHTTP
+package import ConciergeHTTP
 import ConciergeModelFormat
 import ConciergeServing
 import Foundation
-public import HTTPTypes
+package import HTTPTypes
 import Synchronization
 
 /// Concierge's routes: `/recommend`, `/similar`, `/model`, `/health`, `/live`, `/metrics`. The server starts
 /// before the model is loaded, so `/health` can say "loading"; the model arrives once through `install`.
-public final class ConciergeService: Sendable {
-    public let color: String
-    public let state: ServiceState
+package final class ConciergeService: Sendable {
+    package let color: String
+    package let state: ServiceState
     private let loaded = AtomicLazyReference<LoadedService>()
     private let statistics = AtomicLazyReference<HTTPServerStatistics>()
 
-    public init(color: String, state: ServiceState) {
+    package init(color: String, state: ServiceState) {
         self.color = color
         self.state = state
     }
 
     /// The headers every response carries, so nginx logs and the deploy script see who answered.
-    public static func identityHeaders(model: String, version: Int, color: String) -> HTTPFields {
+    package static func identityHeaders(model: String, version: Int, color: String) -> HTTPFields {
         [HTTPField.Name("X-Concierge-Model")!: "\(model)/\(version)", HTTPField.Name("X-Concierge-Color")!: color]
     }
 
-    public func install(_ service: LoadedService) {
+    package func install(_ service: LoadedService) {
         _ = loaded.storeIfNil(service)
         state.markReady()
     }
 
     /// The server's counters, exported by `/metrics`; given once the server exists.
-    public func export(_ serverStatistics: HTTPServerStatistics) {
+    package func export(_ serverStatistics: HTTPServerStatistics) {
         _ = statistics.storeIfNil(serverStatistics)
     }
 
-    public func register(on router: inout HTTPRouter) {
+    package func register(on router: inout HTTPRouter) {
         router.get("/recommend") { [self] request in
             try recommend(RecommendationQuery.fromQuery(request.query))
         }

@@ -1,18 +1,18 @@
-public import ConciergeModelFormat
-public import ConciergeServing
-public import Foundation
+package import ConciergeModelFormat
+package import ConciergeServing
+package import Foundation
 
 /// A model version ready to answer: the mapped files, the recommender built on them, and their metrics.
-public final class LoadedService: Sendable {
-    public let model: LoadedModel
-    public let recommender: Recommender
-    public let loadedAt: Date
+package final class LoadedService: Sendable {
+    package let model: LoadedModel
+    package let recommender: Recommender
+    package let loadedAt: Date
     /// `loadedAt` as `/health` shows it, formatted once rather than per probe.
     let loadedAtText: String
-    public let loadSeconds: Double
+    package let loadSeconds: Double
     let metrics: ServiceMetrics
 
-    public init(model: LoadedModel, recommender: Recommender, color: String, loadedAt: Date, loadSeconds: Double) {
+    package init(model: LoadedModel, recommender: Recommender, color: String, loadedAt: Date, loadSeconds: Double) {
         self.model = model
         self.recommender = recommender
         self.loadedAt = loadedAt
