@@ -88,17 +88,20 @@ struct PrometheusText {
     }
 
     mutating func append(_ process: ProcessMetrics) {
-        family("process_cpu_seconds_total", type: "counter", help: "Total user and system CPU time spent in seconds.")
-        sample("process_cpu_seconds_total", process.cpuSeconds)
-        family("process_resident_memory_bytes", type: "gauge", help: "Resident memory size in bytes.")
-        sample("process_resident_memory_bytes", process.residentMemoryBytes)
-        family("process_virtual_memory_bytes", type: "gauge", help: "Virtual memory size in bytes.")
-        sample("process_virtual_memory_bytes", process.virtualMemoryBytes)
-        family("process_open_fds", type: "gauge", help: "Number of open file descriptors.")
-        sample("process_open_fds", process.openFileDescriptors)
-        family("process_max_fds", type: "gauge", help: "Maximum number of open file descriptors.")
-        sample("process_max_fds", process.maxFileDescriptors)
-        family("process_start_time_seconds", type: "gauge", help: "Start time of the process since unix epoch in seconds.")
-        sample("process_start_time_seconds", process.startTimeSeconds)
+        let families: [(name: String, type: String, help: String, value: Double)] = [
+            ("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", process.cpuSeconds),
+            ("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", process.residentMemoryBytes),
+            ("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", process.virtualMemoryBytes),
+            ("process_open_fds", "gauge", "Number of open file descriptors.", process.openFileDescriptors),
+            ("process_max_fds", "gauge", "Maximum number of open file descriptors.", process.maxFileDescriptors),
+            (
+                "process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.",
+                process.startTimeSeconds
+            ),
+        ]
+        for (name, type, help, value) in families {
+            family(name, type: type, help: help)
+            sample(name, value)
+        }
     }
 }

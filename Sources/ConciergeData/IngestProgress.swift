@@ -9,16 +9,4 @@ public struct IngestProgress: Sendable, Equatable {
     public var accepted: Int
     public var alreadyPresent: Int
     public var quarantined: Int
-
-    public init(
-        path: String, bytesRead: Int, fileSize: Int, read: Int, accepted: Int, alreadyPresent: Int, quarantined: Int
-    ) {
-        self.path = path
-        self.bytesRead = bytesRead
-        self.fileSize = fileSize
-        self.read = read
-        self.accepted = accepted
-        self.alreadyPresent = alreadyPresent
-        self.quarantined = quarantined
-    }
 }

@@ -186,9 +186,9 @@ public final class LoadedModel: Sendable {
         self.itemDepartments = try lines(.itemDepartments, count: counts.items, of: "items")
         self.itemPrices = prices
         self.view = ModelView(
-            kind: manifest.kind, hyperParameters: manifest.hyperParameters, hotelItemOffsets: hotelItemOffsets,
-            userHotels: userHotels, userFactors: factorViews.first, itemFactors: factorViews.last,
-            userItems: sparseViews[.userItems]!, userFreeItems: sparseViews[.userFreeItems],
-            itemNeighbours: sparseViews[.itemNeighbours]!, popularity: sparseViews[.hotelPopularity]!)
+            kind: manifest.kind, hyperParameters: manifest.hyperParameters, userFactors: factorViews.first,
+            itemFactors: factorViews.last, userItems: sparseViews[.userItems]!,
+            userFreeItems: sparseViews[.userFreeItems], itemNeighbours: sparseViews[.itemNeighbours]!,
+            popularity: sparseViews[.hotelPopularity]!, hotelItemOffsets: hotelItemOffsets, userHotels: userHotels)
     }
 }

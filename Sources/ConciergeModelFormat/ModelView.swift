@@ -19,52 +19,8 @@ public struct ModelView: Sendable {
     public let itemNeighbours: SparseMatrixView
     /// Hotels × items, each row by descending popularity.
     public let popularity: SparseMatrixView
-    private let hotelItemOffsets: VectorView<Int64>
-    private let userHotels: VectorView<Int32>
-
-    init(
-        kind: ModelKind, hyperParameters: [String: HyperParameter], hotelItemOffsets: VectorView<Int64>,
-        userHotels: VectorView<Int32>, userFactors: DenseMatrixView?, itemFactors: DenseMatrixView?,
-        userItems: SparseMatrixView, userFreeItems: SparseMatrixView?, itemNeighbours: SparseMatrixView,
-        popularity: SparseMatrixView
-    ) {
-        self.kind = kind
-        self.hyperParameters = hyperParameters
-        self.hotelItemOffsets = hotelItemOffsets
-        self.userHotels = userHotels
-        self.userFactors = userFactors
-        self.itemFactors = itemFactors
-        self.userItems = userItems
-        self.userFreeItems = userFreeItems
-        self.itemNeighbours = itemNeighbours
-        self.popularity = popularity
-    }
-
-    /// A model in memory, copied: what training evaluates. The arguments mean what `ModelArtifacts`' do.
-    public init(
-        kind: ModelKind, hyperParameters: [String: HyperParameter], hotelItemRanges: [Range<Int>], userHotel: [Int],
-        userFactors: DenseMatrix?, itemFactors: DenseMatrix?, userItems: SparseMatrix, userFreeItems: SparseMatrix?,
-        itemNeighbours: SparseMatrix, popularity: SparseMatrix
-    ) {
-        precondition(userHotel.count == userItems.rows && (userFreeItems?.rows ?? userItems.rows) == userItems.rows)
-        self.init(
-            kind: kind, hyperParameters: hyperParameters,
-            hotelItemOffsets: VectorView(copying: [0] + hotelItemRanges.map { Int64($0.upperBound) }),
-            userHotels: VectorView(copying: userHotel.map { Int32($0) }),
-            userFactors: userFactors.map(DenseMatrixView.init(copying:)),
-            itemFactors: itemFactors.map(DenseMatrixView.init(copying:)), userItems: SparseMatrixView(copying: userItems),
-            userFreeItems: userFreeItems.map(SparseMatrixView.init(copying:)),
-            itemNeighbours: SparseMatrixView(copying: itemNeighbours), popularity: SparseMatrixView(copying: popularity))
-    }
-
-    public init(_ artifacts: ModelArtifacts) {
-        self.init(
-            kind: artifacts.kind, hyperParameters: artifacts.hyperParameters,
-            hotelItemRanges: artifacts.hotelItemRanges, userHotel: artifacts.userHotel,
-            userFactors: artifacts.userFactors, itemFactors: artifacts.itemFactors, userItems: artifacts.userItems,
-            userFreeItems: artifacts.userFreeItems, itemNeighbours: artifacts.itemNeighbours,
-            popularity: artifacts.popularity)
-    }
+    let hotelItemOffsets: VectorView<Int64>
+    let userHotels: VectorView<Int32>
 
     public var userCount: Int { userHotels.elements.count }
     public var itemCount: Int { userItems.columns }
@@ -95,5 +51,32 @@ public struct ModelView: Sendable {
     /// What the user got free and never paid for (empty without free items).
     public func freeItems(ofUser user: Int) -> UnsafeBufferPointer<Int32> {
         userFreeItems?.columnIndices(ofRow: user) ?? UnsafeBufferPointer(start: nil, count: 0)
+    }
+}
+
+extension ModelView {
+    /// A model in memory, copied: what training evaluates. The arguments mean what `ModelArtifacts`' do.
+    public init(
+        kind: ModelKind, hyperParameters: [String: HyperParameter], hotelItemRanges: [Range<Int>], userHotel: [Int],
+        userFactors: DenseMatrix?, itemFactors: DenseMatrix?, userItems: SparseMatrix, userFreeItems: SparseMatrix?,
+        itemNeighbours: SparseMatrix, popularity: SparseMatrix
+    ) {
+        precondition(userHotel.count == userItems.rows && (userFreeItems?.rows ?? userItems.rows) == userItems.rows)
+        self.init(
+            kind: kind, hyperParameters: hyperParameters, userFactors: userFactors.map(DenseMatrixView.init(copying:)),
+            itemFactors: itemFactors.map(DenseMatrixView.init(copying:)), userItems: SparseMatrixView(copying: userItems),
+            userFreeItems: userFreeItems.map(SparseMatrixView.init(copying:)),
+            itemNeighbours: SparseMatrixView(copying: itemNeighbours), popularity: SparseMatrixView(copying: popularity),
+            hotelItemOffsets: VectorView(copying: [0] + hotelItemRanges.map { Int64($0.upperBound) }),
+            userHotels: VectorView(copying: userHotel.map { Int32($0) }))
+    }
+
+    public init(_ artifacts: ModelArtifacts) {
+        self.init(
+            kind: artifacts.kind, hyperParameters: artifacts.hyperParameters,
+            hotelItemRanges: artifacts.hotelItemRanges, userHotel: artifacts.userHotel,
+            userFactors: artifacts.userFactors, itemFactors: artifacts.itemFactors, userItems: artifacts.userItems,
+            userFreeItems: artifacts.userFreeItems, itemNeighbours: artifacts.itemNeighbours,
+            popularity: artifacts.popularity)
     }
 }

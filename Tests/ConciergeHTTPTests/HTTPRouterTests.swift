@@ -191,25 +191,22 @@ struct HTTPRouterTests {
         #expect(response.headerFields[HTTPField.Name("X-Echo-Method")!] == "HEAD")
     }
 
-    @Test("respond(to:) answers an unknown path with a JSON 404")
-    func respondNotFound() {
-        let response = respond(.get, "/nope?user=1")
-        #expect(response.status == .notFound)
+    @Test(
+        "respond(to:) answers an unknown path with a JSON 404, another method with a JSON 405 and Allow",
+        arguments: [
+            (HTTPRequest.Method.get, "/nope?user=1", HTTPResponse.Status.notFound, nil as String?,
+             #"{"error":{"code":"not_found","message":"no route for /nope"}}"#),
+            (.delete, "/echo", .methodNotAllowed, "GET, HEAD, POST",
+             #"{"error":{"code":"method_not_allowed","message":"DELETE is not allowed on /echo; use GET, HEAD, POST"}}"#),
+        ])
+    func respondRoutingErrors(
+        method: HTTPRequest.Method, target: String, status: HTTPResponse.Status, allow: String?, body: String
+    ) {
+        let response = respond(method, target)
+        #expect(response.status == status)
         #expect(response.headerFields[.contentType] == "application/json")
-        #expect(
-            String(decoding: response.body, as: UTF8.self)
-                == #"{"error":{"code":"not_found","message":"no route for /nope"}}"#)
-    }
-
-    @Test("respond(to:) answers another method with a JSON 405 and Allow")
-    func respondMethodNotAllowed() {
-        let response = respond(.delete, "/echo")
-        #expect(response.status == .methodNotAllowed)
-        #expect(response.headerFields[.allow] == "GET, HEAD, POST")
-        #expect(
-            String(decoding: response.body, as: UTF8.self)
-                == #"{"error":{"code":"method_not_allowed","message":"DELETE is not allowed on /echo; use GET, HEAD, POST"}}"#
-        )
+        #expect(response.headerFields[.allow] == allow)
+        #expect(String(decoding: response.body, as: UTF8.self) == body)
     }
 
     @Test("respond(to:) turns a thrown HTTPError into its JSON body, status and headers")

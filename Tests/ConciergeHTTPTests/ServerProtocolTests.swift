@@ -197,12 +197,17 @@ struct ServerProtocolTests {
         }
     }
 
-    @Test func unsupportedHTTPVersionGets505() async throws {
+    /// What the server cannot or will not do gets its status as a JSON error, and the connection closes.
+    @Test(arguments: [
+        ("GET /health HTTP/2.0\r\nHost: x\r\n\r\n", 505, "http_version_not_supported"),
+        ("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 3\r\n\r\nabc", 417, "expectation_failed"),
+    ])
+    func refusedRequestsGetTheirStatusAndClose(request: String, status: Int, code: String) async throws {
         try await withTestServer { server in
             let client = try RawClient(port: server.port)
-            let response = try client.exchange("GET /health HTTP/2.0\r\nHost: x\r\n\r\n")
-            #expect(response.status == 505)
-            #expect(response.errorCode == "http_version_not_supported")
+            let response = try client.exchange(request)
+            #expect(response.status == status)
+            #expect(response.errorCode == code)
             #expect(response.closesConnection)
             Self.expectStandardHeaders(response)
             #expect(try client.waitForClose())
@@ -215,19 +220,6 @@ struct ServerProtocolTests {
             let response = try client.exchange("GET /health HTTP/1.7\r\nHost: x\r\n\r\n")
             #expect(response.status == 200)
             #expect(response.version == "HTTP/1.1")
-        }
-    }
-
-    @Test func unknownExpectationGets417() async throws {
-        try await withTestServer { server in
-            let client = try RawClient(port: server.port)
-            let response = try client.exchange(
-                "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 3\r\n\r\nabc")
-            #expect(response.status == 417)
-            #expect(response.errorCode == "expectation_failed")
-            #expect(response.closesConnection)
-            Self.expectStandardHeaders(response)
-            #expect(try client.waitForClose())
         }
     }
 

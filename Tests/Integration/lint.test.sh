@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Static checks of everything that is not Swift: shellcheck on every shell script in the repository,
-# actionlint on .github/workflows (with shellcheck on their `run:` scripts), hadolint on the Dockerfile,
-# `nginx -t` on nginx/ as tests run it and as production installs it, and systemd-analyze on the unit.
+# Static checks: swift-format's lint of the Swift sources against .swift-format, shellcheck on every shell
+# script in the repository, actionlint on .github/workflows (with shellcheck on their `run:` scripts), hadolint on
+# the Dockerfile, `nginx -t` on nginx/ as tests run it and as production installs it, and systemd-analyze on the unit.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 begin_test lint
@@ -34,6 +34,11 @@ shell_scripts() {
         if [[ $file == *.sh || $first_line =~ $shebang ]]; then echo "$file"; fi
     done < <(repository_files)
 }
+
+# Swift style, as Hummingbird, swift-nio and swift-log enforce theirs: swift-format ships with the toolchain.
+log "swift format $(swift format --version)"
+check "swift format lint --strict: Sources, Tests, Package.swift" \
+    swift format lint --strict --recursive "$REPO/Sources" "$REPO/Tests" "$REPO/Package.swift"
 
 SHELLCHECK=$(tool shellcheck)
 mapfile -t scripts < <(shell_scripts)
