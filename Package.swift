@@ -117,7 +117,8 @@ let package = Package(
         .executableTarget(
             name: "concierge",
             dependencies: [
-                "ConciergeHTTP", "ConciergeData", "ConciergeModel", "ConciergeModelFormat", "ConciergeRegistry", "ConciergeTraining",
+                "ConciergeHTTP", "ConciergeData", "ConciergeModel", "ConciergeModelFormat", "ConciergeRegistry",
+                "ConciergeTraining",
                 "ConciergeServing", "ConciergeAPI", "ConciergeSystem", "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -163,11 +164,16 @@ let package = Package(
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeRegistryTests",
-            dependencies: ["ConciergeRegistry", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite", "ConciergeTestSupport"],
+            dependencies: [
+                "ConciergeRegistry", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite",
+                "ConciergeTestSupport",
+            ],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeTrainingTests",
-            dependencies: ["ConciergeTraining", "ConciergeData", "ConciergeModel", "ConciergeModelFormat", "ConciergeRegistry"],
+            dependencies: [
+                "ConciergeTraining", "ConciergeData", "ConciergeModel", "ConciergeModelFormat", "ConciergeRegistry",
+            ],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeServingTests",

@@ -140,7 +140,8 @@ package final class ConciergeService: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let body = try? encoder.encode(summary) else {
-            throw HTTPError(.internalServerError, code: "internal_error", message: "the model summary could not be encoded")
+            throw HTTPError(
+                .internalServerError, code: "internal_error", message: "the model summary could not be encoded")
         }
         return .json(Array(body))
     }

@@ -19,7 +19,8 @@ package final class LoadedService: Sendable {
         loadedAtText = ISO8601DateFormatter().string(from: loadedAt)
         self.loadSeconds = loadSeconds
         metrics = ServiceMetrics(
-            model: model.model, version: model.version, kind: model.kind.rawValue, color: color, loadSeconds: loadSeconds,
+            model: model.model, version: model.version, kind: model.kind.rawValue, color: color,
+            loadSeconds: loadSeconds,
             loadedAt: loadedAt.timeIntervalSince1970,
             createdAt: model.manifest.created.flatMap { ISO8601DateFormatter().date(from: $0)?.timeIntervalSince1970 })
     }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The process gauges the official Prometheus clients export, read from /proc at scrape time.
 struct ProcessMetrics {

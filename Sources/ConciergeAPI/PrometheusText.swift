@@ -41,7 +41,9 @@ struct PrometheusText {
     }
 
     mutating func append(_ snapshot: HTTPServerStatistics.Snapshot) {
-        family("concierge_http_requests_total", type: "counter", help: "HTTP requests answered, by route, method and status class.")
+        family(
+            "concierge_http_requests_total", type: "counter",
+            help: "HTTP requests answered, by route, method and status class.")
         for series in snapshot.requests {
             sample(
                 "concierge_http_requests_total",
@@ -49,23 +51,31 @@ struct PrometheusText {
         }
         family(
             "concierge_http_request_duration_seconds", type: "histogram",
-            help: "Time from a request's complete head to its response being queued, by route, method and status class.")
+            help: "Time from a request's complete head to its response being queued, by route, method and status class."
+        )
         for series in snapshot.latency {
             for (bound, count) in zip(HTTPServerStatistics.latencyBuckets + [.infinity], series.cumulativeCounts) {
                 sample(
                     "concierge_http_request_duration_seconds_bucket",
-                    ["route": series.route, "method": series.method, "status": series.statusClass, "le": Self.format(bound)],
+                    [
+                        "route": series.route, "method": series.method, "status": series.statusClass,
+                        "le": Self.format(bound),
+                    ],
                     Double(count))
             }
             let labels: KeyValuePairs = ["route": series.route, "method": series.method, "status": series.statusClass]
             sample("concierge_http_request_duration_seconds_sum", labels, series.sumSeconds)
             sample("concierge_http_request_duration_seconds_count", labels, Double(series.count))
         }
-        family("concierge_http_requests_in_flight", type: "gauge", help: "Requests whose head has arrived and whose response has not been queued.")
+        family(
+            "concierge_http_requests_in_flight", type: "gauge",
+            help: "Requests whose head has arrived and whose response has not been queued.")
         sample("concierge_http_requests_in_flight", Double(snapshot.inFlightRequests))
         family("concierge_http_open_connections", type: "gauge", help: "Open client connections.")
         sample("concierge_http_open_connections", Double(snapshot.openConnections))
-        family("concierge_http_connections_total", type: "counter", help: "Connections accepted, and rejected past the connection cap.")
+        family(
+            "concierge_http_connections_total", type: "counter",
+            help: "Connections accepted, and rejected past the connection cap.")
         sample("concierge_http_connections_total", ["outcome": "accepted"], Double(snapshot.acceptedConnections))
         sample("concierge_http_connections_total", ["outcome": "rejected"], Double(snapshot.rejectedConnections))
         family("concierge_http_received_bytes_total", type: "counter", help: "Bytes read from clients.")
@@ -74,14 +84,17 @@ struct PrometheusText {
         sample("concierge_http_sent_bytes_total", Double(snapshot.bytesSent))
         family(
             "concierge_http_tls_handshake_failures_total", type: "counter",
-            help: "TLS handshakes that failed: not TLS, nothing in common, or a client certificate missing or untrusted.")
+            help:
+                "TLS handshakes that failed: not TLS, nothing in common, or a client certificate missing or untrusted.")
         sample("concierge_http_tls_handshake_failures_total", Double(snapshot.tlsHandshakeFailures))
     }
 
     /// One series per phase, 1 for the current one, so an alert can count the instances that are ready
     /// (`/health` 200) without probing them.
     mutating func append(_ phase: ServiceState.Phase) {
-        family("concierge_health_status", type: "gauge", help: "1 for the phase /health reports (loading, ready or draining), 0 for the others.")
+        family(
+            "concierge_health_status", type: "gauge",
+            help: "1 for the phase /health reports (loading, ready or draining), 0 for the others.")
         for candidate in [ServiceState.Phase.loading, .ready, .draining] {
             sample("concierge_health_status", ["status": candidate.rawValue], candidate == phase ? 1 : 0)
         }
@@ -89,7 +102,10 @@ struct PrometheusText {
 
     mutating func append(_ process: ProcessMetrics) {
         let families: [(name: String, type: String, help: String, value: Double)] = [
-            ("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", process.cpuSeconds),
+            (
+                "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.",
+                process.cpuSeconds
+            ),
             ("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", process.residentMemoryBytes),
             ("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", process.virtualMemoryBytes),
             ("process_open_fds", "gauge", "Number of open file descriptors.", process.openFileDescriptors),

@@ -39,7 +39,8 @@ enum RecommendationQuery {
         var fields: [String: JSONValue] = [:]
         for member in members {
             guard Self.fields.contains(member.key) else {
-                throw invalid(member.key, "is not a field of /recommend; use \(Self.fields.sorted().joined(separator: ", "))")
+                throw invalid(
+                    member.key, "is not a field of /recommend; use \(Self.fields.sorted().joined(separator: ", "))")
             }
             fields[member.key] = member.value
         }

@@ -17,7 +17,10 @@ final class ServiceMetrics: Sendable {
         "recommendations", unit: "total", help: "Answers of /recommend, by strategy and hotel.")
 
     /// `createdAt` is absent for versions imported without a creation time.
-    init(model: String, version: Int, kind: String, color: String, loadSeconds: Double, loadedAt: Double, createdAt: Double?) {
+    init(
+        model: String, version: Int, kind: String, color: String, loadSeconds: Double, loadedAt: Double,
+        createdAt: Double?
+    ) {
         registry.makeGauge(
             descriptor: Self.name("model", unit: "info", help: "The model version this instance serves (always 1)."),
             labels: [("model", model), ("version", String(version)), ("kind", kind), ("color", color)]
@@ -30,11 +33,13 @@ final class ServiceMetrics: Sendable {
             ).set(createdAt)
         }
         registry.makeGauge(
-            descriptor: Self.name("model_load", unit: "seconds", help: "Seconds it took to verify, map and warm up the model.")
+            descriptor: Self.name(
+                "model_load", unit: "seconds", help: "Seconds it took to verify, map and warm up the model.")
         ).set(loadSeconds)
         registry.makeGauge(
             descriptor: Self.name(
-                "model_loaded_timestamp", unit: "seconds", help: "When the model was loaded, in seconds since the epoch.")
+                "model_loaded_timestamp", unit: "seconds",
+                help: "When the model was loaded, in seconds since the epoch.")
         ).set(loadedAt)
         itemsReturned = registry.makeCounter(
             descriptor: Self.name("recommended_items", unit: "total", help: "Items returned by /recommend."))

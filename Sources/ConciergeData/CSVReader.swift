@@ -64,7 +64,8 @@ struct CSVReader {
                 var runEnd = index
                 while runEnd < end {
                     let next = chunk[runEnd]
-                    if next == Self.comma || next == Self.lineFeed || next == Self.carriageReturn || next == Self.quote {
+                    if next == Self.comma || next == Self.lineFeed || next == Self.carriageReturn || next == Self.quote
+                    {
                         break
                     }
                     runEnd += 1

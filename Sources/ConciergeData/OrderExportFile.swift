@@ -74,7 +74,8 @@ enum OrderExportFile {
         guard record.quoting == .wellFormed, record.fieldCount == expected.count else {
             throw ExportHeaderError(
                 path: path,
-                problem: "line 1 has \(record.fieldCount) fields where the header has \(expected.count): \(expectedList)")
+                problem:
+                    "line 1 has \(record.fieldCount) fields where the header has \(expected.count): \(expectedList)")
         }
         for (index, column) in expected.enumerated() {
             var name = record.field(index)

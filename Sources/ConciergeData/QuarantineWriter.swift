@@ -32,7 +32,11 @@ final class QuarantineWriter {
         json.append(contentsOf: #","line":\#(line),"reason":"#.utf8)
         Self.appendString(reason.code.utf8, to: &json)
         json.append(contentsOf: #","field":"#.utf8)
-        if let field = reason.field { Self.appendString(field.utf8, to: &json) } else { json.append(contentsOf: "null".utf8) }
+        if let field = reason.field {
+            Self.appendString(field.utf8, to: &json)
+        } else {
+            json.append(contentsOf: "null".utf8)
+        }
         json.append(contentsOf: #","order_seq":"#.utf8)
         json.append(contentsOf: (orderSeq.map(String.init) ?? "null").utf8)
         if String(validating: raw, as: UTF8.self) != nil {

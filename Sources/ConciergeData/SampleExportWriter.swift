@@ -60,7 +60,8 @@ struct SampleExportWriter {
                     let possible =
                         switch candidate {
                         case .duplicateRow: duplicateSource != nil
-                        case .itemOfAnotherHotel: seenItems.indices.contains { $0 != stay.hotel && !seenItems[$0].isEmpty }
+                        case .itemOfAnotherHotel:
+                            seenItems.indices.contains { $0 != stay.hotel && !seenItems[$0].isEmpty }
                         default: true
                         }
                     if possible {
@@ -201,7 +202,8 @@ struct SampleExportWriter {
         private mutating func text(_ value: String) {
             let utf8 = Array(value.utf8)
             let needsQuotes = utf8.contains {
-                $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r")
+                $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n")
+                    || $0 == UInt8(ascii: "\r")
             }
             if needsQuotes { quoted(utf8) } else { field(utf8) }
         }
@@ -270,7 +272,11 @@ struct SampleExportWriter {
                 var members: [(String, ContentsJSON.Value)] = [
                     ("orderType", .string(entry.item.department.orderType)),
                     ("itemSeq", .integer(entry.item.itemSeq)),
-                    ("count", breakage == .itemCountAsText && position == 0 ? .string(String(entry.line.count)) : .integer(entry.line.count)),
+                    (
+                        "count",
+                        breakage == .itemCountAsText && position == 0
+                            ? .string(String(entry.line.count)) : .integer(entry.line.count)
+                    ),
                     ("itemName", .string(entry.item.name)),
                     ("departmentSeq", .integer(entry.item.departmentSeq)),
                     ("price", .integer(entry.item.price)),
@@ -279,7 +285,8 @@ struct SampleExportWriter {
                 ]
                 if let freeCount = entry.line.freeCount { members.append(("freeCount", .integer(freeCount))) }
                 members.append(("couponSeq", entry.line.couponSeq.map { .integer($0) } ?? .null))
-                members.append(("resultPrice", .integer(entry.item.price * (entry.line.count - (entry.line.freeCount ?? 0)))))
+                members.append(
+                    ("resultPrice", .integer(entry.item.price * (entry.line.count - (entry.line.freeCount ?? 0)))))
                 if let completePeriod = entry.line.completePeriod {
                     members.append(("completePeriod", .integer(completePeriod)))
                 }
@@ -398,7 +405,9 @@ struct SampleExportWriter {
                 } else if escapeNonASCII {
                     UTF16.encode(scalar) { unit in
                         bytes.append(contentsOf: #"\u"#.utf8)
-                        for shift in stride(from: 12, through: 0, by: -4) { bytes.append(hexDigits[Int(unit >> shift) & 0xF]) }
+                        for shift in stride(from: 12, through: 0, by: -4) {
+                            bytes.append(hexDigits[Int(unit >> shift) & 0xF])
+                        }
                     }
                 } else {
                     UTF8.encode(scalar) { bytes.append($0) }

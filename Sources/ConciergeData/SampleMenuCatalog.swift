@@ -2,7 +2,8 @@
 /// The tastes are hidden from the export: they decide who orders an item, and the recommender has to find them.
 enum SampleMenuCatalog {
     enum Department: Int, CaseIterable {
-        case kitchen = 1, bar, cafe, housekeeping, amenities, laundry
+        case kitchen = 1
+        case bar, cafe, housekeeping, amenities, laundry
 
         var orderType: String {
             switch self {

@@ -73,7 +73,8 @@ struct SampleWorld {
     }
 
     /// 2024-03-04 00:00 in Korea, a Monday.
-    static let exportStart = ExportDateTime.days(year: 2024, month: 3, day: 4) * ExportDateTime.secondsPerDay
+    static let exportStart =
+        ExportDateTime.days(year: 2024, month: 3, day: 4) * ExportDateTime.secondsPerDay
         - ExportDateTime.utcOffset
 
     var hotels: [Hotel] = []
@@ -227,7 +228,8 @@ struct SampleWorld {
         return Stay(
             guest: guest, hotel: hotel, nights: nights, checkIn: dayStart + 15 * 3600 + random.below(7 * 3600),
             checkOutExpected: checkOutExpected, checkOut: checkOutExpected - random.below(2 * 3600),
-            roomSeq: hotelSeq * 100_000 + roomNumber, roomBuildingSeq: hotelSeq * 10 + random.int(in: 1...hotels[hotel].buildings),
+            roomSeq: hotelSeq * 100_000 + roomNumber,
+            roomBuildingSeq: hotelSeq * 10 + random.int(in: 1...hotels[hotel].buildings),
             roomFloorSeq: hotelSeq * 1000 + floor, roomName: roomName, isReturn: false)
     }
 
@@ -371,7 +373,7 @@ struct SampleWorld {
     }
 }
 
-extension Array<Double> {
+extension [Double] {
     fileprivate func runningSums() -> [Double] {
         var total = 0.0
         return map {

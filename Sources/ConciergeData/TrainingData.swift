@@ -134,7 +134,10 @@ extension FeatureStore {
 
         func sortedGuests(_ customerSeqs: Set<Int>) -> [(customerSeq: Int, guest: TrainingData.Guest)] {
             customerSeqs.map { customerSeq in
-                (customerSeq, TrainingData.Guest(id: String(customerSeq), latestHotel: String(latestHotels[customerSeq]!)))
+                (
+                    customerSeq,
+                    TrainingData.Guest(id: String(customerSeq), latestHotel: String(latestHotels[customerSeq]!))
+                )
             }.sorted { $0.guest.id < $1.guest.id }
         }
         let paying = sortedGuests(Set(paidLines.map(\.customerSeq)))

@@ -40,7 +40,8 @@ extension JSONValue {
             var written = 0
             for byte in literal[index...] {
                 // An exponent beyond `Int` makes a non-zero value too large or too small to be a whole `Int`.
-                guard let next = written.appendingDecimalDigit(Int(byte - UInt8(ascii: "0")), negative: negativeExponent)
+                guard
+                    let next = written.appendingDecimalDigit(Int(byte - UInt8(ascii: "0")), negative: negativeExponent)
                 else { return nil }
                 written = next
             }

@@ -193,7 +193,9 @@ private struct Parser {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return try decoded.withUnsafeBufferPointer { buffer throws(JSONValue.SyntaxError) in try validated(buffer) }
+                return try decoded.withUnsafeBufferPointer { buffer throws(JSONValue.SyntaxError) in
+                    try validated(buffer)
+                }
             case UInt8(ascii: "\\"):
                 let escape = try peek()
                 index += 1

@@ -106,8 +106,9 @@ public struct ImplicitALS: Sendable {
                 loss = Self.loss(users, userFactors: userFactors, itemFactors: itemFactors, configuration)
                 lossTime += clock.now - lossStart
             }
-            progress(Iteration(
-                iteration: iteration, elapsed: elapsed, totalElapsed: clock.now - start - lossTime, loss: loss))
+            progress(
+                Iteration(
+                    iteration: iteration, elapsed: elapsed, totalElapsed: clock.now - start - lossTime, loss: loss))
         }
         return ALSModel(
             userFactors: userFactors, itemFactors: itemFactors, regularization: configuration.regularization,
@@ -187,7 +188,8 @@ public struct ImplicitALS: Sendable {
                 let x = x.baseAddress!
                 let partial = partial.baseAddress!
                 Problem.with(weights, system: gram, y: itemFactors) { problem in
-                    ParallelLoop.forEachChunk(count: weights.rows, chunkSize: chunkSize, threads: configuration.threads) {
+                    ParallelLoop.forEachChunk(count: weights.rows, chunkSize: chunkSize, threads: configuration.threads)
+                    {
                         chunk in
                         let sums = problem.loss(rows: chunk, x: x)
                         let slot = partial + 3 * (chunk.lowerBound / chunkSize)

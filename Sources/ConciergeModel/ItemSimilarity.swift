@@ -24,7 +24,9 @@ public enum ItemSimilarity {
         var norms = [Double](repeating: 0, count: items)
         for item in 0..<items {
             var sum = 0.0
-            for index in itemUsers.rowRange(item) { sum += Double(itemUsers.values[index]) * Double(itemUsers.values[index]) }
+            for index in itemUsers.rowRange(item) {
+                sum += Double(itemUsers.values[index]) * Double(itemUsers.values[index])
+            }
             norms[item] = sum.squareRoot()
         }
         let userWeights = (0..<userItems.nonZeroCount).map { index in
@@ -33,7 +35,9 @@ public enum ItemSimilarity {
         }
         var itemUserWeights = [Double](repeating: 0, count: itemUsers.nonZeroCount)
         for item in 0..<items where norms[item] > 0 {
-            for index in itemUsers.rowRange(item) { itemUserWeights[index] = Double(itemUsers.values[index]) / norms[item] }
+            for index in itemUsers.rowRange(item) {
+                itemUserWeights[index] = Double(itemUsers.values[index]) / norms[item]
+            }
         }
         let largestBlock = blocks.map(\.count).max() ?? 0
         return userItems.columnIndices.withUnsafeBufferPointer { columns in
@@ -69,7 +73,8 @@ public enum ItemSimilarity {
                             }
                         }
                         for slot in touched { scores[slot] = Float(sums[slot]) }
-                        emit(item, UnsafeBufferPointer(rebasing: scores[0..<block.count]), block.lowerBound, includeSelf)
+                        emit(
+                            item, UnsafeBufferPointer(rebasing: scores[0..<block.count]), block.lowerBound, includeSelf)
                         for slot in touched {
                             scores[slot] = .nan
                             sums[slot] = 0
@@ -146,7 +151,10 @@ public enum ItemSimilarity {
     /// stitched into a CSR matrix in item order.
     static func collect(
         items: Int, neighbours: Int, threads: Int,
-        _ fill: (_ items: Range<Int>, _ emit: (_ item: Int, _ scores: UnsafeBufferPointer<Float>, _ firstIndex: Int, _ includeSelf: Bool) -> Void) -> Void
+        _ fill: (
+            _ items: Range<Int>,
+            _ emit: (_ item: Int, _ scores: UnsafeBufferPointer<Float>, _ firstIndex: Int, _ includeSelf: Bool) -> Void
+        ) -> Void
     ) -> SparseMatrix {
         let width = max(0, neighbours)
         var ids = [Int32](repeating: 0, count: items * width)

@@ -61,8 +61,10 @@ public enum ScoringKernel {
         _ out: UnsafeMutablePointer<Float>
     ) {
         let chunks = dimension / 8
-        var q = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
-                 SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        var q = (
+            SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
+            SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>()
+        )
         withUnsafeMutableBytes(of: &q) { bytes in
             let vectors = bytes.bindMemory(to: SIMD8<Float>.self)
             for chunk in 0..<chunks { vectors[chunk] = VectorKernels.load(query + 8 * chunk) }

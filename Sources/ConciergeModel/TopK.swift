@@ -90,7 +90,9 @@ public enum TopK {
     }
 
     @inline(__always)
-    private static func swapAt(_ ids: UnsafeMutablePointer<Int32>, _ values: UnsafeMutablePointer<Float>, _ a: Int, _ b: Int) {
+    private static func swapAt(
+        _ ids: UnsafeMutablePointer<Int32>, _ values: UnsafeMutablePointer<Float>, _ a: Int, _ b: Int
+    ) {
         let id = ids[a]
         ids[a] = ids[b]
         ids[b] = id
@@ -100,7 +102,8 @@ public enum TopK {
     }
 
     /// The heap keeps the worst kept entry at the root.
-    private static func siftUp(_ ids: UnsafeMutablePointer<Int32>, _ values: UnsafeMutablePointer<Float>, _ start: Int) {
+    private static func siftUp(_ ids: UnsafeMutablePointer<Int32>, _ values: UnsafeMutablePointer<Float>, _ start: Int)
+    {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2

@@ -16,7 +16,8 @@ public enum TrainTestSplit {
         for user in 0..<userItems.rows {
             var positions = Array(userItems.rowRange(user))
             let count = positions.count
-            let heldOut = count < 2 || testFraction == 0
+            let heldOut =
+                count < 2 || testFraction == 0
                 ? 0 : min(count - 1, max(1, Int((Double(count) * testFraction).rounded())))
             // A partial Fisher–Yates shuffle: the first `heldOut` positions are the sample.
             for index in 0..<heldOut {

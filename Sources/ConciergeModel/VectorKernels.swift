@@ -129,7 +129,8 @@ enum VectorKernels {
             index += 8
         }
         if index + 4 <= count {
-            store4((load4(y + index) + scaleA.lowHalf * load4(a + index)) + scaleB.lowHalf * load4(b + index), y + index)
+            store4(
+                (load4(y + index) + scaleA.lowHalf * load4(a + index)) + scaleB.lowHalf * load4(b + index), y + index)
             index += 4
         }
         while index < count {

@@ -11,7 +11,9 @@ package final class FileWriter {
 
     package init(path: String) throws(ModelFileError) {
         self.path = path
-        descriptor = try ModelFileError.systemCall(on: path, "create") { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        descriptor = try ModelFileError.systemCall(on: path, "create") {
+            open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
     }
 
     deinit { if descriptor >= 0 { SystemCall.close(descriptor) } }

@@ -148,10 +148,11 @@ public struct ModelArtifacts: Sendable, Equatable {
             throw fail("userFactors and itemFactors come as a pair")
         }
 
-        let sparseMatrices = [
-            ("userItems", userItems, users, false), ("itemNeighbours", itemNeighbours, itemCount, true),
-            ("popularity", popularity, hotels, true),
-        ] + (userFreeItems.map { [("userFreeItems", $0, users, false)] } ?? [])
+        let sparseMatrices =
+            [
+                ("userItems", userItems, users, false), ("itemNeighbours", itemNeighbours, itemCount, true),
+                ("popularity", popularity, hotels, true),
+            ] + (userFreeItems.map { [("userFreeItems", $0, users, false)] } ?? [])
         for (field, matrix, rows, descending) in sparseMatrices {
             guard matrix.rows == rows, matrix.columns == itemCount else {
                 throw fail("\(field) is \(matrix.rows)×\(matrix.columns), not \(rows)×\(itemCount)")

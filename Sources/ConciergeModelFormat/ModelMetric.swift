@@ -22,7 +22,9 @@ public struct ModelMetric: Hashable, Sendable {
     public var key: String { (baseline.map { $0 + "." } ?? "") + measure.rawValue + "@" + String(cutoff) }
 
     /// What people read: `MAP@10`.
-    public var label: String { (baseline.map { $0 + " " } ?? "") + measure.rawValue.uppercased() + "@" + String(cutoff) }
+    public var label: String {
+        (baseline.map { $0 + " " } ?? "") + measure.rawValue.uppercased() + "@" + String(cutoff)
+    }
 
     /// The version's own figure for `measure` among `metrics`, at whatever cutoff it was measured; nil when it
     /// has none.

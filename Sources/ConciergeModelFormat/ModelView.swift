@@ -64,9 +64,11 @@ extension ModelView {
         precondition(userHotel.count == userItems.rows && (userFreeItems?.rows ?? userItems.rows) == userItems.rows)
         self.init(
             kind: kind, hyperParameters: hyperParameters, userFactors: userFactors.map(DenseMatrixView.init(copying:)),
-            itemFactors: itemFactors.map(DenseMatrixView.init(copying:)), userItems: SparseMatrixView(copying: userItems),
+            itemFactors: itemFactors.map(DenseMatrixView.init(copying:)),
+            userItems: SparseMatrixView(copying: userItems),
             userFreeItems: userFreeItems.map(SparseMatrixView.init(copying:)),
-            itemNeighbours: SparseMatrixView(copying: itemNeighbours), popularity: SparseMatrixView(copying: popularity),
+            itemNeighbours: SparseMatrixView(copying: itemNeighbours),
+            popularity: SparseMatrixView(copying: popularity),
             hotelItemOffsets: VectorView(copying: [0] + hotelItemRanges.map { Int64($0.upperBound) }),
             userHotels: VectorView(copying: userHotel.map { Int32($0) }))
     }

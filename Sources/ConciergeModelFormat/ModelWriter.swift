@@ -43,7 +43,9 @@ package enum ModelWriter {
             }
             try writeFile(file) { writer throws(ModelFileError) in try writer.write(bytes) }
         }
-        func vector<T: BitwiseCopyable>(_ file: ModelFile, _ type: MatrixFileHeader.ElementType, _ values: [T])
+        func vector<T: BitwiseCopyable>(
+            _ file: ModelFile, _ type: MatrixFileHeader.ElementType, _ values: [T]
+        )
             throws(ModelFileError)
         {
             try writeFile(file) { writer throws(ModelFileError) in

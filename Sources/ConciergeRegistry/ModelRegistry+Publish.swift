@@ -59,7 +59,9 @@ extension ModelRegistry {
             }
             FaultInjection.crashPoint("publish:temp-created")
             let files: [String: ModelManifest.FileEntry]
-            do throws(ModelFileError) { files = try ModelWriter.write(artifacts, to: temporary) } catch { throw .modelFile(error) }
+            do throws(ModelFileError) { files = try ModelWriter.write(artifacts, to: temporary) } catch {
+                throw .modelFile(error)
+            }
             FaultInjection.crashPoint("publish:files-written")
             try lock.sync()
 
@@ -124,7 +126,9 @@ extension ModelRegistry {
         return try publish(model: model, artifacts: loaded.artifacts())
     }
 
-    private func register(_ manifest: ModelManifest, sha256: String, in database: RegistryDatabase)
+    private func register(
+        _ manifest: ModelManifest, sha256: String, in database: RegistryDatabase
+    )
         throws(RegistryError)
     {
         guard let model = manifest.model, let version = manifest.version, let created = manifest.created else {

@@ -1,4 +1,5 @@
 import ConciergeModelFormat
+
 extension ModelRegistry {
     /// Re-checks registered versions — all, one model's, or one version — against both their manifest
     /// and the database: the manifest's SHA-256, the file lists, and every file's size and SHA-256.

@@ -56,7 +56,9 @@ package struct ModelRegistry: Sendable {
     }
 
     /// Inside a write transaction: the alias row and its event.
-    func moveAlias(_ alias: String, of model: String, to version: Int, in database: RegistryDatabase) throws(RegistryError) {
+    func moveAlias(
+        _ alias: String, of model: String, to version: Int, in database: RegistryDatabase
+    ) throws(RegistryError) {
         let previous = try database.rows(
             "SELECT version FROM aliases WHERE model = ? AND alias = ?", .text(model), .text(alias)
         ) { $0.int(0) }.first
@@ -154,7 +156,9 @@ package struct ModelRegistry: Sendable {
         return version
     }
 
-    func versions(model: String?, version: Int? = nil, in database: RegistryDatabase) throws(RegistryError)
+    func versions(
+        model: String?, version: Int? = nil, in database: RegistryDatabase
+    ) throws(RegistryError)
         -> [ModelVersion]
     {
         try database.rows(

@@ -1,4 +1,5 @@
 package import ConciergeModelFormat
+
 /// What `show` reports: the database's record, the manifest it vouches for, and the version's events.
 package struct ModelVersionDetails: Sendable {
     package var version: ModelVersion

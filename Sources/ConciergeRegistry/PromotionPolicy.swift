@@ -8,7 +8,9 @@ package struct PromotionPolicy: Sendable {
     package var tolerance: Double
     package var alias: String
 
-    package init(measure: ModelMetric.Measure = .meanAveragePrecision, tolerance: Double = 0.005, alias: String = "production") {
+    package init(
+        measure: ModelMetric.Measure = .meanAveragePrecision, tolerance: Double = 0.005, alias: String = "production"
+    ) {
         self.measure = measure
         self.tolerance = tolerance
         self.alias = alias

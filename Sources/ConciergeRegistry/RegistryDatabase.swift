@@ -55,7 +55,7 @@ final class RegistryDatabase {
             let database = try SQLiteDatabase(path: path, mode: .readOnly)
             _ = try database.userVersion
             return database
-        } catch where error.isCannotOpen {
+        } catch  where error.isCannotOpen {
             do { return try SQLiteDatabase(path: path, mode: .immutable) } catch { throw .database(error) }
         } catch {
             throw .database(error)

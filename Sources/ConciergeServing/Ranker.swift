@@ -34,7 +34,8 @@ public struct Ranker: Sendable {
         var allowedDepartments: UnsafeBufferPointer<Bool>?
 
         init(
-            includeSeen: Bool = false, excludedItems: UnsafeBufferPointer<Int32> = UnsafeBufferPointer(start: nil, count: 0),
+            includeSeen: Bool = false,
+            excludedItems: UnsafeBufferPointer<Int32> = UnsafeBufferPointer(start: nil, count: 0),
             allowedDepartments: UnsafeBufferPointer<Bool>? = nil
         ) {
             self.includeSeen = includeSeen
@@ -96,7 +97,8 @@ public struct Ranker: Sendable {
                     blockScores[item - block.lowerBound] = .nan
                 }
             }
-            let count = select(strategy, hotel: hotel, block: block, blockScores: blockScores, items: items, scores: scores)
+            let count = select(
+                strategy, hotel: hotel, block: block, blockScores: blockScores, items: items, scores: scores)
             return (count, strategy)
         }
     }
@@ -201,14 +203,17 @@ public struct Ranker: Sendable {
 
     // MARK: - Rules and selection
 
-    private func forbid(_ forbidden: UnsafeBufferPointer<Int32>, in block: Range<Int>, scores: UnsafeMutableBufferPointer<Float>) {
+    private func forbid(
+        _ forbidden: UnsafeBufferPointer<Int32>, in block: Range<Int>, scores: UnsafeMutableBufferPointer<Float>
+    ) {
         for item in forbidden where block.contains(Int(item)) { scores[Int(item) - block.lowerBound] = .nan }
     }
 
     /// The best eligible items: by score, or for popularity in the order the view stores (which already breaks
     /// ties by units, then index).
     private func select(
-        _ strategy: RecommendationStrategy, hotel: Int, block: Range<Int>, blockScores: UnsafeMutableBufferPointer<Float>,
+        _ strategy: RecommendationStrategy, hotel: Int, block: Range<Int>,
+        blockScores: UnsafeMutableBufferPointer<Float>,
         items: UnsafeMutableBufferPointer<Int32>, scores: UnsafeMutableBufferPointer<Float>
     ) -> Int {
         guard strategy == .popular else {
@@ -217,7 +222,8 @@ public struct Ranker: Sendable {
                 scores: scores)
         }
         var count = 0
-        for (item, popularity) in zip(view.popularity.columnIndices(ofRow: hotel), view.popularity.values(ofRow: hotel)) {
+        for (item, popularity) in zip(view.popularity.columnIndices(ofRow: hotel), view.popularity.values(ofRow: hotel))
+        {
             guard count < items.count else { break }
             guard block.contains(Int(item)), !blockScores[Int(item) - block.lowerBound].isNaN else { continue }
             items[count] = item

@@ -20,7 +20,8 @@ public enum RecommendationError: Error, Sendable, Equatable, CustomStringConvert
         return switch self {
         case .countOutOfRange(let count): "count is \(count), it must be in \(range.lowerBound)...\(range.upperBound)"
         case .unknownHotel(let hotel): "hotel '\(hotel)' is not in this model version"
-        case .hotelRequired(let user?): "guest '\(user)' is not in this model version, so a hotel (or recent items) must be given"
+        case .hotelRequired(let user?):
+            "guest '\(user)' is not in this model version, so a hotel (or recent items) must be given"
         case .hotelRequired(nil): "a hotel (or recent items) must be given when no known guest is"
         case .unknownItem(let item): "item '\(item)' is not in this model version"
         }

@@ -45,7 +45,8 @@ public final class Recommender: Sendable {
             throw .hotelRequired(user: request.user)
         }
         return withRules(of: request) { rules, ignoredExclusions in
-            withRecentItems(of: request, user: user, block: model.items(ofHotel: hotel)) { recentItems, recentUnits, ignoredRecent in
+            withRecentItems(of: request, user: user, block: model.items(ofHotel: hotel)) {
+                recentItems, recentUnits, ignoredRecent in
                 withUnsafeTemporaryAllocation(of: Int32.self, capacity: request.count) { best in
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: request.count) { bestScores in
                         let (found, strategy) = ranker.rank(
@@ -54,7 +55,9 @@ public final class Recommender: Sendable {
                         let hotelID = model.hotelID(hotel)
                         return RecommendationResult(
                             strategy: strategy, hotel: hotelID, user: request.user,
-                            items: (0..<found).map { recommendedItem(Int(best[$0]), score: bestScores[$0], hotelID: hotelID) },
+                            items: (0..<found).map {
+                                recommendedItem(Int(best[$0]), score: bestScores[$0], hotelID: hotelID)
+                            },
                             ignoredExclusions: ignoredExclusions, ignoredRecent: ignoredRecent)
                     }
                 }
@@ -115,7 +118,8 @@ public final class Recommender: Sendable {
             var rules = Ranker.Rules(
                 includeSeen: request.includeSeen, excludedItems: UnsafeBufferPointer(rebasing: excluded[0..<count]))
             guard let departments = request.departments else { return body(rules, request.exclude.count - count) }
-            return withUnsafeTemporaryAllocation(of: Bool.self, capacity: max(1, departmentCodeByName.count)) { allowed in
+            return withUnsafeTemporaryAllocation(of: Bool.self, capacity: max(1, departmentCodeByName.count)) {
+                allowed in
                 allowed.initialize(repeating: false)
                 for name in departments {
                     if let code = departmentCodeByName[name] { allowed[Int(code)] = true }
@@ -132,14 +136,17 @@ public final class Recommender: Sendable {
         _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Float>, _ ignored: Int) -> Result
     ) -> Result {
         if let user, ranker.hasHistory(user) {
-            return body(UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0), request.recent.count)
+            return body(
+                UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0),
+                request.recent.count)
         }
         let capacity = max(1, request.recent.count)
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { items in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { units in
                 let (distinct, ignored) = recentItems(request.recent, block: block, items: items, units: units)
                 return body(
-                    UnsafeBufferPointer(rebasing: items[0..<distinct]), UnsafeBufferPointer(rebasing: units[0..<distinct]),
+                    UnsafeBufferPointer(rebasing: items[0..<distinct]),
+                    UnsafeBufferPointer(rebasing: units[0..<distinct]),
                     ignored)
             }
         }

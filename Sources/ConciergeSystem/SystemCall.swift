@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one way Concierge makes an errno-reporting system call, in every module: retried while it is

@@ -22,7 +22,8 @@ struct FittedModel {
             alsModel = ImplicitALS(configuration: configuration).fit(userItems: trainedOn, progress: progress)
         case .itemItem(let count):
             alsModel = nil
-            neighbours = ItemSimilarity.cosine(userItems: trainedOn, blocks: blocks, neighbours: count, threads: threads)
+            neighbours = ItemSimilarity.cosine(
+                userItems: trainedOn, blocks: blocks, neighbours: count, threads: threads)
         case .popular:
             alsModel = nil
         }

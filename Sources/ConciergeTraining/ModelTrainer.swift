@@ -41,8 +41,10 @@ public struct ModelTrainer: Sendable {
         let guestsWithSeveralItems = (0..<matrix.users).count { matrix.userItems.rowRange($0).count > 1 }
         guard guestsWithSeveralItems >= 2 else { throw Failure.tooFewGuests(guestsWithSeveralItems) }
 
-        let (training, holdout) = TrainTestSplit.split(matrix.userItems, testFraction: options.holdout, seed: options.seed)
-        let (fitting, validation) = TrainTestSplit.split(training, testFraction: options.validation, seed: options.seed &+ 1)
+        let (training, holdout) = TrainTestSplit.split(
+            matrix.userItems, testFraction: options.holdout, seed: options.seed)
+        let (fitting, validation) = TrainTestSplit.split(
+            training, testFraction: options.validation, seed: options.seed &+ 1)
 
         let candidates = candidateModels()
         progress(.stage(name: "comparing candidates", steps: candidates.count))
@@ -51,7 +53,10 @@ public struct ModelTrainer: Sendable {
             let fitted = FittedModel(candidate, on: fitting, matrix: matrix, threads: options.threads)
             let metrics = fitted.evaluate(on: validation, cutoff: options.cutoff)
             validationResults.append((candidate, metrics))
-            progress(.step(detail: "\(candidate): MAP@\(options.cutoff) \(Self.format(metrics.meanAveragePrecision))", loss: nil))
+            progress(
+                .step(
+                    detail: "\(candidate): MAP@\(options.cutoff) \(Self.format(metrics.meanAveragePrecision))",
+                    loss: nil))
         }
         let chosen = Self.best(validationResults)
 
@@ -64,7 +69,10 @@ public struct ModelTrainer: Sendable {
             let metrics = FittedModel(candidate, on: training, matrix: matrix, threads: options.threads)
                 .evaluate(on: holdout, cutoff: options.cutoff)
             holdoutResults.append((candidate, metrics))
-            progress(.step(detail: "\(candidate): MAP@\(options.cutoff) \(Self.format(metrics.meanAveragePrecision))", loss: nil))
+            progress(
+                .step(
+                    detail: "\(candidate): MAP@\(options.cutoff) \(Self.format(metrics.meanAveragePrecision))",
+                    loss: nil))
         }
 
         // The final fit reports its loss per iteration: the one run worth watching converge.
@@ -90,7 +98,8 @@ public struct ModelTrainer: Sendable {
     public func candidateModels() -> [CandidateModel] {
         func unique<T: Comparable & Hashable>(_ values: [T]) -> [T] { Array(Set(values)).sorted() }
         let factors = options.tune ? unique([16, 32, 64, options.factors]) : [options.factors]
-        let regularizations: [Float] = options.tune ? unique([0.01, 0.1, 1, 10, options.regularization]) : [options.regularization]
+        let regularizations: [Float] =
+            options.tune ? unique([0.01, 0.1, 1, 10, options.regularization]) : [options.regularization]
         let alphas: [Float] = options.tune ? unique([1, 10, 40, options.alpha]) : [options.alpha]
         var candidates: [CandidateModel] = [.popular, .itemItem(neighbours: options.neighbours)]
         for factorCount in factors {
@@ -116,7 +125,9 @@ public struct ModelTrainer: Sendable {
         let tolerance = 0.01
         let bestMAP = results.map(\.metrics.meanAveragePrecision).max() ?? 0
         return results.filter { $0.metrics.meanAveragePrecision >= bestMAP * (1 - tolerance) }.min { left, right in
-            if left.metrics.precision != right.metrics.precision { return left.metrics.precision > right.metrics.precision }
+            if left.metrics.precision != right.metrics.precision {
+                return left.metrics.precision > right.metrics.precision
+            }
             if left.metrics.ndcg != right.metrics.ndcg { return left.metrics.ndcg > right.metrics.ndcg }
             return left.candidate.simplicity < right.candidate.simplicity
         }!.candidate
@@ -131,10 +142,12 @@ public struct ModelTrainer: Sendable {
         let neighbours =
             if let als = final.alsModel {
                 ItemSimilarity.cosine(
-                    itemFactors: als.itemFactors, blocks: blocks, neighbours: options.neighbours, threads: options.threads)
+                    itemFactors: als.itemFactors, blocks: blocks, neighbours: options.neighbours,
+                    threads: options.threads)
             } else {
                 ItemSimilarity.cosine(
-                    userItems: matrix.userItems, blocks: blocks, neighbours: options.neighbours, threads: options.threads)
+                    userItems: matrix.userItems, blocks: blocks, neighbours: options.neighbours,
+                    threads: options.threads)
             }
         let hotelIndex = Dictionary(uniqueKeysWithValues: matrix.hotelIDs.enumerated().map { ($1, $0) })
         var metrics = metricDictionary(holdout[0].metrics)
@@ -150,7 +163,8 @@ public struct ModelTrainer: Sendable {
         let freeOnlyGuests = matrix.freeOnlyUserHotel.count
         let userItems = SparseMatrix(
             rows: matrix.users + freeOnlyGuests, columns: matrix.items,
-            rowOffsets: matrix.userItems.rowOffsets + Array(repeating: matrix.userItems.nonZeroCount, count: freeOnlyGuests),
+            rowOffsets: matrix.userItems.rowOffsets
+                + Array(repeating: matrix.userItems.nonZeroCount, count: freeOnlyGuests),
             columnIndices: matrix.userItems.columnIndices, values: matrix.userItems.values)
         let userFactors = final.alsModel.map {
             DenseMatrix(
@@ -162,7 +176,8 @@ public struct ModelTrainer: Sendable {
             userIDs: (data.guests + data.freeOnlyGuests).map(\.id),
             itemIDs: data.items.map(\.id),
             items: data.items.map {
-                ItemMetadata(name: $0.name, hotel: hotelIndex[$0.hotel]!, department: $0.department, price: Double($0.price))
+                ItemMetadata(
+                    name: $0.name, hotel: hotelIndex[$0.hotel]!, department: $0.department, price: Double($0.price))
             },
             hotelIDs: matrix.hotelIDs,
             hotelItemRanges: blocks,
@@ -176,7 +191,9 @@ public struct ModelTrainer: Sendable {
             hyperParameters: hyperParameters,
             metrics: metrics,
             candidates: validation.map {
-                ModelCandidate(kind: $0.candidate.kind, hyperParameters: $0.candidate.hyperParameters, metrics: metricDictionary($0.metrics))
+                ModelCandidate(
+                    kind: $0.candidate.kind, hyperParameters: $0.candidate.hyperParameters,
+                    metrics: metricDictionary($0.metrics))
             },
             dataFingerprint: data.fingerprint)
     }

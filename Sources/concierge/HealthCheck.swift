@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import ConciergeSystem
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 struct HealthCheck: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,8 +65,12 @@ enum HealthProbe {
         let fd = try probeCall("socket") { socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0) }
         defer { SystemCall.close(fd) }
         var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-        _ = try probeCall("setsockopt") { setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size)) }
-        _ = try probeCall("setsockopt") { setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size)) }
+        _ = try probeCall("setsockopt") {
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        }
+        _ = try probeCall("setsockopt") {
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        }
         // Not through SystemCall: an interrupted connect goes on in the background, and calling it again fails
         // with EALREADY.
         guard connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
@@ -79,7 +84,9 @@ enum HealthProbe {
         let text = String(decoding: response, as: UTF8.self)
         let parts = text.components(separatedBy: "\r\n\r\n")
         let statusLine = parts.first?.split(separator: "\r\n").first ?? ""
-        guard statusLine.hasPrefix("HTTP/1."), let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
+        guard statusLine.hasPrefix("HTTP/1."),
+            let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "")
+        else {
             throw CommandFailure("\(host):\(port): no HTTP answer within \(timeout) s")
         }
         return Answer(status: status, body: parts.dropFirst().joined(separator: "\r\n\r\n"))

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import COpenSSL
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The health probe's request and response through TLS on an already connected, blocking socket, with the
 /// server's certificate verified (against `caFile`, or the system's CAs) and matched to the host asked for.

@@ -39,9 +39,10 @@ struct RegistryCommand: ParsableCommand {
             }
             let measures: [ModelMetric.Measure] = [.meanAveragePrecision, .precision, .ndcg]
             // One cutoff heads the columns; a version measured at another says which beside its figure.
-            let cutoffs = Set(versions.flatMap { version in
-                measures.compactMap { ModelMetric.own($0, in: version.metrics)?.metric.cutoff }
-            })
+            let cutoffs = Set(
+                versions.flatMap { version in
+                    measures.compactMap { ModelMetric.own($0, in: version.metrics)?.metric.cutoff }
+                })
             let sharedCutoff = cutoffs.count == 1 ? cutoffs.first : nil
             let headings = measures.map { $0.rawValue.uppercased() + "@" + (sharedCutoff.map(String.init) ?? "K") }
             var rows = [["MODEL", "VERSION", "CREATED", "KIND"] + headings + ["ALIASES"]]

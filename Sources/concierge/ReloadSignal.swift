@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// SIGHUP reloads what can be reloaded without a restart: the TLS certificate and key. It must be
 /// blocked first (`SignalMask`).

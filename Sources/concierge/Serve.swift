@@ -111,7 +111,9 @@ struct Serve: ParsableCommand {
     static func environmentArguments(
         given arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> [String] {
-        func variable(_ option: String) -> String { "CONCIERGE_" + option.uppercased().replacingOccurrences(of: "-", with: "_") }
+        func variable(_ option: String) -> String {
+            "CONCIERGE_" + option.uppercased().replacingOccurrences(of: "-", with: "_")
+        }
         func isGiven(_ option: String) -> Bool {
             arguments.contains { $0 == "--\(option)" || $0.hasPrefix("--\(option)=") || $0 == "--no-\(option)" }
         }
@@ -134,7 +136,8 @@ struct Serve: ParsableCommand {
             throw ValidationError("--tls-cert and --tls-key go together: give both or neither")
         }
         guard tlsClientCa == nil || tlsCert != nil else {
-            throw ValidationError("--tls-client-ca verifies clients of a TLS listener: give --tls-cert and --tls-key too")
+            throw ValidationError(
+                "--tls-client-ca verifies clients of a TLS listener: give --tls-cert and --tls-key too")
         }
         guard !color.isEmpty, color.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
             throw ValidationError("--color must be a word such as blue or green")
@@ -197,7 +200,8 @@ struct Serve: ParsableCommand {
             recommender.warmUp()
             let seconds = (ContinuousClock.now - loading) / .seconds(1)
             service.install(
-                LoadedService(model: loaded, recommender: recommender, color: color, loadedAt: Date(), loadSeconds: seconds))
+                LoadedService(
+                    model: loaded, recommender: recommender, color: color, loadedAt: Date(), loadSeconds: seconds))
             logger.info(
                 "ready",
                 metadata: [

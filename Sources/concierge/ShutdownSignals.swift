@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// SIGTERM or SIGINT once starts a graceful shutdown; a second one exits at once. Both must be blocked
 /// first (`SignalMask`).

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Blocks signals that Dispatch signal sources will handle. Call it before any thread exists: threads

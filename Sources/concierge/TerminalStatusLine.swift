@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A status line on standard error that a long command redraws in place while it runs, when standard error is a
 /// terminal: `train`'s and `ingest`'s progress.

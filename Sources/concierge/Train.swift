@@ -73,7 +73,9 @@ struct Train: ParsableCommand {
             throw CommandFailure("\(store): no such feature store (run `concierge ingest` first)")
         }
         let data = try FeatureStore(path: store, access: .readOnly).trainingData()
-        print("training data: \(data.guests.count) guests, \(data.items.count) paid items, \(data.interactions.count) order lines")
+        print(
+            "training data: \(data.guests.count) guests, \(data.items.count) paid items, \(data.interactions.count) order lines"
+        )
 
         let trainer = ModelTrainer(
             options: TrainingOptions(
@@ -86,7 +88,8 @@ struct Train: ParsableCommand {
         print("holdout (precision@10, MAP@10, NDCG@10, AUC, coverage):")
         for (candidate, metrics) in outcome.holdout {
             print(
-                "  \(candidate): " + [metrics.precision, metrics.meanAveragePrecision, metrics.ndcg, metrics.auc, metrics.coverage]
+                "  \(candidate): "
+                    + [metrics.precision, metrics.meanAveragePrecision, metrics.ndcg, metrics.auc, metrics.coverage]
                     .map { String(format: "%.4f", $0) }.joined(separator: "  "))
         }
 
@@ -120,7 +123,9 @@ struct Train: ParsableCommand {
         }
     }
 
-    private func comparison(_ metric: ModelMetric, _ candidate: Double, _ production: Double, _ current: String) -> String {
+    private func comparison(
+        _ metric: ModelMetric, _ candidate: Double, _ production: Double, _ current: String
+    ) -> String {
         "\(metric.label) \(format(candidate)) vs \(current)'s \(format(production)), tolerance \(format(tolerance))"
     }
 

@@ -17,7 +17,9 @@ import Testing
         let server = try Self.startServer()
         defer { server.stop() }
         let model = try SampleModel.registry.open()
-        let urls = (0..<24).map { "http://127.0.0.1:\(server.port)/recommend?user=\(model.userID($0 * 7 % model.userCount))&k=8" }
+        let urls = (0..<24).map {
+            "http://127.0.0.1:\(server.port)/recommend?user=\(model.userID($0 * 7 % model.userCount))&k=8"
+        }
         let sequential = try urls.map { try Curl.get($0).body }
         // Eight clients at once, each walking the list from another place: many connections in flight together.
         let concurrent = try await withThrowingTaskGroup(of: [(Int, String)].self) { group in
@@ -56,6 +58,7 @@ import Testing
         for user in 0..<6 { _ = try Curl.get("http://127.0.0.1:\(server.port)/recommend?user=\(model.userID(user))") }
         let metrics = try Curl.get("http://127.0.0.1:\(server.port)/metrics")
         #expect(metrics.status == 200)
-        #expect(metrics.body.contains(#"concierge_http_requests_total{route="/recommend",method="GET",status="2xx"} 6"#))
+        #expect(
+            metrics.body.contains(#"concierge_http_requests_total{route="/recommend",method="GET",status="2xx"} 6"#))
     }
 }

@@ -68,10 +68,14 @@ import Testing
             (#"{"hotel":1.0}"#, "/recommend?hotel=1"),
             (#"{"user":1,"hotel":\#(hotel)}"#, "/recommend?user=1&hotel=\(hotel)"),
             (#"{"user":-1,"hotel":"\#(hotel)"}"#, "/recommend?user=-1&hotel=\(hotel)"),
-            (#"{"hotel":\#(hotel),"exclude":[0,1],"departments":[\#(model.item(menu.lowerBound).department)]}"#,
-             "/recommend?hotel=\(hotel)&exclude=0,1&departments=\(model.item(menu.lowerBound).department)"),
-            (#"{"hotel":\#(hotel),"recent":[\#(model.itemID(menu.lowerBound)),1]}"#,
-             "/recommend?hotel=\(hotel)&recent=\(model.itemID(menu.lowerBound)),1"),
+            (
+                #"{"hotel":\#(hotel),"exclude":[0,1],"departments":[\#(model.item(menu.lowerBound).department)]}"#,
+                "/recommend?hotel=\(hotel)&exclude=0,1&departments=\(model.item(menu.lowerBound).department)"
+            ),
+            (
+                #"{"hotel":\#(hotel),"recent":[\#(model.itemID(menu.lowerBound)),1]}"#,
+                "/recommend?hotel=\(hotel)&recent=\(model.itemID(menu.lowerBound)),1"
+            ),
         ]
         for (body, query) in numeric {
             let post = service.post("/recommend", json: body)
@@ -197,13 +201,19 @@ import Testing
         #expect(metrics.body.contains(#"concierge_recommendations_total{strategy="\#(model.kind.rawValue)""#))
         // Fold-in solves factors on ALS versions and scores neighbours on item-item ones: the kind says which.
         #expect(metrics.body.contains(#"concierge_fold_in_seconds_count{kind="\#(model.kind.rawValue)"} 1"#))
-        #expect(metrics.body.contains(
-            #"concierge_model_info{model="roomservice",version="1",kind="\#(model.kind.rawValue)",color="blue"} 1"#))
+        #expect(
+            metrics.body.contains(
+                #"concierge_model_info{model="roomservice",version="1",kind="\#(model.kind.rawValue)",color="blue"} 1"#)
+        )
         let created = try #require(model.manifest.created.flatMap { ISO8601DateFormatter().date(from: $0) })
-        #expect(metrics.body.contains("concierge_model_created_timestamp_seconds \(Int(created.timeIntervalSince1970))"))
+        #expect(
+            metrics.body.contains("concierge_model_created_timestamp_seconds \(Int(created.timeIntervalSince1970))"))
         #expect(metrics.body.contains(#"concierge_health_status{status="ready"} 1"#))
         #expect(metrics.body.contains(#"concierge_health_status{status="loading"} 0"#))
-        for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"] {
+        for name in [
+            "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+            "process_start_time_seconds",
+        ] {
             #expect(metrics.body.contains("\n\(name) "), "\(name) is missing")
         }
         let promtool = Process()

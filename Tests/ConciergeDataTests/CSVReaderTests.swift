@@ -1,5 +1,6 @@
-@testable import ConciergeData
 import Testing
+
+@testable import ConciergeData
 
 @Suite struct CSVReaderTests {
     struct Parsed: Equatable, CustomStringConvertible {
@@ -36,7 +37,9 @@ import Testing
         let input = "a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"multi\nline\r\nfield\",x,\"\"\n,,\n"
         #expect(
             Self.parse(input) == [
-                Parsed(line: 1, fields: ["a", "b,c", "say \"hi\""], raw: "a,\"b,c\",\"say \"\"hi\"\"\"", quoting: .wellFormed),
+                Parsed(
+                    line: 1, fields: ["a", "b,c", "say \"hi\""], raw: "a,\"b,c\",\"say \"\"hi\"\"\"",
+                    quoting: .wellFormed),
                 Parsed(
                     line: 2, fields: ["multi\nline\r\nfield", "x", ""], raw: "\"multi\nline\r\nfield\",x,\"\"",
                     quoting: .wellFormed),

@@ -1,5 +1,6 @@
-@testable import ConciergeData
 import Foundation
+
+@testable import ConciergeData
 
 /// Hand-made export files for tests: valid rows by default, any field overridden by column.
 struct ExportRow {

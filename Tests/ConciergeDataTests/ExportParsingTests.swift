@@ -1,5 +1,6 @@
-@testable import ConciergeData
 import Testing
+
+@testable import ConciergeData
 
 /// The datetimes a row's validation is built on (the JSON of `contents` is tested with ConciergeJSON).
 @Suite struct ExportParsingTests {

@@ -1,7 +1,8 @@
-@testable import ConciergeData
 import ConciergeSQLite
 import Foundation
 import Testing
+
+@testable import ConciergeData
 
 @Suite struct FeatureStoreTests {
     @Test func aStoreOfAnotherSchemaVersionIsRefusedByName() throws {
@@ -31,7 +32,9 @@ import Testing
         let foreign = directory.path("other.sqlite")
         try SQLiteDatabase(path: foreign).execute("CREATE TABLE t (x)")
         #expect(throws: FeatureStoreError.self) { _ = try FeatureStore(path: foreign) }
-        #expect(throws: SQLiteError.self) { _ = try FeatureStore(path: directory.path("missing.sqlite"), access: .readOnly) }
+        #expect(throws: SQLiteError.self) {
+            _ = try FeatureStore(path: directory.path("missing.sqlite"), access: .readOnly)
+        }
         #expect(!FileManager.default.fileExists(atPath: directory.path("missing.sqlite")))
     }
 
@@ -63,11 +66,13 @@ import Testing
         let directory = TemporaryDirectory()
         let exports = [directory.path("week1.csv"), directory.path("week2.csv")]
         for (seed, export) in exports.enumerated() {
-            _ = try SampleExportGenerator(configuration: .init(hotels: 3, guests: 1_500, seed: UInt64(seed + 1))).write(to: export)
+            _ = try SampleExportGenerator(configuration: .init(hotels: 3, guests: 1_500, seed: UInt64(seed + 1))).write(
+                to: export)
         }
         let store = try FeatureStore(path: directory.path("store.sqlite"))
         var progress: [IngestProgress] = []
-        let reports = try store.ingest(exportsAt: exports, quarantineAt: directory.path("q.jsonl"), progress: { progress.append($0) })
+        let reports = try store.ingest(
+            exportsAt: exports, quarantineAt: directory.path("q.jsonl"), progress: { progress.append($0) })
 
         for (export, report) in zip(exports, reports) {
             let file = progress.filter { $0.path == export }
@@ -83,9 +88,11 @@ import Testing
             #expect(file.allSatisfy { $0.read == $0.accepted + $0.quarantined + $0.alreadyPresent })
             let last = try #require(file.last)
             #expect(
-                last == IngestProgress(
-                    path: export, bytesRead: report.bytes, fileSize: size, read: report.read, accepted: report.accepted,
-                    alreadyPresent: report.alreadyPresent, quarantined: report.quarantined.count))
+                last
+                    == IngestProgress(
+                        path: export, bytesRead: report.bytes, fileSize: size, read: report.read,
+                        accepted: report.accepted,
+                        alreadyPresent: report.alreadyPresent, quarantined: report.quarantined.count))
         }
         #expect(progress.map(\.path) == progress.map(\.path).sorted(), "files one after the other")
     }
@@ -116,10 +123,13 @@ import Testing
         let directory = TemporaryDirectory()
         let stew = ExportRow.kimchiStew
         func withPeriod(_ minutes: Int?) -> String {
-            stew.replacingOccurrences(of: #""resultPrice": 30000"#, with: #""resultPrice": 30000"# + (minutes.map { #", "completePeriod": \#($0)"# } ?? ""))
+            stew.replacingOccurrences(
+                of: #""resultPrice": 30000"#,
+                with: #""resultPrice": 30000"# + (minutes.map { #", "completePeriod": \#($0)"# } ?? ""))
         }
         var rows = [10, 30, nil, 20, nil].enumerated().map { index, minutes in
-            var row = ExportRow(orderSeq: index + 1, contents: withPeriod(minutes), regDate: "2024-03-0\(index + 4) 12:00:00")
+            var row = ExportRow(
+                orderSeq: index + 1, contents: withPeriod(minutes), regDate: "2024-03-0\(index + 4) 12:00:00")
             row[.checkIn] = "2024-03-04 15:00:00"
             return row
         }

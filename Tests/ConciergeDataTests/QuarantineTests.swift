@@ -1,6 +1,7 @@
-@testable import ConciergeData
 import Foundation
 import Testing
+
+@testable import ConciergeData
 
 /// Every reason a row can be quarantined for, each with a row that lands in quarantine for it, on the right
 /// line and with its raw text intact.
@@ -18,7 +19,12 @@ import Testing
     /// Rows of one file after its header, each with the reason it must be quarantined for (nil: accepted).
     static let rows: [(csv: String, reason: RejectionReason?)] = [
         (row(1), nil),
-        (row(2) { $0[.contents] = "[\n  {\"itemSeq\": 102, \"count\": 1,\r\n\t\"itemName\": \"생수\", \"departmentSeq\": 14, \"price\": 0}\n]" }, nil),
+        (
+            row(2) {
+                $0[.contents] =
+                    "[\n  {\"itemSeq\": 102, \"count\": 1,\r\n\t\"itemName\": \"생수\", \"departmentSeq\": 14, \"price\": 0}\n]"
+            }, nil
+        ),
         (row(3).replacingOccurrences(of: "1203호", with: "12\"03호"), .malformedQuotes),
         (row(4) + ",extra", .wrongColumnCount),
         (row(5) { $0[.customerSeq] = #"\N"# }, .missingField(.customerSeq)),
@@ -34,9 +40,18 @@ import Testing
         (row(15) { $0[.contents] = #"[{"itemSeq": 101,}]"# }, .contentsNotJSON),
         (row(16) { $0[.contents] = #""김치찌개""# }, .contentsNotObjectOrArray),
         (row(17) { $0[.contents] = "[101, 102]" }, .contentsNotObjectOrArray),
-        (row(18) { $0[.contents] = contents(replacing: #""itemName": "김치찌개", "#, with: "") }, .itemMissingField(.itemName)),
-        (row(19) { $0[.contents] = contents(replacing: #""price": 15000"#, with: #""price": "15000""#) }, .itemBadValue(.price)),
-        (row(20) { $0[.contents] = contents(replacing: #""count": 2"#, with: #""count": 2, "freeCount": 3"#) }, .itemBadValue(.freeCount)),
+        (
+            row(18) { $0[.contents] = contents(replacing: #""itemName": "김치찌개", "#, with: "") },
+            .itemMissingField(.itemName)
+        ),
+        (
+            row(19) { $0[.contents] = contents(replacing: #""price": 15000"#, with: #""price": "15000""#) },
+            .itemBadValue(.price)
+        ),
+        (
+            row(20) { $0[.contents] = contents(replacing: #""count": 2"#, with: #""count": 2, "freeCount": 3"#) },
+            .itemBadValue(.freeCount)
+        ),
         (row(21) { $0[.contents] = contents(replacing: #""count": 2"#, with: #""count": 0"#) }, .itemBadValue(.count)),
         (row(1), .duplicateInFile),
         (row(22) { $0[.hotelSeq] = "2" }, .itemHotelConflict),

@@ -1,6 +1,7 @@
-@testable import ConciergeData
 import Foundation
 import Testing
+
+@testable import ConciergeData
 
 @Suite struct SampleRoundTripTests {
     @Test func everyQuirkOfTheSampleSurvivesIngest() throws {
@@ -97,7 +98,8 @@ import Testing
         let directory = TemporaryDirectory()
         func sample(_ name: String, seed: UInt64) throws -> Data {
             let path = directory.path(name)
-            _ = try SampleExportGenerator(configuration: .init(hotels: 3, guests: 150, weeks: 4, seed: seed)).write(to: path)
+            _ = try SampleExportGenerator(configuration: .init(hotels: 3, guests: 150, weeks: 4, seed: seed)).write(
+                to: path)
             return try Data(contentsOf: URL(fileURLWithPath: path))
         }
         let first = try sample("a.csv", seed: 7)

@@ -1,34 +1,47 @@
-@testable import ConciergeData
 import Testing
 
+@testable import ConciergeData
+
 @Suite struct TrainingDataTests {
-    static func line(_ item: Int, name: String, department: Int = 11, price: Int, count: Int = 1, free: Int? = nil) -> String {
+    static func line(
+        _ item: Int, name: String, department: Int = 11, price: Int, count: Int = 1, free: Int? = nil
+    ) -> String {
         let freeCount = free.map { #", "freeCount": \#($0)"# } ?? ""
-        return #"{"itemSeq": \#(item), "count": \#(count), "itemName": "\#(name)", "departmentSeq": \#(department), "price": \#(price)\#(freeCount)}"#
+        return
+            #"{"itemSeq": \#(item), "count": \#(count), "itemName": "\#(name)", "departmentSeq": \#(department), "price": \#(price)\#(freeCount)}"#
     }
 
     static func order(
         _ orderSeq: Int, hotel: Int, guest: Int, status: String = "COMPLETE", day: Int, _ lines: [String]
     ) -> ExportRow {
         ExportRow(
-            orderSeq: orderSeq, hotel: hotel, customer: guest, status: status, contents: "[" + lines.joined(separator: ", ") + "]",
+            orderSeq: orderSeq, hotel: hotel, customer: guest, status: status,
+            contents: "[" + lines.joined(separator: ", ") + "]",
             regDate: "2024-03-1\(day) 12:00:00")
     }
 
     @Test func onlyCompletePaidUnitsOfPaidItemsSortedAsPromised() throws {
         let directory = TemporaryDirectory()
         let rows = [
-            Self.order(1, hotel: 2, guest: 9, day: 1, [
-                Self.line(201, name: "라면", price: 9000, count: 3, free: 1),
-                Self.line(202, name: "수건", department: 14, price: 0, count: 2),
-                Self.line(203, name: "생수", price: 1000, count: 1, free: 1),
-            ]),
+            Self.order(
+                1, hotel: 2, guest: 9, day: 1,
+                [
+                    Self.line(201, name: "라면", price: 9000, count: 3, free: 1),
+                    Self.line(202, name: "수건", department: 14, price: 0, count: 2),
+                    Self.line(203, name: "생수", price: 1000, count: 1, free: 1),
+                ]),
             Self.order(2, hotel: 10, guest: 10, day: 2, [Self.line(1001, name: "와인", department: 102, price: 50000)]),
             Self.order(3, hotel: 2, guest: 9, status: "CANCEL", day: 3, [Self.line(204, name: "피자", price: 20000)]),
-            Self.order(4, hotel: 10, guest: 77, status: "WAIT", day: 3, [Self.line(1002, name: "맥주", department: 102, price: 8000)]),
+            Self.order(
+                4, hotel: 10, guest: 77, status: "WAIT", day: 3,
+                [Self.line(1002, name: "맥주", department: 102, price: 8000)]),
             // The guest moves to hotel 10; the water is free from now on, and no longer a paid item.
-            Self.order(5, hotel: 10, guest: 9, status: "CHECK", day: 4, [Self.line(1001, name: "와인", department: 102, price: 50000)]),
-            Self.order(6, hotel: 2, guest: 10, day: 4, [Self.line(203, name: "생수", price: 0), Self.line(201, name: "라면", price: 9500)]),
+            Self.order(
+                5, hotel: 10, guest: 9, status: "CHECK", day: 4,
+                [Self.line(1001, name: "와인", department: 102, price: 50000)]),
+            Self.order(
+                6, hotel: 2, guest: 10, day: 4,
+                [Self.line(203, name: "생수", price: 0), Self.line(201, name: "라면", price: 9500)]),
             Self.order(7, hotel: 2, guest: 9, day: 0, [Self.line(203, name: "생수", price: 1000, count: 2)]),
         ]
         let export = directory.write("week.csv", ExportRow.file(rows))
@@ -52,7 +65,9 @@ import Testing
         #expect(data.fingerprint.count == 16)
         #expect(try store.trainingData().fingerprint == data.fingerprint)
 
-        let more = directory.write("week2.csv", ExportRow.file([Self.order(8, hotel: 2, guest: 9, day: 5, [Self.line(204, name: "피자", price: 20000)])]))
+        let more = directory.write(
+            "week2.csv",
+            ExportRow.file([Self.order(8, hotel: 2, guest: 9, day: 5, [Self.line(204, name: "피자", price: 20000)])]))
         _ = try store.ingest(exportsAt: [more], quarantineAt: directory.path("q.jsonl"))
         #expect(try store.trainingData().fingerprint != data.fingerprint)
     }
@@ -61,11 +76,14 @@ import Testing
         let directory = TemporaryDirectory()
         let rows = [
             // Guest 5 pays for the ramen and gets two waters free; the CANCEL order's free pizza does not count.
-            Self.order(1, hotel: 2, guest: 5, day: 1, [
-                Self.line(201, name: "라면", price: 9000),
-                Self.line(202, name: "생수", price: 3000, count: 2, free: 2),
-            ]),
-            Self.order(2, hotel: 2, guest: 5, status: "CANCEL", day: 2, [Self.line(203, name: "피자", price: 5000, free: 1)]),
+            Self.order(
+                1, hotel: 2, guest: 5, day: 1,
+                [
+                    Self.line(201, name: "라면", price: 9000),
+                    Self.line(202, name: "생수", price: 3000, count: 2, free: 2),
+                ]),
+            Self.order(
+                2, hotel: 2, guest: 5, status: "CANCEL", day: 2, [Self.line(203, name: "피자", price: 5000, free: 1)]),
             // Guests 6 and 7 only ever got items free: by freeCount, and at a unit price of 0 (the ramen was
             // free that day, its menu price stays 9,000).
             Self.order(3, hotel: 2, guest: 6, day: 2, [Self.line(202, name: "생수", price: 3000, free: 1)]),
@@ -94,7 +112,10 @@ import Testing
 
         // The fingerprint covers the free lines too: a new one changes it.
         let more = directory.write(
-            "week2.csv", ExportRow.file([Self.order(7, hotel: 2, guest: 9, day: 5, [Self.line(201, name: "라면", price: 9000, free: 1)])]))
+            "week2.csv",
+            ExportRow.file([
+                Self.order(7, hotel: 2, guest: 9, day: 5, [Self.line(201, name: "라면", price: 9000, free: 1)])
+            ]))
         _ = try store.ingest(exportsAt: [more], quarantineAt: directory.path("q.jsonl"))
         let after = try store.trainingData()
         #expect(after.interactions.count == data.interactions.count)
@@ -116,7 +137,9 @@ import Testing
             #expect(finished.insert(previous).inserted, "hotel \(previous) split")
         }
         #expect(!finished.contains(hotels.last!))
-        #expect(data.items.map { [$0.hotel, $0.id] }.elementsEqual(data.items.map { [$0.hotel, $0.id] }.sorted { $0.lexicographicallyPrecedes($1) }))
+        #expect(
+            data.items.map { [$0.hotel, $0.id] }.elementsEqual(
+                data.items.map { [$0.hotel, $0.id] }.sorted { $0.lexicographicallyPrecedes($1) }))
         #expect(data.guests.map(\.id) == data.guests.map(\.id).sorted())
         #expect(data.items.allSatisfy { $0.price > 0 })
         #expect(data.interactions.allSatisfy { $0.units > 0 })

@@ -21,7 +21,8 @@ struct AccessLogTests {
     }
 
     /// What a forger would have the decoded path say after its CR LF: a whole access-log line of its own.
-    private static let forgedLine = "2026-12-04T00:00:00+0000 info concierge: request_id=forged GET /admin 200 0 0.001ms"
+    private static let forgedLine =
+        "2026-12-04T00:00:00+0000 info concierge: request_id=forged GET /admin 200 0 0.001ms"
 
     private static func encoded(_ text: String) -> String {
         text.replacingOccurrences(of: " ", with: "%20")
@@ -40,7 +41,9 @@ struct AccessLogTests {
             #expect(try http1.exchange(getRequest("/h1%0d%0a" + Self.encoded(Self.forgedLine))).status == 404)
             #expect(try http1.exchange(getRequest("/h1-terminal%1b[2J%1b]0;owned%07%00")).status == 404)
             #expect(try http1.exchange(getRequest("/h1-undecodable%zz?guest=secret-guest-1")).status == 400)
-            #expect(try RawClient(port: server.port).exchange(getRequest("/h1-not-utf8%ff?guest=secret-guest-2")).status == 400)
+            #expect(
+                try RawClient(port: server.port).exchange(getRequest("/h1-not-utf8%ff?guest=secret-guest-2")).status
+                    == 400)
 
             let http2 = try HTTP2TestClient(port: server.port)
             try http2.sendGet(stream: 1, "/h2%0d%0a" + Self.encoded(Self.forgedLine))
@@ -59,14 +62,18 @@ struct AccessLogTests {
                 #"GET /h2-terminal\x1b[2J\x00 404 "#,
                 "GET /h2-undecodable%zz 400 ",
             ]
-            #expect(poll(until: 5) { written.allSatisfy { Self.lines(handler).contains($0) } }, "log:\n\(Self.lines(handler))")
+            #expect(
+                poll(until: 5) { written.allSatisfy { Self.lines(handler).contains($0) } },
+                "log:\n\(Self.lines(handler))")
             let log = Self.lines(handler)
             for line in written {
                 #expect(log.contains(line), "missing \(line.debugDescription); log:\n\(log)")
             }
             let lines = log.split(separator: "\n", omittingEmptySubsequences: false)
             #expect(!lines.contains { $0.hasPrefix("2026-12-04T00:00:00+0000") }, "a forged line; log:\n\(log)")
-            #expect(!log.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "raw control characters:\n\(log.debugDescription)")
+            #expect(
+                !log.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" },
+                "raw control characters:\n\(log.debugDescription)")
             #expect(!log.contains("secret-guest"), "the query was logged:\n\(log)")
         }
     }

@@ -133,7 +133,8 @@ struct HTTP2FrameTests {
     func malformedRequestResetsItsStreamOnly(_ name: String, _ extra: [(String, String)]) async throws {
         try await withTestServer { server in
             let client = try HTTP2TestClient(port: server.port)
-            try client.sendHeaders(stream: 1, HTTP2TestClient.requestFields("POST", "/echo", extra: extra), endStream: false)
+            try client.sendHeaders(
+                stream: 1, HTTP2TestClient.requestFields("POST", "/echo", extra: extra), endStream: false)
             try client.sendData(stream: 1, Array("five!".utf8), endStream: true)
             let reset = try client.waitFor { $0.kind == .rstStream && $0.stream == 1 }
             #expect(reset?.errorCode == .protocolError, "\(name): \(client.received)")
@@ -151,17 +152,19 @@ struct HTTP2FrameTests {
     }
 
     /// Header blocks HPACK cannot decode: a connection error, GOAWAY(COMPRESSION_ERROR), for that connection only.
-    @Test(arguments: [
-        ("indexed field 0", [0x80]),
-        ("index past both tables", [0xBF]),
-        ("table size update to 8,192, past SETTINGS_HEADER_TABLE_SIZE", [0x3F, 0xE1, 0x3F]),
-        ("literal whose length runs past the block", [0x00, 0x85, 0x61]),
-    ] as [(String, [UInt8])])
+    @Test(
+        arguments: [
+            ("indexed field 0", [0x80]),
+            ("index past both tables", [0xBF]),
+            ("table size update to 8,192, past SETTINGS_HEADER_TABLE_SIZE", [0x3F, 0xE1, 0x3F]),
+            ("literal whose length runs past the block", [0x00, 0x85, 0x61]),
+        ] as [(String, [UInt8])])
     func brokenHPACKIsACompressionError(_ name: String, _ block: [UInt8]) async throws {
         try await withTestServer { server in
             let bystanders = try Bystanders(port: server.port)
             let client = try HTTP2TestClient(port: server.port)
-            try client.send(HTTP2Frame(.headers, flags: FrameFlag.endHeaders | FrameFlag.endStream, stream: 1, payload: block))
+            try client.send(
+                HTTP2Frame(.headers, flags: FrameFlag.endHeaders | FrameFlag.endStream, stream: 1, payload: block))
             let goAway = try client.waitForGoAway()
             #expect(goAway?.errorCode == .compressionError, "\(name): \(client.received)")
             #expect(try client.socket.waitForClose(), "\(name)")
@@ -173,17 +176,32 @@ struct HTTP2FrameTests {
     /// closes; other connections are untouched.
     @Test(arguments: [
         ("DATA on stream 0", HTTP2Frame(.data, stream: 0, payload: [1]), H2Error.protocolError),
-        ("HEADERS on an even (server) stream", HTTP2Frame(.headers, flags: FrameFlag.endHeaders, stream: 2), .protocolError),
+        (
+            "HEADERS on an even (server) stream", HTTP2Frame(.headers, flags: FrameFlag.endHeaders, stream: 2),
+            .protocolError
+        ),
         ("DATA on an idle stream", HTTP2Frame(.data, stream: 9, payload: [1]), .protocolError),
-        ("a frame past SETTINGS_MAX_FRAME_SIZE", HTTP2Frame(.data, stream: 1, payload: [UInt8](repeating: 0, count: 16_385)), .frameSizeError),
+        (
+            "a frame past SETTINGS_MAX_FRAME_SIZE",
+            HTTP2Frame(.data, stream: 1, payload: [UInt8](repeating: 0, count: 16_385)), .frameSizeError
+        ),
         ("SETTINGS of 5 bytes", HTTP2Frame(.settings, payload: [0, 3, 0, 0, 0]), .frameSizeError),
-        ("SETTINGS ACK with a payload", HTTP2Frame(.settings, flags: FrameFlag.ack, payload: [0, 3, 0, 0, 0, 1]), .frameSizeError),
+        (
+            "SETTINGS ACK with a payload", HTTP2Frame(.settings, flags: FrameFlag.ack, payload: [0, 3, 0, 0, 0, 1]),
+            .frameSizeError
+        ),
         ("SETTINGS_ENABLE_PUSH of 2", HTTP2Frame.settings([(.enablePush, 2)]), .protocolError),
-        ("SETTINGS_INITIAL_WINDOW_SIZE past 2^31-1", HTTP2Frame.settings([(.initialWindowSize, 1 << 31)]), .flowControlError),
+        (
+            "SETTINGS_INITIAL_WINDOW_SIZE past 2^31-1", HTTP2Frame.settings([(.initialWindowSize, 1 << 31)]),
+            .flowControlError
+        ),
         ("SETTINGS_MAX_FRAME_SIZE under 16,384", HTTP2Frame.settings([(.maxFrameSize, 100)]), .protocolError),
         ("PING of 7 bytes", HTTP2Frame(.ping, payload: [1, 2, 3, 4, 5, 6, 7]), .frameSizeError),
         ("WINDOW_UPDATE of 0 on the connection", HTTP2Frame.windowUpdate(stream: 0, increment: 0), .protocolError),
-        ("CONTINUATION without HEADERS", HTTP2Frame(.continuation, flags: FrameFlag.endHeaders, stream: 1), .protocolError),
+        (
+            "CONTINUATION without HEADERS", HTTP2Frame(.continuation, flags: FrameFlag.endHeaders, stream: 1),
+            .protocolError
+        ),
         ("RST_STREAM on an idle stream", HTTP2Frame.rstStream(5, .cancel), .protocolError),
     ])
     func malformedFrameClosesOnlyItsConnection(_ name: String, _ frame: HTTP2Frame, _ expected: H2Error) async throws {

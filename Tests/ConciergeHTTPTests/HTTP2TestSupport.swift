@@ -9,12 +9,14 @@ import Testing
 
 /// HTTP/2 frame types (RFC 9113 §6).
 enum FrameType: UInt8 {
-    case data = 0, headers, priority, rstStream, settings, pushPromise, ping, goAway, windowUpdate, continuation
+    case data = 0
+    case headers, priority, rstStream, settings, pushPromise, ping, goAway, windowUpdate, continuation
 }
 
 /// HTTP/2 error codes (RFC 9113 §7).
 enum H2Error: UInt32 {
-    case noError = 0, protocolError, internalError, flowControlError, settingsTimeout, streamClosed, frameSizeError
+    case noError = 0
+    case protocolError, internalError, flowControlError, settingsTimeout, streamClosed, frameSizeError
     case refusedStream, cancel, compressionError, connectError, enhanceYourCalm, inadequateSecurity, http11Required
 }
 
@@ -26,7 +28,8 @@ enum FrameFlag {
 
 /// SETTINGS identifiers (RFC 9113 §6.5.2).
 enum SettingID: UInt16 {
-    case headerTableSize = 1, enablePush, maxConcurrentStreams, initialWindowSize, maxFrameSize, maxHeaderListSize
+    case headerTableSize = 1
+    case enablePush, maxConcurrentStreams, initialWindowSize, maxFrameSize, maxHeaderListSize
 }
 
 struct HTTP2Frame: CustomStringConvertible {
@@ -206,7 +209,8 @@ final class HTTP2TestClient {
         while true {
             guard try socket.waitForBytes(9, timeout: max(0.01, deadline.timeIntervalSinceNow)) else { return nil }
             let header = socket.unread.prefix(9)
-            let length = Int(header[header.startIndex]) << 16 | Int(header[header.startIndex + 1]) << 8
+            let length =
+                Int(header[header.startIndex]) << 16 | Int(header[header.startIndex + 1]) << 8
                 | Int(header[header.startIndex + 2])
             guard try socket.waitForBytes(9 + length, timeout: max(0.01, deadline.timeIntervalSinceNow)) else {
                 return nil
@@ -252,19 +256,23 @@ final class HTTP2TestClient {
     /// frame read so far. `followedByReset`: also wait for the RST_STREAM a refusal sends after its response.
     func response(on stream: UInt32, followedByReset: Bool = false, timeout: Double = 5) throws -> H2Response {
         let ended = { (frame: HTTP2Frame) in
-            frame.stream == stream && (frame.kind == .rstStream || (frame.has(FrameFlag.endStream)
-                && (frame.kind == .data || frame.kind == .headers)))
+            frame.stream == stream
+                && (frame.kind == .rstStream
+                    || (frame.has(FrameFlag.endStream)
+                        && (frame.kind == .data || frame.kind == .headers)))
         }
         let alreadyEnded = received.contains(where: ended)
         guard try alreadyEnded || waitFor(timeout: timeout, ended) != nil else {
             throw ClientError(
-                description: "stream \(stream) did not end within \(timeout) s; frames: \(received), closed: \(isClosed)")
+                description:
+                    "stream \(stream) did not end within \(timeout) s; frames: \(received), closed: \(isClosed)")
         }
         if followedByReset, !received.contains(where: { $0.stream == stream && $0.kind == .rstStream }) {
             _ = try waitFor(timeout: timeout) { $0.stream == stream && $0.kind == .rstStream }
         }
         let frames = received.filter { $0.stream == stream }
-        guard let head = frames.first(where: { $0.kind == .headers }), let status = head.field(":status").flatMap(Int.init)
+        guard let head = frames.first(where: { $0.kind == .headers }),
+            let status = head.field(":status").flatMap(Int.init)
         else {
             throw ClientError(description: "stream \(stream) has no response head; frames: \(frames)")
         }
@@ -288,8 +296,10 @@ final class HTTP2TestClient {
                 if flags & Int32(NGHTTP2_HD_INFLATE_EMIT.rawValue) != 0 {
                     fields.append(
                         (
-                            String(decoding: UnsafeBufferPointer(start: field.name, count: field.namelen), as: UTF8.self),
-                            String(decoding: UnsafeBufferPointer(start: field.value, count: field.valuelen), as: UTF8.self)
+                            String(
+                                decoding: UnsafeBufferPointer(start: field.name, count: field.namelen), as: UTF8.self),
+                            String(
+                                decoding: UnsafeBufferPointer(start: field.value, count: field.valuelen), as: UTF8.self)
                         ))
                 }
                 if flags & Int32(NGHTTP2_HD_INFLATE_FINAL.rawValue) != 0 {

@@ -25,7 +25,9 @@ struct HTTP2Tests {
             #expect(result.status == 0, "\(result.stderr)")
             let head = curlHeads(result.stdout).first ?? ""
             #expect(head.hasPrefix("HTTP/2 200"), "\(result.stdout)")
-            for line in ["server: concierge", "content-length: 15", "x-request-id: h2-prior", "x-concierge-color: blue"] {
+            for line in [
+                "server: concierge", "content-length: 15", "x-request-id: h2-prior", "x-concierge-color: blue",
+            ] {
                 #expect(head.contains("\r\n" + line), "missing \(line): \(head)")
             }
             #expect(head.contains("\r\ndate: "))
@@ -51,7 +53,8 @@ struct HTTP2Tests {
             // answer sent before the request's end, which RFC 9113 §8.1 says a client must not discard.
             let client = try HTTP2TestClient(port: server.port)
             try client.sendHeaders(
-                stream: 1, HTTP2TestClient.requestFields("POST", "/echo", extra: [("expect", "a-pony")]), endStream: false)
+                stream: 1, HTTP2TestClient.requestFields("POST", "/echo", extra: [("expect", "a-pony")]),
+                endStream: false)
             let refused = try client.response(on: 1, followedByReset: true)
             #expect(refused.status == 417)
             #expect(refused.errorCode == "expectation_failed")
@@ -119,7 +122,9 @@ struct HTTP2Tests {
             let result = try runProcess(nghttp, ["-n", "-s", "-m", "100", Self.url(server, "/health")], timeout: 30)
             #expect(result.status == 0, "\(result.stderr)")
             // -s prints one line per stream: id, end, start, process time, status, size, path.
-            let rows = result.stdout.split(separator: "\n").map { $0.split(separator: " ") }.filter { $0.last == "/health" }
+            let rows = result.stdout.split(separator: "\n").map { $0.split(separator: " ") }.filter {
+                $0.last == "/health"
+            }
             #expect(rows.count == 100, "\(result.stdout)")
             #expect(rows.allSatisfy { $0.count == 7 && $0[4] == "200" && $0[5] == "15" }, "\(result.stdout)")
             #expect(Set(rows.map { $0[0] }).count == 100, "one stream per request")
@@ -142,7 +147,8 @@ struct HTTP2Tests {
             #expect(rows.count == 4, "\(result.stdout)")
             #expect(rows.allSatisfy { $0[4] == "200" && $0[5] == "300K" }, "\(result.stdout)")
 
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("concierge-big-\(UUID().uuidString)")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "concierge-big-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: file) }
             let curl = try runCurl(["-sS", "--http2-prior-knowledge", "-o", file.path, Self.url(server, "/big?kb=300")])
             #expect(curl.status == 0, "\(curl.stderr)")
@@ -214,7 +220,9 @@ struct HTTP2Tests {
         try await withTestServer({ $0.limits.maxHeaderBytes = 4096 }) { server in
             let client = try HTTP2TestClient(port: server.port)
             let settings = try client.waitFor { $0.kind == .settings && !$0.has(FrameFlag.ack) }
-            #expect(settings?.settings.contains { $0.id == SettingID.maxHeaderListSize.rawValue && $0.value == 4096 } == true)
+            #expect(
+                settings?.settings.contains { $0.id == SettingID.maxHeaderListSize.rawValue && $0.value == 4096 }
+                    == true)
             try client.sendGet(stream: 1, "/health", extra: [("x-big", String(repeating: "v", count: 5000))])
             let response = try client.response(on: 1)
             #expect(response.status == 431)
@@ -275,7 +283,9 @@ struct HTTP2Tests {
             #expect(reset?.stream == 5, "\(client.received)")
             #expect(reset?.errorCode == .refusedStream, "\(client.received)")
             let settings = client.received.first { $0.kind == .settings && !$0.has(FrameFlag.ack) }
-            #expect(settings?.settings.contains { $0.id == SettingID.maxConcurrentStreams.rawValue && $0.value == 2 } == true)
+            #expect(
+                settings?.settings.contains { $0.id == SettingID.maxConcurrentStreams.rawValue && $0.value == 2 }
+                    == true)
             try client.sendData(stream: 1, Array("one".utf8), endStream: true)
             try client.sendData(stream: 3, Array("three".utf8), endStream: true)
             #expect(try client.response(on: 1).bodyString == "one")

@@ -1,6 +1,7 @@
-@testable import ConciergeHTTP
 import HTTPTypes
 import Testing
+
+@testable import ConciergeHTTP
 
 // MARK: - The same events however the bytes are split
 
@@ -393,11 +394,14 @@ struct ParserErrorCase: Sendable, CustomTestStringConvertible {
     var status: Int
     var code: String
 
-    init(_ name: String, _ text: String, limits: HTTPServerConfiguration.Limits = .small, _ status: Int, _ code: String) {
+    init(_ name: String, _ text: String, limits: HTTPServerConfiguration.Limits = .small, _ status: Int, _ code: String)
+    {
         self.init(name, bytes(text), limits: limits, status, code)
     }
 
-    init(_ name: String, _ input: [UInt8], limits: HTTPServerConfiguration.Limits = .small, _ status: Int, _ code: String) {
+    init(
+        _ name: String, _ input: [UInt8], limits: HTTPServerConfiguration.Limits = .small, _ status: Int, _ code: String
+    ) {
         self.name = name
         self.input = input
         self.limits = limits
@@ -414,32 +418,50 @@ private let longPath = String(repeating: "a", count: 100)
 
 let parserErrorCases: [ParserErrorCase] = [
     // Limits.
-    ParserErrorCase("request line longer than the limit", "GET /\(longPath) HTTP/1.1\r\n\(host)\r\n", 414, "request_line_too_long"),
-    ParserErrorCase("request line longer than the limit, no newline ever", "GET /\(longPath)", 414, "request_line_too_long"),
-    ParserErrorCase("one header line longer than the limit", "GET / HTTP/1.1\r\n\(host)X-Long: \(longPath)\r\n\r\n", 431, "header_too_large"),
-    ParserErrorCase("header line longer than the limit, no newline ever", "GET / HTTP/1.1\r\n\(host)X-Long: \(longPath)", 431, "header_too_large"),
+    ParserErrorCase(
+        "request line longer than the limit", "GET /\(longPath) HTTP/1.1\r\n\(host)\r\n", 414, "request_line_too_long"),
+    ParserErrorCase(
+        "request line longer than the limit, no newline ever", "GET /\(longPath)", 414, "request_line_too_long"),
+    ParserErrorCase(
+        "one header line longer than the limit", "GET / HTTP/1.1\r\n\(host)X-Long: \(longPath)\r\n\r\n", 431,
+        "header_too_large"),
+    ParserErrorCase(
+        "header line longer than the limit, no newline ever", "GET / HTTP/1.1\r\n\(host)X-Long: \(longPath)", 431,
+        "header_too_large"),
     ParserErrorCase(
         "header section larger than the limit",
-        "GET / HTTP/1.1\r\n\(host)" + (1...5).map { "X-Pad-\($0): \(String(repeating: "p", count: 40))\r\n" }.joined() + "\r\n",
+        "GET / HTTP/1.1\r\n\(host)" + (1...5).map { "X-Pad-\($0): \(String(repeating: "p", count: 40))\r\n" }.joined()
+            + "\r\n",
         431, "headers_too_large"),
     ParserErrorCase(
         "too many header fields", "GET / HTTP/1.1\r\n\(host)" + (1...8).map { "X-\($0): v\r\n" }.joined() + "\r\n",
         431, "too_many_headers"),
     ParserErrorCase(
-        "Content-Length over the body limit", "POST / HTTP/1.1\r\n\(host)Content-Length: 33\r\n\r\n\(String(repeating: "b", count: 33))",
+        "Content-Length over the body limit",
+        "POST / HTTP/1.1\r\n\(host)Content-Length: 33\r\n\r\n\(String(repeating: "b", count: 33))",
         413, "body_too_large"),
-    ParserErrorCase("Content-Length with 20 digits", "POST / HTTP/1.1\r\n\(host)Content-Length: 99999999999999999999\r\n\r\n", 413, "body_too_large"),
-    ParserErrorCase("one chunk over the body limit", chunkedPost + "21\r\n\(String(repeating: "c", count: 33))\r\n0\r\n\r\n", 413, "body_too_large"),
+    ParserErrorCase(
+        "Content-Length with 20 digits", "POST / HTTP/1.1\r\n\(host)Content-Length: 99999999999999999999\r\n\r\n", 413,
+        "body_too_large"),
+    ParserErrorCase(
+        "one chunk over the body limit", chunkedPost + "21\r\n\(String(repeating: "c", count: 33))\r\n0\r\n\r\n", 413,
+        "body_too_large"),
     ParserErrorCase(
         "chunks adding up to more than the body limit",
-        chunkedPost + "10\r\n\(String(repeating: "c", count: 16))\r\n11\r\n\(String(repeating: "d", count: 17))\r\n0\r\n\r\n",
+        chunkedPost
+            + "10\r\n\(String(repeating: "c", count: 16))\r\n11\r\n\(String(repeating: "d", count: 17))\r\n0\r\n\r\n",
         413, "body_too_large"),
-    ParserErrorCase("huge chunk size", chunkedPost + "FFFFFFFFFFFFFFFFFFFF\r\n", limits: .init(), 413, "body_too_large"),
-    ParserErrorCase("chunk size of 2^63, one past Int", chunkedPost + "8000000000000000\r\n", limits: .init(), 413, "body_too_large"),
     ParserErrorCase(
-        "huge chunk size behind leading zeros", chunkedPost + String(repeating: "0", count: 40) + "FFFFFFFFFFFFFFFFFFFF\r\n",
+        "huge chunk size", chunkedPost + "FFFFFFFFFFFFFFFFFFFF\r\n", limits: .init(), 413, "body_too_large"),
+    ParserErrorCase(
+        "chunk size of 2^63, one past Int", chunkedPost + "8000000000000000\r\n", limits: .init(), 413, "body_too_large"
+    ),
+    ParserErrorCase(
+        "huge chunk size behind leading zeros",
+        chunkedPost + String(repeating: "0", count: 40) + "FFFFFFFFFFFFFFFFFFFF\r\n",
         limits: .init(), 413, "body_too_large"),
-    ParserErrorCase("chunk over the body limit behind leading zeros", chunkedPost + "000000000021\r\n", 413, "body_too_large"),
+    ParserErrorCase(
+        "chunk over the body limit behind leading zeros", chunkedPost + "000000000021\r\n", 413, "body_too_large"),
 
     // Request line.
     ParserErrorCase("request line without version", "GET /\r\n\(host)\r\n", 400, "bad_request_line"),
@@ -454,22 +476,29 @@ let parserErrorCases: [ParserErrorCase] = [
     ParserErrorCase("version HTTP/1", "GET / HTTP/1\r\n\(host)\r\n", 400, "bad_request_line"),
     ParserErrorCase("version HTTP/1.10", "GET / HTTP/1.10\r\n\(host)\r\n", 400, "bad_request_line"),
     ParserErrorCase("version HTTP/x.1", "GET / HTTP/x.1\r\n\(host)\r\n", 400, "bad_request_line"),
-    ParserErrorCase("control character in the target", "GET /a\u{01}b HTTP/1.1\r\n\(host)\r\n", 400, "bad_request_line"),
+    ParserErrorCase(
+        "control character in the target", "GET /a\u{01}b HTTP/1.1\r\n\(host)\r\n", 400, "bad_request_line"),
     ParserErrorCase("DEL in the target", "GET /a\u{7F} HTTP/1.1\r\n\(host)\r\n", 400, "bad_request_line"),
     ParserErrorCase("raw non-ASCII in the target", "GET /café HTTP/1.1\r\n\(host)\r\n", 400, "bad_request_line"),
     ParserErrorCase("CR before CR LF", "GET / HTTP/1.1\r\r\n\(host)\r\n", 400, "bad_request_line"),
-    ParserErrorCase("nine empty lines before the request", String(repeating: "\r\n", count: 9) + "GET / HTTP/1.1\r\n\(host)\r\n", 400, "bad_request"),
+    ParserErrorCase(
+        "nine empty lines before the request", String(repeating: "\r\n", count: 9) + "GET / HTTP/1.1\r\n\(host)\r\n",
+        400, "bad_request"),
 
     // Header lines.
     ParserErrorCase("space between header name and colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400, "bad_header"),
     ParserErrorCase("tab inside a header name", "GET / HTTP/1.1\r\n\(host)X\tA: b\r\n\r\n", 400, "bad_header"),
-    ParserErrorCase("control character in a header name", "GET / HTTP/1.1\r\n\(host)X-A\u{01}: b\r\n\r\n", 400, "bad_header"),
-    ParserErrorCase("non-token character in a header name", "GET / HTTP/1.1\r\n\(host)X(A): b\r\n\r\n", 400, "bad_header"),
+    ParserErrorCase(
+        "control character in a header name", "GET / HTTP/1.1\r\n\(host)X-A\u{01}: b\r\n\r\n", 400, "bad_header"),
+    ParserErrorCase(
+        "non-token character in a header name", "GET / HTTP/1.1\r\n\(host)X(A): b\r\n\r\n", 400, "bad_header"),
     ParserErrorCase("header line without a colon", "GET / HTTP/1.1\r\n\(host)No colon here\r\n\r\n", 400, "bad_header"),
     ParserErrorCase("empty header name", "GET / HTTP/1.1\r\n\(host): value\r\n\r\n", 400, "bad_header"),
-    ParserErrorCase("obs-fold continuation line", "GET / HTTP/1.1\r\n\(host)X-A: b\r\n  continued\r\n\r\n", 400, "bad_header"),
+    ParserErrorCase(
+        "obs-fold continuation line", "GET / HTTP/1.1\r\n\(host)X-A: b\r\n  continued\r\n\r\n", 400, "bad_header"),
     ParserErrorCase("obs-fold with a tab", "GET / HTTP/1.1\r\n\(host)X-A: b\r\n\tcontinued\r\n\r\n", 400, "bad_header"),
-    ParserErrorCase("control character in a header value", "GET / HTTP/1.1\r\n\(host)X-A: a\u{01}b\r\n\r\n", 400, "bad_header"),
+    ParserErrorCase(
+        "control character in a header value", "GET / HTTP/1.1\r\n\(host)X-A: a\u{01}b\r\n\r\n", 400, "bad_header"),
     ParserErrorCase("NUL in a header value", "GET / HTTP/1.1\r\n\(host)X-A: a\u{00}b\r\n\r\n", 400, "bad_header"),
     ParserErrorCase("DEL in a header value", "GET / HTTP/1.1\r\n\(host)X-A: a\u{7F}\r\n\r\n", 400, "bad_header"),
     ParserErrorCase("bare CR in a header value", "GET / HTTP/1.1\r\n\(host)X-A: a\rb\r\n\r\n", 400, "bad_header"),
@@ -481,35 +510,73 @@ let parserErrorCases: [ParserErrorCase] = [
     ParserErrorCase("negative chunk size", chunkedPost + "-5\r\nhello\r\n0\r\n\r\n", 400, "bad_chunk"),
     ParserErrorCase("missing chunk size", chunkedPost + "\r\nhello\r\n0\r\n\r\n", 400, "bad_chunk"),
     ParserErrorCase("chunk extension without a size", chunkedPost + ";ext=1\r\nhello\r\n0\r\n\r\n", 400, "bad_chunk"),
-    ParserErrorCase("chunk size line longer than 1024 bytes", chunkedPost + "1;" + String(repeating: "e", count: 2000) + "\r\n", limits: .init(), 400, "bad_chunk"),
-    ParserErrorCase("chunk size of 2000 zeros then 10", chunkedPost + String(repeating: "0", count: 2000) + "10\r\n", limits: .init(), 400, "bad_chunk"),
+    ParserErrorCase(
+        "chunk size line longer than 1024 bytes", chunkedPost + "1;" + String(repeating: "e", count: 2000) + "\r\n",
+        limits: .init(), 400, "bad_chunk"),
+    ParserErrorCase(
+        "chunk size of 2000 zeros then 10", chunkedPost + String(repeating: "0", count: 2000) + "10\r\n",
+        limits: .init(), 400, "bad_chunk"),
     ParserErrorCase("chunk data followed by other bytes", chunkedPost + "5\r\nhelloXY0\r\n\r\n", 400, "bad_chunk"),
     ParserErrorCase("chunk data followed by CR and no LF", chunkedPost + "5\r\nhello\rX0\r\n\r\n", 400, "bad_chunk"),
     ParserErrorCase("chunk longer than its size", chunkedPost + "3\r\nhello\r\n0\r\n\r\n", 400, "bad_chunk"),
 
     // Framing.
-    ParserErrorCase("Content-Length and Transfer-Encoding", "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "bad_transfer_encoding"),
-    ParserErrorCase("Transfer-Encoding and Content-Length", "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 400, "bad_transfer_encoding"),
-    ParserErrorCase("two different Content-Length headers", "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 400, "bad_content_length"),
-    ParserErrorCase("a Content-Length list with different values", "POST / HTTP/1.1\r\n\(host)Content-Length: 5, 6\r\n\r\nhello!", 400, "bad_content_length"),
-    ParserErrorCase("non-numeric Content-Length", "POST / HTTP/1.1\r\n\(host)Content-Length: abc\r\n\r\n", 400, "bad_content_length"),
-    ParserErrorCase("negative Content-Length", "POST / HTTP/1.1\r\n\(host)Content-Length: -1\r\n\r\n", 400, "bad_content_length"),
-    ParserErrorCase("Content-Length with a plus sign", "POST / HTTP/1.1\r\n\(host)Content-Length: +5\r\n\r\nhello", 400, "bad_content_length"),
-    ParserErrorCase("Content-Length in hex", "POST / HTTP/1.1\r\n\(host)Content-Length: 0x5\r\n\r\nhello", 400, "bad_content_length"),
-    ParserErrorCase("Content-Length with inner space", "POST / HTTP/1.1\r\n\(host)Content-Length: 1 2\r\n\r\n", 400, "bad_content_length"),
-    ParserErrorCase("Transfer-Encoding on HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, "bad_transfer_encoding"),
-    ParserErrorCase("Transfer-Encoding: gzip, chunked", "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: gzip, chunked\r\n\r\n", 501, "transfer_coding_not_supported"),
-    ParserErrorCase("gzip and chunked in two headers", "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n", 501, "transfer_coding_not_supported"),
-    ParserErrorCase("Transfer-Encoding: chunked, gzip", "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked, gzip\r\n\r\n", 400, "bad_transfer_encoding"),
-    ParserErrorCase("Transfer-Encoding: chunked, chunked", "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked, chunked\r\n\r\n", 400, "bad_transfer_encoding"),
-    ParserErrorCase("Transfer-Encoding: identity", "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: identity\r\n\r\n", 400, "bad_transfer_encoding"),
+    ParserErrorCase(
+        "Content-Length and Transfer-Encoding",
+        "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400,
+        "bad_transfer_encoding"),
+    ParserErrorCase(
+        "Transfer-Encoding and Content-Length",
+        "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 400,
+        "bad_transfer_encoding"),
+    ParserErrorCase(
+        "two different Content-Length headers",
+        "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 400, "bad_content_length"),
+    ParserErrorCase(
+        "a Content-Length list with different values", "POST / HTTP/1.1\r\n\(host)Content-Length: 5, 6\r\n\r\nhello!",
+        400, "bad_content_length"),
+    ParserErrorCase(
+        "non-numeric Content-Length", "POST / HTTP/1.1\r\n\(host)Content-Length: abc\r\n\r\n", 400, "bad_content_length"
+    ),
+    ParserErrorCase(
+        "negative Content-Length", "POST / HTTP/1.1\r\n\(host)Content-Length: -1\r\n\r\n", 400, "bad_content_length"),
+    ParserErrorCase(
+        "Content-Length with a plus sign", "POST / HTTP/1.1\r\n\(host)Content-Length: +5\r\n\r\nhello", 400,
+        "bad_content_length"),
+    ParserErrorCase(
+        "Content-Length in hex", "POST / HTTP/1.1\r\n\(host)Content-Length: 0x5\r\n\r\nhello", 400, "bad_content_length"
+    ),
+    ParserErrorCase(
+        "Content-Length with inner space", "POST / HTTP/1.1\r\n\(host)Content-Length: 1 2\r\n\r\n", 400,
+        "bad_content_length"),
+    ParserErrorCase(
+        "Transfer-Encoding on HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400,
+        "bad_transfer_encoding"),
+    ParserErrorCase(
+        "Transfer-Encoding: gzip, chunked", "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: gzip, chunked\r\n\r\n", 501,
+        "transfer_coding_not_supported"),
+    ParserErrorCase(
+        "gzip and chunked in two headers",
+        "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n", 501,
+        "transfer_coding_not_supported"),
+    ParserErrorCase(
+        "Transfer-Encoding: chunked, gzip", "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked, gzip\r\n\r\n", 400,
+        "bad_transfer_encoding"),
+    ParserErrorCase(
+        "Transfer-Encoding: chunked, chunked", "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked, chunked\r\n\r\n",
+        400, "bad_transfer_encoding"),
+    ParserErrorCase(
+        "Transfer-Encoding: identity", "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: identity\r\n\r\n", 400,
+        "bad_transfer_encoding"),
 
     // Version, Host, Expect.
     ParserErrorCase("HTTP/2.0", "GET / HTTP/2.0\r\n\(host)\r\n", 505, "http_version_not_supported"),
     ParserErrorCase("HTTP/3.0", "GET / HTTP/3.0\r\n\(host)\r\n", 505, "http_version_not_supported"),
     ParserErrorCase("HTTP/0.9", "GET / HTTP/0.9\r\n\(host)\r\n", 505, "http_version_not_supported"),
     ParserErrorCase("HTTP/1.1 without Host", "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", 400, "missing_host"),
-    ParserErrorCase("Expect: something-else", "POST / HTTP/1.1\r\n\(host)Expect: something-else\r\nContent-Length: 2\r\n\r\nhi", 417, "expectation_failed"),
+    ParserErrorCase(
+        "Expect: something-else", "POST / HTTP/1.1\r\n\(host)Expect: something-else\r\nContent-Length: 2\r\n\r\nhi",
+        417, "expectation_failed"),
 ]
 
 @Suite("HTTPRequestParser: errors, raised the same way at any split")
@@ -525,7 +592,8 @@ struct HTTPRequestParserErrorTests {
     @Test("byte by byte and 50 random splits raise the same error", arguments: parserErrorCases)
     func anySplit(testCase: ParserErrorCase) throws {
         let whole = try #require(parseError(testCase.input, limits: testCase.limits))
-        let byteByByte = parseError(testCase.input, splits: Splits.byteByByte(testCase.input.count), limits: testCase.limits)
+        let byteByByte = parseError(
+            testCase.input, splits: Splits.byteByByte(testCase.input.count), limits: testCase.limits)
         #expect(byteByByte == whole)
         var rng = SplitMix64(seed: stableSeed(testCase.name))
         for _ in 0..<50 {
@@ -598,7 +666,8 @@ struct HTTPRequestParserEarlyLimitTests {
     func chunkBeforeData() throws {
         let head = bytes(chunkedPost)
         let sizeLine = bytes("21\r\n")
-        let failure = try #require(byteCountAtError(head + sizeLine + Array(repeating: 0x63, count: 33), limits: limits))
+        let failure = try #require(
+            byteCountAtError(head + sizeLine + Array(repeating: 0x63, count: 33), limits: limits))
         #expect(failure.fed == head.count + sizeLine.count)
         #expect(failure.error.code == "body_too_large")
     }
@@ -679,7 +748,8 @@ struct HTTPRequestParserEarlyLimitTests {
         #expect(parseError(input, splits: Splits.byteByByte(input.count), limits: testCase.limits) == nil)
         for (index, byte) in input.enumerated() where byte == UInt8(ascii: "\r") {
             let error = parseError(input, splits: [index + 1], limits: testCase.limits)
-            #expect(error == nil, "split after the CR at \(index): \(error.map { "\($0.status.code) \($0.code)" } ?? "")")
+            #expect(
+                error == nil, "split after the CR at \(index): \(error.map { "\($0.status.code) \($0.code)" } ?? "")")
         }
     }
 }
@@ -731,7 +801,8 @@ struct HTTPRequestParserPhaseTests {
     func pipelined() throws {
         let harness = ParserHarness()
         var parser = harness.parser
-        harness.buffer.append(bytes("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nz"))
+        harness.buffer.append(
+            bytes("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nz"))
         var phases: [HTTPRequestParser.Phase] = []
         var events: [HTTPParserEvent] = []
         while let event = try parser.next(harness.buffer) {

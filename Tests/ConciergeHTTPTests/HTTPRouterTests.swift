@@ -1,6 +1,7 @@
-@testable import ConciergeHTTP
 import HTTPTypes
 import Testing
+
+@testable import ConciergeHTTP
 
 @Suite("HTTPRouter")
 struct HTTPRouterTests {
@@ -145,7 +146,8 @@ struct HTTPRouterTests {
         }
         router.post("/echo") { request in HTTPServerResponse(status: .created, body: request.body) }
         router.get("/teapot") { _ in
-            throw HTTPError(.init(code: 418), code: "teapot", message: "short and \"stout\"", headerFields: [.retryAfter: "5"])
+            throw HTTPError(
+                .init(code: 418), code: "teapot", message: "short and \"stout\"", headerFields: [.retryAfter: "5"])
         }
         router.get("/broken") { _ in throw CocoaLikeError() }
         return router
@@ -157,7 +159,8 @@ struct HTTPRouterTests {
         _ method: HTTPRequest.Method, _ target: String, headers: HTTPFields = [:], body: [UInt8] = []
     ) -> HTTPServerResponse {
         echoRouter.respond(
-            to: HTTPRequest(method: method, scheme: nil, authority: nil, path: target, headerFields: headers), body: body)
+            to: HTTPRequest(method: method, scheme: nil, authority: nil, path: target, headerFields: headers),
+            body: body)
     }
 
     @Test("respond(to:) runs the route's responder with the decoded path, query, headers and a request id")
@@ -194,10 +197,14 @@ struct HTTPRouterTests {
     @Test(
         "respond(to:) answers an unknown path with a JSON 404, another method with a JSON 405 and Allow",
         arguments: [
-            (HTTPRequest.Method.get, "/nope?user=1", HTTPResponse.Status.notFound, nil as String?,
-             #"{"error":{"code":"not_found","message":"no route for /nope"}}"#),
-            (.delete, "/echo", .methodNotAllowed, "GET, HEAD, POST",
-             #"{"error":{"code":"method_not_allowed","message":"DELETE is not allowed on /echo; use GET, HEAD, POST"}}"#),
+            (
+                HTTPRequest.Method.get, "/nope?user=1", HTTPResponse.Status.notFound, nil as String?,
+                #"{"error":{"code":"not_found","message":"no route for /nope"}}"#
+            ),
+            (
+                .delete, "/echo", .methodNotAllowed, "GET, HEAD, POST",
+                #"{"error":{"code":"method_not_allowed","message":"DELETE is not allowed on /echo; use GET, HEAD, POST"}}"#
+            ),
         ])
     func respondRoutingErrors(
         method: HTTPRequest.Method, target: String, status: HTTPResponse.Status, allow: String?, body: String

@@ -1,5 +1,6 @@
-@testable import ConciergeHTTP
 import HTTPTypes
+
+@testable import ConciergeHTTP
 
 // Helpers shared by the parser, target and serializer tests.
 

@@ -1,5 +1,6 @@
-@testable import ConciergeHTTP
 import Testing
+
+@testable import ConciergeHTTP
 
 @Suite("QueryItems")
 struct QueryItemsTests {
@@ -122,7 +123,9 @@ struct QueryItemsTests {
         #expect(throws: PercentDecodingError.self) { try decode("%2", plusIsSpace: false) }
     }
 
-    @Test("hex digit values", arguments: zip(Array("09afAFgG/:@`".utf8), [0, 9, 10, 15, 10, 15, nil, nil, nil, nil, nil, nil] as [UInt8?]))
+    @Test(
+        "hex digit values",
+        arguments: zip(Array("09afAFgG/:@`".utf8), [0, 9, 10, 15, 10, 15, nil, nil, nil, nil, nil, nil] as [UInt8?]))
     func hexValue(byte: UInt8, expected: UInt8?) {
         #expect(PercentDecoding.hexValue(byte) == expected)
     }

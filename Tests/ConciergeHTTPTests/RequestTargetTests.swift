@@ -1,6 +1,7 @@
-@testable import ConciergeHTTP
 import HTTPTypes
 import Testing
+
+@testable import ConciergeHTTP
 
 @Suite("RequestTarget")
 struct RequestTargetTests {
@@ -54,7 +55,9 @@ struct RequestTargetTests {
 
     @Test(
         "a target that is neither a path, an absolute URI nor * is a 400",
-        arguments: ["", "recommend", "example.com:443", "?x=1", "**", "/%zz", "/%C3", "/ok?x=%FF", "/ok?x=%", "http://host/%G0"])
+        arguments: [
+            "", "recommend", "example.com:443", "?x=1", "**", "/%zz", "/%C3", "/ok?x=%FF", "/ok?x=%", "http://host/%G0",
+        ])
     func invalid(target: String) {
         do {
             let parsed = try RequestTarget(target)

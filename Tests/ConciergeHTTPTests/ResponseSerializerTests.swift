@@ -1,7 +1,8 @@
-@testable import ConciergeHTTP
 import Foundation
 import HTTPTypes
 import Testing
+
+@testable import ConciergeHTTP
 
 @Suite("ResponseSerializer")
 struct ResponseSerializerTests {
@@ -15,7 +16,8 @@ struct ResponseSerializerTests {
         var output = existing
         ResponseSerializer.write(
             response, requestID: requestID, date: bytes(Self.date), serverName: bytes("concierge"),
-            fixedHeaders: ResponseSerializer.fixedHeaderBytes(fixedHeaders), keepAlive: keepAlive, requestVersion: version, includeBody: includeBody, into: &output)
+            fixedHeaders: ResponseSerializer.fixedHeaderBytes(fixedHeaders), keepAlive: keepAlive,
+            requestVersion: version, includeBody: includeBody, into: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
@@ -85,7 +87,10 @@ struct ResponseSerializerTests {
         fields.append(HTTPField(name: .setCookie, value: "b=2"))
         let text = serialize(HTTPServerResponse(status: .created, headerFields: fields, body: bytes("{}")))
         #expect(text.hasPrefix("HTTP/1.1 201 Created\r\n"))
-        #expect(text.hasSuffix("Content-Length: 2\r\nX-Second: 2\r\nCache-Control: no-store\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n{}"))
+        #expect(
+            text.hasSuffix(
+                "Content-Length: 2\r\nX-Second: 2\r\nCache-Control: no-store\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n{}"
+            ))
     }
 
     @Test("headers the server manages are written once, with the server's values")
@@ -186,7 +191,9 @@ struct HTTPErrorResponseTests {
     @Test("the body is exactly {\"error\":{\"code\":…,\"message\":…}} with JSON content type and the status")
     func shape() throws {
         let response = HTTPError(.notFound, code: "not_found", message: "no route for /x").response
-        #expect(String(decoding: response.body, as: UTF8.self) == #"{"error":{"code":"not_found","message":"no route for /x"}}"#)
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"error":{"code":"not_found","message":"no route for /x"}}"#)
         #expect(response.status == .notFound)
         #expect(response.headerFields[.contentType] == "application/json")
         let decoded = try decode(response)
@@ -224,7 +231,8 @@ struct HTTPErrorResponseTests {
 
     @Test("the error's own header fields are added, and the helpers set status and code")
     func headersAndHelpers() throws {
-        let error = HTTPError(.methodNotAllowed, code: "method_not_allowed", message: "use GET", headerFields: [.allow: "GET, HEAD"])
+        let error = HTTPError(
+            .methodNotAllowed, code: "method_not_allowed", message: "use GET", headerFields: [.allow: "GET, HEAD"])
         let response = error.response
         #expect(response.status == .methodNotAllowed)
         #expect(response.headerFields[.allow] == "GET, HEAD")

@@ -129,7 +129,8 @@ struct ServerConnectionTests {
         try await withTestServer { server in
             let client = try RawClient(port: server.port)
             let batch =
-                getRequest("/health", headers: ["X-Request-Id: a"]) + postRequest("/echo", body: "xyz", headers: ["X-Request-Id: b"])
+                getRequest("/health", headers: ["X-Request-Id: a"])
+                + postRequest("/echo", body: "xyz", headers: ["X-Request-Id: b"])
             for byte in batch.utf8 { try client.send([byte]) }
             let responses = try client.readResponses(2)
             #expect(responses.map { $0.header("X-Request-Id") } == ["a", "b"])
@@ -299,7 +300,8 @@ struct ServerConnectionTests {
     func pipelinedRequestsWithLargeResponses(kilobytes: Int) async throws {
         try await withTestServer { server in
             let client = try RawClient(port: server.port)
-            try client.send((0..<4).map { getRequest("/big?kb=\(kilobytes)", headers: ["X-Request-Id: big-\($0)"]) }.joined())
+            try client.send(
+                (0..<4).map { getRequest("/big?kb=\(kilobytes)", headers: ["X-Request-Id: big-\($0)"]) }.joined())
             var ids: [String?] = []
             for _ in 0..<4 {
                 guard let response = try client.tryReadResponse(timeout: 2) else { break }

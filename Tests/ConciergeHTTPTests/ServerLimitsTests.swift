@@ -62,7 +62,8 @@ struct ServerLimitsTests {
                 port: server.port, Array(request.utf8), status: 431, code: "too_many_headers")
             // 99 extra headers plus Host is exactly the limit.
             let client = try RawClient(port: server.port)
-            #expect(try client.exchange(getRequest("/health", headers: (0..<99).map { "X-H\($0): \($0)" })).status == 200)
+            #expect(
+                try client.exchange(getRequest("/health", headers: (0..<99).map { "X-H\($0): \($0)" })).status == 200)
         }
     }
 
@@ -118,7 +119,8 @@ struct ServerLimitsTests {
         try await withTestServer({ $0.limits.maxBodyBytes = 1024 }) { server in
             let client = try RawClient(port: server.port)
             let body = [UInt8](repeating: 0x61, count: 200 * 1024)
-            try client.send(Array("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            try client.send(
+                Array("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
             let response = try client.readResponse(timeout: 3)
             #expect(response.status == 413)
             #expect(try client.waitForClose())
@@ -143,13 +145,15 @@ struct ServerLimitsTests {
             // A chunk size with more hex digits than any limit.
             try Self.expectRefusedAndClosed(
                 port: server.port,
-                Array("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n".utf8),
+                Array(
+                    "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n".utf8),
                 status: 413, code: "body_too_large")
             // Exactly at the limit, in two chunks, is fine.
             let client = try RawClient(port: server.port)
             let half = String(repeating: "h", count: 512)
             let response = try client.exchange(
-                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200\r\n\(half)\r\n200\r\n\(half)\r\n0\r\n\r\n")
+                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200\r\n\(half)\r\n200\r\n\(half)\r\n0\r\n\r\n"
+            )
             #expect(response.status == 200)
             #expect(response.body.count == 1024)
         }

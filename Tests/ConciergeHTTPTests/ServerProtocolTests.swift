@@ -12,7 +12,9 @@ struct ServerProtocolTests {
     /// Date, Server, Content-Length and X-Request-Id are on every response.
     static func expectStandardHeaders(_ response: RawResponse, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(response.version == "HTTP/1.1", sourceLocation: sourceLocation)
-        #expect(isIMFFixdate(response.header("Date")), "Date: \(response.header("Date") ?? "missing")", sourceLocation: sourceLocation)
+        #expect(
+            isIMFFixdate(response.header("Date")), "Date: \(response.header("Date") ?? "missing")",
+            sourceLocation: sourceLocation)
         #expect(response.header("Server") == "concierge", sourceLocation: sourceLocation)
         #expect(response.header("Content-Length") == String(response.body.count), sourceLocation: sourceLocation)
         #expect(response.headers(named: "Content-Length").count == 1, sourceLocation: sourceLocation)
@@ -130,7 +132,9 @@ struct ServerProtocolTests {
 
     static let malformed: [Malformed] = [
         Malformed(name: "request line without version", request: "GARBAGE\r\n\r\n", code: "bad_request_line"),
-        Malformed(name: "request line with extra space", request: "GET /  HTTP/1.1\r\nHost: x\r\n\r\n", code: "bad_request_line"),
+        Malformed(
+            name: "request line with extra space", request: "GET /  HTTP/1.1\r\nHost: x\r\n\r\n",
+            code: "bad_request_line"),
         Malformed(name: "bad version token", request: "GET / HTTQ/1.1\r\nHost: x\r\n\r\n", code: "bad_request_line"),
         Malformed(
             name: "header name with space", request: "GET /health HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n",
@@ -179,7 +183,8 @@ struct ServerProtocolTests {
             #expect(response.closesConnection, "a 400 must say Connection: close")
             Self.expectStandardHeaders(response)
             #expect(try client.waitForClose(timeout: 3), "the connection must be closed after a 400")
-            #expect(client.unread.isEmpty, "nothing may follow the 400: \(String(decoding: client.unread, as: UTF8.self))")
+            #expect(
+                client.unread.isEmpty, "nothing may follow the 400: \(String(decoding: client.unread, as: UTF8.self))")
         }
     }
 

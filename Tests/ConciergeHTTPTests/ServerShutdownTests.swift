@@ -9,7 +9,7 @@ import Testing
 @testable import ConciergeHTTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Server: in-process shutdown")

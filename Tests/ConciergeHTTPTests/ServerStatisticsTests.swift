@@ -55,8 +55,9 @@ struct ServerStatisticsTests {
             #expect(snapshot.latencyCount(route: "unmatched") == 2)
             #expect(snapshot.latency.reduce(0) { $0 + $1.count } == snapshot.totalRequests)
             // The histogram has the counter's labels: every request series has a latency series of the same count.
-            #expect(snapshot.latency.map { [$0.route, $0.method, $0.statusClass, String($0.count)] }
-                == snapshot.requests.map { [$0.route, $0.method, $0.statusClass, String($0.count)] })
+            #expect(
+                snapshot.latency.map { [$0.route, $0.method, $0.statusClass, String($0.count)] }
+                    == snapshot.requests.map { [$0.route, $0.method, $0.statusClass, String($0.count)] })
             for series in snapshot.latency {
                 #expect(series.cumulativeCounts.count == HTTPServerStatistics.latencyBuckets.count + 1)
                 #expect(zip(series.cumulativeCounts, series.cumulativeCounts.dropFirst()).allSatisfy { $0 <= $1 })
@@ -202,12 +203,14 @@ struct ServerStatisticsTests {
                                     throw ClientError(description: "\(id): unexpected body \(response)")
                                 }
                             } else {
-                                response = try client.exchange(postRequest("/echo", body: id, headers: ["X-Request-Id: \(id)"]))
+                                response = try client.exchange(
+                                    postRequest("/echo", body: id, headers: ["X-Request-Id: \(id)"]))
                                 guard response.bodyString == id else {
                                     throw ClientError(description: "\(id): echo of another request \(response)")
                                 }
                             }
-                            guard response.status == 200, response.header("X-Request-Id") == id, !response.closesConnection
+                            guard response.status == 200, response.header("X-Request-Id") == id,
+                                !response.closesConnection
                             else { throw ClientError(description: "\(id): \(response)") }
                             okCount.add(1, ordering: .relaxed)
                         }

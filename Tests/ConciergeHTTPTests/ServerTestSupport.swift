@@ -12,7 +12,7 @@ import Testing
 @testable import ConciergeHTTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // MARK: - In-process server
@@ -46,7 +46,8 @@ enum TestRoutes {
             return HTTPServerResponse(status: .ok, headerFields: [.contentType: "application/octet-stream"], body: body)
         }
         router.get("/request-id") { request in
-            HTTPServerResponse(status: .ok, headerFields: [.contentType: "text/plain"], body: Array(request.requestID.utf8))
+            HTTPServerResponse(
+                status: .ok, headerFields: [.contentType: "text/plain"], body: Array(request.requestID.utf8))
         }
         router.get("/conflict") { _ in
             throw HTTPError(

@@ -9,7 +9,7 @@ import Testing
 @testable import ConciergeHTTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A TLS session a client kept, to offer for resumption on a later connection.
@@ -43,7 +43,9 @@ final class TLSTestClient {
         var limit = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(socket.fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        guard let context = SSL_CTX_new(TLS_client_method()) else { throw ClientError(description: "SSL_CTX_new failed") }
+        guard let context = SSL_CTX_new(TLS_client_method()) else {
+            throw ClientError(description: "SSL_CTX_new failed")
+        }
         self.context = context
         SSL_CTX_load_verify_locations(context, files.caCertificate, nil)
         SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
@@ -100,7 +102,8 @@ final class TLSTestClient {
         guard let certificate = SSL_get1_peer_certificate(session) else { return nil }
         defer { X509_free(certificate) }
         var name = [CChar](repeating: 0, count: 256)
-        guard X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, &name, Int32(name.count)) > 0
+        guard
+            X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, &name, Int32(name.count)) > 0
         else { return nil }
         return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

@@ -11,7 +11,7 @@ import Testing
 @testable import ConciergeHTTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("TLS")
@@ -50,7 +50,8 @@ struct TLSTests {
     @Test func http1OverTLSKeepsItsConnection() async throws {
         try await Self.withTLSServer { server, _ in
             let result = try Self.curl([
-                "--http1.1", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{http_version} %{http_code} %{num_connects}\n",
+                "--http1.1", "-o", "/dev/null", "-o", "/dev/null", "-w",
+                "%{http_version} %{http_code} %{num_connects}\n",
                 Self.url(server, "/health"), Self.url(server, "/query?a=1"),
             ])
             #expect(result.status == 0, "\(result.stderr)")
@@ -72,9 +73,14 @@ struct TLSTests {
             let upgrade = try plain.exchange(
                 getRequest(
                     "/health",
-                    headers: ["Connection: Upgrade, HTTP2-Settings", "Upgrade: h2c", "HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA"]))
+                    headers: [
+                        "Connection: Upgrade, HTTP2-Settings", "Upgrade: h2c",
+                        "HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA",
+                    ]))
             #expect(upgrade.status == 200, "no 101 over TLS: \(upgrade)")
-            let priorKnowledge = try Self.curl(["--http2-prior-knowledge", "-w", " %{http_version}", Self.url(server, "/health")])
+            let priorKnowledge = try Self.curl([
+                "--http2-prior-knowledge", "-w", " %{http_version}", Self.url(server, "/health"),
+            ])
             #expect(priorKnowledge.status == 0, "\(priorKnowledge.stderr)")
             #expect(priorKnowledge.stdout.hasSuffix(" 2"), "\(priorKnowledge.stdout)")
         }
@@ -85,7 +91,9 @@ struct TLSTests {
         try await Self.withTLSServer { server, _ in
             let result = try runProcess(nghttp, ["-n", "-s", "-m", "50", Self.url(server, "/health")], timeout: 30)
             #expect(result.status == 0, "\(result.stderr)")
-            let rows = result.stdout.split(separator: "\n").map { $0.split(separator: " ") }.filter { $0.last == "/health" }
+            let rows = result.stdout.split(separator: "\n").map { $0.split(separator: " ") }.filter {
+                $0.last == "/health"
+            }
             #expect(rows.count == 50 && rows.allSatisfy { $0[4] == "200" }, "\(result.stdout)")
             #expect(server.statistics.snapshot().acceptedConnections == 1)
         }
@@ -96,7 +104,9 @@ struct TLSTests {
             let tls12 = try TLSTestClient(port: server.port, alpn: ["h2"], maxVersion: TLS1_2_VERSION)
             #expect(tls12.protocolVersion == "TLSv1.2")
             #expect(tls12.negotiatedProtocol == "h2")
-            let tls11 = try Self.curl(["--tlsv1.0", "--tls-max", "1.1", "--ciphers", "DEFAULT@SECLEVEL=0", Self.url(server, "/health")])
+            let tls11 = try Self.curl([
+                "--tlsv1.0", "--tls-max", "1.1", "--ciphers", "DEFAULT@SECLEVEL=0", Self.url(server, "/health"),
+            ])
             #expect(tls11.status != 0, "TLS 1.1 must be refused: \(tls11.stdout)")
             #expect(poll(until: 2) { server.statistics.snapshot().tlsHandshakeFailures == 1 })
         }
@@ -114,7 +124,8 @@ struct TLSTests {
             let plain = try RawClient(port: server.port)
             try plain.send(getRequest("/health"))
             #expect(try plain.waitForClose())
-            #expect(!String(decoding: plain.unread, as: UTF8.self).hasPrefix("HTTP/"), "no cleartext answer on a TLS port")
+            #expect(
+                !String(decoding: plain.unread, as: UTF8.self).hasPrefix("HTTP/"), "no cleartext answer on a TLS port")
 
             #expect(poll(until: 2) { server.statistics.snapshot().tlsHandshakeFailures == 2 })
             #expect(try bystander.exchange(getRequest("/health")).status == 200)
@@ -154,7 +165,8 @@ struct TLSTests {
         let files = try TestCertificates.files.get()
         let result = try runProcess(
             "/usr/bin/openssl",
-            ["s_client", "-connect", "127.0.0.1:\(server.port)", "-CAfile", files.caCertificate, "-reconnect"] + options,
+            ["s_client", "-connect", "127.0.0.1:\(server.port)", "-CAfile", files.caCertificate, "-reconnect"]
+                + options,
             timeout: 30)
         return result.stdout.split(separator: "\n").filter { $0.hasPrefix("New,") || $0.hasPrefix("Reused,") }
             .map { String($0.prefix { $0 != "," }) }
@@ -244,8 +256,14 @@ struct TLSTests {
     @Test func unusableFilesFailTheStartClearly() throws {
         let files = try TestCertificates.files.get()
         let cases: [(HTTPServerConfiguration.TLS, String)] = [
-            (.init(certificateChainPath: "/nonexistent/cert.pem", privateKeyPath: files.serverKey), "/nonexistent/cert.pem"),
-            (.init(certificateChainPath: files.serverCertificate, privateKeyPath: "/nonexistent/key.pem"), "/nonexistent/key.pem"),
+            (
+                .init(certificateChainPath: "/nonexistent/cert.pem", privateKeyPath: files.serverKey),
+                "/nonexistent/cert.pem"
+            ),
+            (
+                .init(certificateChainPath: files.serverCertificate, privateKeyPath: "/nonexistent/key.pem"),
+                "/nonexistent/key.pem"
+            ),
             (.init(certificateChainPath: files.serverCertificate, privateKeyPath: files.clientKey), "does not match"),
             (.init(certificateChainPath: files.serverKey, privateKeyPath: files.serverKey), files.serverKey),
         ]

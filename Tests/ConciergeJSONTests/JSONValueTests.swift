@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct JSONValueTests {
     @Test func jsonWithEscapesSurrogatePairsAndNumbers() throws {
-        let text = #"  {"name": "\ud55c\uae00 \"q\" \ud83c\udf77\n", "list": [0, -12, 3.5, 1e3, true, false, null, {}, []]} "#
+        let text =
+            #"  {"name": "\ud55c\uae00 \"q\" \ud83c\udf77\n", "list": [0, -12, 3.5, 1e3, true, false, null, {}, []]} "#
         guard case .object(let members) = try JSONValue(parsing: Array(text.utf8)[...]) else {
             Issue.record("not an object")
             return
@@ -49,7 +50,8 @@ import Testing
     @Test func wholeNumbersAreValuesHoweverWritten() throws {
         let expected: [(String, Int?)] = [
             ("5", 5), ("5.0", 5), ("5e0", 5), ("50e-1", 5), ("0.5e1", 5), ("1e2", 100), ("1E+2", 100), ("-1.0", -1),
-            ("0e999999999999999999999", 0), ("0.0e-9223372036854775807", 0), ("-0.0", 0), ("9223372036854775807.0", Int.max),
+            ("0e999999999999999999999", 0), ("0.0e-9223372036854775807", 0), ("-0.0", 0),
+            ("9223372036854775807.0", Int.max),
             ("-9223372036854775808e0", Int.min), ("9007199254740993.0", 9_007_199_254_740_993),
             ("1.5", nil), ("1e-2", nil), ("9223372036854775808", nil), ("9223372036854775807e1", nil), ("1e19", nil),
             ("1e999999999999999999999", nil), ("1e-999999999999999999999", nil),

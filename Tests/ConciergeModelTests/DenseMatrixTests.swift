@@ -1,5 +1,6 @@
-@testable import ConciergeModel
 import Testing
+
+@testable import ConciergeModel
 
 @Suite struct DenseMatrixTests {
     @Test(arguments: [1, 3, 4, 7, 8, 12, 13, 16, 24, 64, 70])
@@ -58,7 +59,8 @@ import Testing
         matrix.withUnsafeBufferPointer { matrix in
             x.withUnsafeBufferPointer { x in
                 result.withUnsafeMutableBufferPointer {
-                    VectorKernels.symmetricMultiply(matrix.baseAddress!, x.baseAddress!, scale: -2, $0.baseAddress!, size)
+                    VectorKernels.symmetricMultiply(
+                        matrix.baseAddress!, x.baseAddress!, scale: -2, $0.baseAddress!, size)
                 }
             }
         }

@@ -21,14 +21,18 @@ import Testing
             func score(_ item: Int) -> Float {
                 zip(model.userFactors.row(user), model.itemFactors.row(item)).reduce(Float(0)) { $0 + $1.0 * $1.1 }
             }
-            let scored: [(item: Int, score: Float)] = (0..<train.columns).filter { !seen.contains($0) }.map { ($0, score($0)) }
+            let scored: [(item: Int, score: Float)] = (0..<train.columns).filter { !seen.contains($0) }.map {
+                ($0, score($0))
+            }
             let ranked = scored.sorted { $0.score != $1.score ? $0.score > $1.score : $0.item < $1.item }
             return ranked.prefix(k).map(\.item)
         }
         let als = RankingMetrics.evaluate(k: 10, test: test) { recommend($0, 10) }
         let popularity = Popularity(userItems: train).scores
         let baseline = RankingMetrics.evaluate(k: 10, test: test) { user in
-            Array(popularity.columnIndices[popularity.rowRange(0)].map(Int.init).filter { !history(user).contains($0) }.prefix(10))
+            Array(
+                popularity.columnIndices[popularity.rowRange(0)].map(Int.init).filter { !history(user).contains($0) }
+                    .prefix(10))
         }
         #expect(als.precision > 0.2)
         #expect(als.precision > 2.5 * baseline.precision)
@@ -105,7 +109,7 @@ import Testing
     @Test func emptyRowsGetZeroFactors() {
         let matrix = SparseMatrix(
             rows: 4, columns: 5,
-            entries: [.init(row: 0, column: 1, value: 2), .init(row: 2, column: 3, value: 1), .init(row: 2, column: 1, value: 1)])
+            triples: [(0, 1, 2), (2, 3, 1), (2, 1, 1)])
         let model = ImplicitALS(configuration: .init(factors: 4, iterations: 3)).fit(userItems: matrix)
         #expect(model.userFactors.row(1).allSatisfy { $0 == 0 })
         #expect(model.itemFactors.row(4).allSatisfy { $0 == 0 })

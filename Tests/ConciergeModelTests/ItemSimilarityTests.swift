@@ -28,7 +28,8 @@ import Testing
         let table = ItemSimilarity.cosine(userItems: matrix, blocks: Self.blocks, neighbours: 5)
         let dense = (0..<40).map { item in
             (0..<60).map { user in
-                matrix.rowRange(user).first { Int(matrix.columnIndices[$0]) == item }.map { Double(matrix.values[$0]) } ?? 0
+                matrix.rowRange(user).first { Int(matrix.columnIndices[$0]) == item }.map { Double(matrix.values[$0]) }
+                    ?? 0
             }
         }
         func cosine(_ a: Int, _ b: Int) -> Double? {

@@ -24,7 +24,8 @@ struct PlantedMatrix {
                     chosen.insert(Int(generator.next(upperBound: UInt64(items))))
                 }
                 for item in chosen.sorted() {
-                    entries.append(.init(row: user, column: item, value: Float(1 + generator.next(upperBound: UInt64(3)))))
+                    entries.append(
+                        .init(row: user, column: item, value: Float(1 + generator.next(upperBound: UInt64(3)))))
                 }
             }
         }

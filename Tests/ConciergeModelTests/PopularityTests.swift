@@ -5,11 +5,7 @@ import Testing
     // Guests 0–2; item 1 is ordered by three guests once, item 0 by one guest ten times.
     static let matrix = SparseMatrix(
         rows: 3, columns: 6,
-        entries: [
-            .init(row: 0, column: 0, value: 10), .init(row: 0, column: 1, value: 1), .init(row: 1, column: 1, value: 1),
-            .init(row: 2, column: 1, value: 1), .init(row: 1, column: 2, value: 2), .init(row: 2, column: 2, value: 1),
-            .init(row: 1, column: 4, value: 3), .init(row: 2, column: 5, value: 1),
-        ])
+        triples: [(0, 0, 10), (0, 1, 1), (1, 1, 1), (2, 1, 1), (1, 2, 2), (2, 2, 1), (1, 4, 3), (2, 5, 1)])
 
     @Test func distinctGuestsPerBlock() {
         let popularity = Popularity(userItems: Self.matrix, blocks: [0..<3, 3..<6])

@@ -6,7 +6,7 @@ import Testing
     @Test func handComputedCase() {
         let test = SparseMatrix(
             rows: 3, columns: 10,
-            entries: [.init(row: 0, column: 1, value: 1), .init(row: 0, column: 4, value: 2), .init(row: 1, column: 5, value: 1)])
+            triples: [(0, 1, 1), (0, 4, 2), (1, 5, 1)])
         let lists = [[1, 2, 4], [0], [7, 8, 9]]
         let metrics = RankingMetrics.evaluate(k: 3, test: test) { lists[$0] }
         // User 0: hits at ranks 1 and 3 of 2 held out; user 1: one held out, a list of one miss;
@@ -26,7 +26,7 @@ import Testing
     @Test func perfectRankingScoresOne() {
         let test = SparseMatrix(
             rows: 2, columns: 6,
-            entries: [.init(row: 0, column: 2, value: 1), .init(row: 0, column: 3, value: 1), .init(row: 1, column: 0, value: 1)])
+            triples: [(0, 2, 1), (0, 3, 1), (1, 0, 1)])
         let metrics = RankingMetrics.evaluate(k: 2, test: test) { $0 == 0 ? [3, 2] : [0, 5] }
         #expect(metrics.precision == 1 && metrics.meanAveragePrecision == 1 && metrics.ndcg == 1)
         #expect(metrics.auc == 1)

@@ -36,7 +36,8 @@ import Testing
             matrix.withUnsafeBufferPointer { matrix in
                 ScoringKernel.topK(
                     query: query,
-                    rows: UnsafeBufferPointer(rebasing: matrix[(block.lowerBound * dimension)..<(block.upperBound * dimension)]),
+                    rows: UnsafeBufferPointer(
+                        rebasing: matrix[(block.lowerBound * dimension)..<(block.upperBound * dimension)]),
                     dimension: dimension, k: 5, firstRow: block.lowerBound, excluding: [3, 22, 30],
                     scratch: &scratch, indices: &indices, scores: &scores)
             }

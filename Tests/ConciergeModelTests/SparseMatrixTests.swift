@@ -5,10 +5,7 @@ import Testing
     @Test func entriesAreSortedAndDuplicatesAdded() {
         let matrix = SparseMatrix(
             rows: 3, columns: 4,
-            entries: [
-                .init(row: 2, column: 3, value: 1), .init(row: 0, column: 2, value: 1),
-                .init(row: 0, column: 1, value: 2), .init(row: 0, column: 2, value: 4),
-            ])
+            triples: [(2, 3, 1), (0, 2, 1), (0, 1, 2), (0, 2, 4)])
         #expect(matrix.rowOffsets == [0, 2, 2, 3])
         #expect(matrix.columnIndices == [1, 2, 3])
         #expect(matrix.values == [2, 5, 1])

@@ -3,7 +3,9 @@ import Testing
 
 @Suite struct TopKTests {
     /// The definition: sort everything eligible by score descending, then index ascending.
-    static func reference(_ scores: [Float], k: Int, firstIndex: Int, excluding: Set<Int>) -> [(index: Int, score: Float)] {
+    static func reference(
+        _ scores: [Float], k: Int, firstIndex: Int, excluding: Set<Int>
+    ) -> [(index: Int, score: Float)] {
         var eligible: [(index: Int, score: Float)] = []
         for (offset, score) in scores.enumerated() where !excluding.contains(firstIndex + offset) && !score.isNaN {
             eligible.append((firstIndex + offset, score))

@@ -32,7 +32,8 @@ import Testing
                 #expect(union[test.columnIndices[index]] == nil)
                 union[test.columnIndices[index]] = test.values[index]
             }
-            let original = Dictionary(uniqueKeysWithValues: matrix.rowRange(user).map { (matrix.columnIndices[$0], matrix.values[$0]) })
+            let original = Dictionary(
+                uniqueKeysWithValues: matrix.rowRange(user).map { (matrix.columnIndices[$0], matrix.values[$0]) })
             #expect(union == original)
         }
     }

@@ -10,7 +10,8 @@ enum Spoiler: String, CaseIterable, Sendable {
     case duplicateUser, duplicateItem, idWithNewline, emptyHotelID, rangesWithGap, rangesShort, itemInWrongHotel,
         negativePrice, userHotelOutOfRange, neighbourOutOfRange, neighboursUnsorted, popularityOutOfRange,
         popularityUnsorted, nanFactor, infiniteFactor, factorRowsWrong, factorColumnsDisagree, alsWithoutFactors,
-        lonelyFactors, historyWrongShape, nanHistoryValue, freeItemsWrongShape, freeItemOutOfRange, nanMetric, emptyFingerprint, noItems
+        lonelyFactors, historyWrongShape, nanHistoryValue, freeItemsWrongShape, freeItemOutOfRange, nanMetric,
+        emptyFingerprint, noItems
 
     func apply(to model: inout ModelArtifacts) {
         switch self {

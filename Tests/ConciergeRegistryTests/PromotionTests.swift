@@ -7,7 +7,8 @@ import Testing
     @Test func promotesWithinToleranceAndKeepsProductionOtherwise() {
         let policy = PromotionPolicy(tolerance: 0.01)
         let map10 = ModelMetric(.meanAveragePrecision, at: 10)
-        #expect(policy.decide(candidate: ["map@10": 0.2], production: nil) == .promoteFirst(metric: map10, candidate: 0.2))
+        #expect(
+            policy.decide(candidate: ["map@10": 0.2], production: nil) == .promoteFirst(metric: map10, candidate: 0.2))
         #expect(policy.decide(candidate: ["map@10": 0.195], production: ["map@10": 0.2])?.promotes == true)
         #expect(policy.decide(candidate: ["map@10": 0.25], production: ["map@10": 0.2])?.promotes == true)
         #expect(

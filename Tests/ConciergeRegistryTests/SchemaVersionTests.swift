@@ -30,7 +30,9 @@ import Testing
         defer { withExtendedLifetime(scratch) {} }
         let read = #expect(throws: RegistryError.self) { try registry.list() }
         #expect(read?.description.contains("newer than this concierge supports") == true, "\(String(describing: read))")
-        let write = #expect(throws: RegistryError.self) { try registry.publish(model: "roomservice", artifacts: sampleArtifacts()) }
+        let write = #expect(throws: RegistryError.self) {
+            try registry.publish(model: "roomservice", artifacts: sampleArtifacts())
+        }
         #expect(write?.description.contains("newer than this concierge supports") == true)
     }
 }

@@ -26,7 +26,9 @@ import Testing
 
     /// Immutable opens go through a `file:` URI, so a path with URI characters must still name the file.
     @Test func immutableOpenReadsAFileWhosePathHasURICharacters() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sqlite #1 ?50% \(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sqlite #1 ?50% \(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/index.sqlite"
@@ -39,7 +41,8 @@ import Testing
         #expect(try select.step())
         #expect(select.text(0) == "kept")
         #expect(throws: SQLiteError.self) { try reader.execute("INSERT INTO t VALUES ('refused')") }
-        #expect(!FileManager.default.fileExists(atPath: folder + "/sqlite #1 ?50%"), "the URI must not name another file")
+        #expect(
+            !FileManager.default.fileExists(atPath: folder + "/sqlite #1 ?50%"), "the URI must not name another file")
     }
 
     @Test func failedTransactionLeavesNothing() throws {

@@ -1,7 +1,8 @@
 import ConciergeModel
 import ConciergeModelFormat
-@testable import ConciergeServing
 import Testing
+
+@testable import ConciergeServing
 
 /// Fold-in against the normal equations formed and solved independently, the slow way.
 @Suite struct FoldInTests {
@@ -16,7 +17,8 @@ import Testing
             var recent = (0..<Int.random(in: 1...5, using: &random)).map { _ in Int.random(in: block, using: &random) }
             recent.append(recent[0])
             let result = try recommender.recommend(
-                RecommendationRequest(user: nil, count: 15, hotel: model.hotelID(hotel), recent: recent.map(model.itemID)))
+                RecommendationRequest(
+                    user: nil, count: 15, hotel: model.hotelID(hotel), recent: recent.map(model.itemID)))
             #expect(result.strategy == .foldIn)
 
             let x = Self.solveNormalEquations(

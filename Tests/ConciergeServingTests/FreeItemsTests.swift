@@ -31,7 +31,9 @@ import Testing
                 // A guest the model does not know needs a hotel; the one of their latest order stands in.
                 var request = RecommendationRequest(user: guest, count: 20)
                 if recommender.model.userIndex(for: guest) == nil {
-                    guard let hotel = latestHotels[guest], recommender.model.hotelIndex(for: hotel) != nil else { continue }
+                    guard let hotel = latestHotels[guest], recommender.model.hotelIndex(for: hotel) != nil else {
+                        continue
+                    }
                     request.hotel = hotel
                 }
                 let result = try recommender.recommend(request)
@@ -51,7 +53,9 @@ import Testing
         let recommender = ServingFixture.recommender(for: kind)
         let model = recommender.model
         let free = try #require(model.userFreeItems)
-        let freeOnly = (0..<model.userCount).filter { model.userItems.rowRange($0).isEmpty && !free.rowRange($0).isEmpty }
+        let freeOnly = (0..<model.userCount).filter {
+            model.userItems.rowRange($0).isEmpty && !free.rowRange($0).isEmpty
+        }
         #expect(freeOnly.count > 5)
         for user in freeOnly {
             let result = try recommender.recommend(RecommendationRequest(user: model.userID(user), count: 100))

@@ -41,7 +41,9 @@ enum RandomRequests {
             }
             var wanted: [String]?
             if Int.random(in: 0..<10, using: &random) < 3 {
-                wanted = (0..<Int.random(in: 1...2, using: &random)).map { _ in departments.randomElement(using: &random)! }
+                wanted = (0..<Int.random(in: 1...2, using: &random)).map { _ in
+                    departments.randomElement(using: &random)!
+                }
                 if Int.random(in: 0..<5, using: &random) == 0 { wanted!.append("no-such-department") }
             }
             return RecommendationRequest(

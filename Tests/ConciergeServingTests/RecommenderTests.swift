@@ -24,7 +24,9 @@ import Testing
             if let user, !model.userItems.rowRange(user).isEmpty {
                 #expect(result.ignoredRecent == request.recent.count)
                 let personal: RecommendationStrategy = kind == .als ? .als : .itemItem
-                #expect(result.strategy == (kind == .popular ? .popular : personal) || kind == .itemItem && result.strategy == .popular)
+                #expect(
+                    result.strategy == (kind == .popular ? .popular : personal)
+                        || kind == .itemItem && result.strategy == .popular)
             } else {
                 #expect(result.ignoredRecent == request.recent.count - usableRecent.count)
                 if usableRecent.isEmpty || kind == .popular {
@@ -34,7 +36,8 @@ import Testing
                 }
             }
         }
-        let expected: Set<RecommendationStrategy> = kind == .popular ? [.popular] : [.popular, .foldIn, kind == .als ? .als : .itemItem]
+        let expected: Set<RecommendationStrategy> =
+            kind == .popular ? [.popular] : [.popular, .foldIn, kind == .als ? .als : .itemItem]
         #expect(Set(strategies.keys) == expected, "every strategy of the kind is exercised: \(strategies)")
     }
 
@@ -165,7 +168,8 @@ import Testing
     @Test func concurrentCallsAnswerAsSequentialOnes() {
         let recommender = ServingFixture.als
         recommender.warmUp()
-        let requests = RandomRequests.make(300, for: recommender.model, seed: 9)
+        let requests =
+            RandomRequests.make(300, for: recommender.model, seed: 9)
             + [RecommendationRequest(user: nil, count: 0), RecommendationRequest(user: "ghost")]
         @Sendable func answer(_ request: RecommendationRequest) -> Result<RecommendationResult, RecommendationError> {
             Result { () throws(RecommendationError) in try recommender.recommend(request) }

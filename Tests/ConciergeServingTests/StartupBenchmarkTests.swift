@@ -36,9 +36,10 @@ struct StartupBenchmarkTests {
             #expect(model.itemIndex(for: "item-999999") == 999_999)
         }
         for phase in phases {
-            print(String(
-                format: "open %.3f s + recommender %.3f s + warm-up %.3f s = %.3f s",
-                phase.open, phase.recommender, phase.warmUp, phase.open + phase.recommender + phase.warmUp))
+            print(
+                String(
+                    format: "open %.3f s + recommender %.3f s + warm-up %.3f s = %.3f s",
+                    phase.open, phase.recommender, phase.warmUp, phase.open + phase.recommender + phase.warmUp))
         }
         let totals = phases.map { $0.open + $0.recommender + $0.warmUp }.sorted()
         #expect(totals[totals.count / 2] < 2)
@@ -58,24 +59,31 @@ struct StartupBenchmarkTests {
             kind: .als, userIDs: (0..<users).map { "guest-\($0)" }, itemIDs: (0..<items).map { "item-\($0)" },
             items: (0..<items).map {
                 ItemMetadata(
-                    name: "Item number \($0)", hotel: $0 / itemsPerHotel, department: departments[$0 % departments.count],
+                    name: "Item number \($0)", hotel: $0 / itemsPerHotel,
+                    department: departments[$0 % departments.count],
                     price: 9.5)
             },
             hotelIDs: (0..<hotels).map { "hotel-\($0)" },
             hotelItemRanges: (0..<hotels).map { ($0 * itemsPerHotel)..<(($0 + 1) * itemsPerHotel) },
             userHotel: (0..<users).map { $0 % hotels },
             userFactors: DenseMatrix(
-                rows: users, columns: factors, values: (0..<(users * factors)).map { _ in random.nextUnitFloat() - 0.5 }),
+                rows: users, columns: factors, values: (0..<(users * factors)).map { _ in random.nextUnitFloat() - 0.5 }
+            ),
             itemFactors: DenseMatrix(
-                rows: items, columns: factors, values: (0..<(items * factors)).map { _ in random.nextUnitFloat() - 0.5 }),
+                rows: items, columns: factors, values: (0..<(items * factors)).map { _ in random.nextUnitFloat() - 0.5 }
+            ),
             userItems: SparseMatrix(
                 rows: users, columns: items, rowOffsets: (0...users).map { $0 * 10 },
-                columnIndices: (0..<(users * 10)).map { Int32(($0 / 10 % hotels) * itemsPerHotel + $0 * 7 % itemsPerHotel) },
+                columnIndices: (0..<(users * 10)).map {
+                    Int32(($0 / 10 % hotels) * itemsPerHotel + $0 * 7 % itemsPerHotel)
+                },
                 values: [Float](repeating: 1, count: users * 10)),
             itemNeighbours: SparseMatrix(
                 rows: items, columns: items, rowOffsets: (0...items).map { $0 * neighbours },
                 columnIndices: (0..<(items * neighbours)).map {
-                    Int32($0 / neighbours / itemsPerHotel * itemsPerHotel + ($0 / neighbours + $0 % neighbours + 1) % itemsPerHotel)
+                    Int32(
+                        $0 / neighbours / itemsPerHotel * itemsPerHotel + ($0 / neighbours + $0 % neighbours + 1)
+                            % itemsPerHotel)
                 },
                 values: (0..<(items * neighbours)).map { 1 - Float($0 % neighbours) / 10 }),
             popularity: SparseMatrix(

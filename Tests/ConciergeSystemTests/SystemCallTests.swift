@@ -1,9 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import ConciergeSystem
 import Testing
 
-import ConciergeSystem
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite("SystemCall")
 struct SystemCallTests {

@@ -1,7 +1,7 @@
 package import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How a child process ended and what it wrote.

@@ -4,7 +4,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 package struct ClientError: Error, CustomStringConvertible {
@@ -267,7 +267,9 @@ extension RawResponse {
             return response
         }
         if let lengthText = response.header("Content-Length") {
-            guard let length = Int(lengthText) else { throw ClientError(description: "bad Content-Length \(lengthText)") }
+            guard let length = Int(lengthText) else {
+                throw ClientError(description: "bad Content-Length \(lengthText)")
+            }
             guard buffer.count - bodyStart >= length else { return nil }
             response.body = Array(buffer[bodyStart..<(bodyStart + length)])
             buffer.removeFirst(bodyStart + length)

@@ -1,7 +1,7 @@
 package import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `concierge serve` in a child process on a free loopback port, stopped when the test is done with it.
@@ -19,7 +19,8 @@ package final class ServeProcess {
         environment: [String: String] = [:], accessLog: Bool = false
     ) throws {
         port = try freePort()
-        logURL = FileManager.default.temporaryDirectory.appendingPathComponent("concierge-serve-\(UUID().uuidString).log")
+        logURL = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "concierge-serve-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         logHandle = try FileHandle(forWritingTo: logURL)
         process.executableURL = URL(fileURLWithPath: binary)

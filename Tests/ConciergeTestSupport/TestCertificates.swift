@@ -5,7 +5,7 @@ package import ConciergeHTTP
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// PEM files made once per test run.
@@ -27,7 +27,8 @@ package enum TestCertificates {
     }
 
     package static let files: Result<Files, ClientError> = {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("concierge-tls-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("concierge-tls-\(UUID().uuidString)")
+            .path
         let files = Files(folder: folder)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -79,7 +80,8 @@ package enum TestCertificates {
     /// overwrite the files.
     package static func serverTLS(clientCA: Bool = false) throws -> HTTPServerConfiguration.TLS {
         let files = try files.get()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("concierge-tls-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("concierge-tls-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: files.serverCertificate, toPath: folder + "/server.pem")
         try FileManager.default.copyItem(atPath: files.serverKey, toPath: folder + "/server.key")

@@ -2,9 +2,10 @@ import ConciergeData
 import ConciergeModel
 import ConciergeModelFormat
 import ConciergeRegistry
-@testable import ConciergeTraining
 import Foundation
 import Testing
+
+@testable import ConciergeTraining
 
 /// Training end to end on the generator's data: export → feature store → trainer → artifacts.
 @Suite struct ModelTrainerTests {
@@ -46,11 +47,15 @@ import Testing
         let tried = outcome.validation.map(\.candidate)
         #expect(tried.count == 3)
         #expect(tried.contains(.popular))
-        #expect(tried.contains { if case .als(let c) = $0 { c.factors == 8 && c.regularization == 0.5 && c.alpha == 2 } else { false } })
+        #expect(
+            tried.contains {
+                if case .als(let c) = $0 { c.factors == 8 && c.regularization == 0.5 && c.alpha == 2 } else { false }
+            })
     }
 
     @Test func everyRecommendableItemStaysInItsHotel() throws {
-        let outcome = try ModelTrainer(options: TrainingOptions(factors: 8, iterations: 3, tune: false)).train(Self.sample)
+        let outcome = try ModelTrainer(options: TrainingOptions(factors: 8, iterations: 3, tune: false)).train(
+            Self.sample)
         let artifacts = outcome.artifacts
         for (hotel, range) in artifacts.hotelItemRanges.enumerated() {
             #expect(range.allSatisfy { artifacts.items[$0].hotel == hotel })
@@ -99,7 +104,8 @@ import Testing
 
     @Test func guestsWhoOnlyGotItemsFreeAreUsersWithAHotelButNoHistory() throws {
         let data = Self.sample
-        let artifacts = try ModelTrainer(options: TrainingOptions(factors: 8, iterations: 3, tune: false)).train(data).artifacts
+        let artifacts = try ModelTrainer(options: TrainingOptions(factors: 8, iterations: 3, tune: false)).train(data)
+            .artifacts
         let trained = data.guests.count
         #expect(artifacts.userIDs == (data.guests + data.freeOnlyGuests).map(\.id))
         let free = try #require(artifacts.userFreeItems)
@@ -107,7 +113,9 @@ import Testing
             let user = trained + offset
             #expect(artifacts.userItems.rowRange(user).isEmpty)
             #expect(!free.rowRange(user).isEmpty)
-            if let hotel = artifacts.hotelIDs.firstIndex(of: guest.latestHotel) { #expect(artifacts.userHotel[user] == hotel) }
+            if let hotel = artifacts.hotelIDs.firstIndex(of: guest.latestHotel) {
+                #expect(artifacts.userHotel[user] == hotel)
+            }
             if let userFactors = artifacts.userFactors { #expect(userFactors.row(user).allSatisfy { $0 == 0 }) }
         }
         for user in 0..<artifacts.userIDs.count {
@@ -175,7 +183,8 @@ import Testing
 
 @Suite struct CandidateChoiceTests {
     private func metrics(map: Double, precision: Double, ndcg: Double = 0.3) -> RankingMetrics {
-        RankingMetrics(k: 10, precision: precision, meanAveragePrecision: map, ndcg: ndcg, auc: 0.7, coverage: 0.5, users: 100)
+        RankingMetrics(
+            k: 10, precision: precision, meanAveragePrecision: map, ndcg: ndcg, auc: 0.7, coverage: 0.5, users: 100)
     }
 
     @Test func nearTiesInMAPAreDecidedByPrecision() {
@@ -191,7 +200,8 @@ import Testing
         ]
         #expect(ModelTrainer.best(clear) == .itemItem(neighbours: 50), "a clear MAP lead wins")
         let tied: [(candidate: CandidateModel, metrics: RankingMetrics)] = [
-            (.als(.init(factors: 16)), metrics(map: 0.2, precision: 0.4)), (.popular, metrics(map: 0.2, precision: 0.4)),
+            (.als(.init(factors: 16)), metrics(map: 0.2, precision: 0.4)),
+            (.popular, metrics(map: 0.2, precision: 0.4)),
         ]
         #expect(ModelTrainer.best(tied) == .popular, "a full tie goes to the simpler model")
     }

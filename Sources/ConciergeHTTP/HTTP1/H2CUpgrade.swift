@@ -7,7 +7,8 @@ struct H2CUpgrade {
     /// The decoded SETTINGS payload, for `nghttp2_session_upgrade2`.
     let settingsPayload: [UInt8]
 
-    static let switchingProtocols = Array("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n".utf8)
+    static let switchingProtocols = Array(
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n".utf8)
     private static let settingsField = HTTPField.Name("HTTP2-Settings")!
 
     init?(_ head: HTTPRequestHead) {

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTPTypes
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The head of a request, validated, with how its body is framed.
 struct HTTPRequestHead: Sendable, Equatable {
@@ -301,7 +302,8 @@ private struct PartialHead {
             throw .badRequest("the method is not a valid token", code: "bad_request_line")
         }
         guard targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw .badRequest("the request target has a character that must be percent-encoded", code: "bad_request_line")
+            throw .badRequest(
+                "the request target has a character that must be percent-encoded", code: "bad_request_line")
         }
         self.method = method
         target = String(decoding: targetBytes, as: UTF8.self)
@@ -385,7 +387,8 @@ private struct PartialHead {
                 // Longer than 15 digits cannot be under any sane limit; keep the multiplication from overflowing.
                 let length = trimmed.count > 15 ? Int.max : trimmed.reduce(0) { $0 * 10 + Int($1 - 48) }
                 if let contentLength, contentLength != length {
-                    throw .badRequest("Content-Length is given more than once with different values", code: "bad_content_length")
+                    throw .badRequest(
+                        "Content-Length is given more than once with different values", code: "bad_content_length")
                 }
                 contentLength = length
             }
@@ -428,9 +431,12 @@ private struct PartialHead {
                 throw .badRequest("Transfer-Encoding is not allowed in HTTP/1.0", code: "bad_transfer_encoding")
             }
             guard contentLength == nil else {
-                throw .badRequest("a request must not carry both Content-Length and Transfer-Encoding", code: "bad_transfer_encoding")
+                throw .badRequest(
+                    "a request must not carry both Content-Length and Transfer-Encoding", code: "bad_transfer_encoding")
             }
-            guard transferEncoding.last == "chunked", transferEncoding.firstIndex(of: "chunked") == transferEncoding.count - 1 else {
+            guard transferEncoding.last == "chunked",
+                transferEncoding.firstIndex(of: "chunked") == transferEncoding.count - 1
+            else {
                 throw .badRequest("Transfer-Encoding must end with chunked, once", code: "bad_transfer_encoding")
             }
             guard transferEncoding.count == 1 else {
@@ -492,7 +498,8 @@ extension UInt8 {
     /// `tchar` of RFC 9110 §5.6.2.
     var isTokenCharacter: Bool {
         switch self {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
         default:
             "!#$%&'*+-.^_`|~".utf8.contains(self)

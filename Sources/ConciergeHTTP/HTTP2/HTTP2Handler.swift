@@ -400,7 +400,8 @@ final class HTTP2Handler: HTTPProtocolHandler {
             stream.refusal = HTTPError(
                 .serviceUnavailable, code: "too_many_uploads", message: "this connection is receiving too many bodies")
             // REFUSED_STREAM: nothing of the request was processed, so the client may retry it.
-            nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, NGHTTP2_REFUSED_STREAM.rawValue)
+            nghttp2_submit_rst_stream(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, NGHTTP2_REFUSED_STREAM.rawValue)
             return 0
         }
         stream.body.append(contentsOf: data)

@@ -116,7 +116,8 @@ public struct HTTPRouter: Sendable {
             response = error.response
         } catch {
             unexpectedError = error
-            response = HTTPError(.internalServerError, code: "internal_error", message: "the server failed to answer")
+            response =
+                HTTPError(.internalServerError, code: "internal_error", message: "the server failed to answer")
                 .response
         }
         return RoutedResponse(

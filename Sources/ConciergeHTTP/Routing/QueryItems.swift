@@ -46,8 +46,10 @@ public struct QueryItems: Sendable, Equatable, Sequence {
                 let valueStart = Swift.min(equals + 1, pairEnd)
                 items.append(
                     Item(
-                        name: try PercentDecoding.decode(UnsafeBufferPointer(rebasing: query[pairStart..<equals]), plusIsSpace: true),
-                        value: try PercentDecoding.decode(UnsafeBufferPointer(rebasing: query[valueStart..<pairEnd]), plusIsSpace: true)))
+                        name: try PercentDecoding.decode(
+                            UnsafeBufferPointer(rebasing: query[pairStart..<equals]), plusIsSpace: true),
+                        value: try PercentDecoding.decode(
+                            UnsafeBufferPointer(rebasing: query[valueStart..<pairEnd]), plusIsSpace: true)))
             }
             pairStart = pairEnd + 1
         }
@@ -70,7 +72,8 @@ enum PercentDecoding {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "%") {
-                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]),
+                    let low = hexValue(bytes[index + 2])
                 else {
                     throw PercentDecodingError(message: "a '%' is not followed by two hex digits")
                 }

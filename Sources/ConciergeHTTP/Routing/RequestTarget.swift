@@ -26,9 +26,12 @@ struct RequestTarget {
         if bytes.first != UInt8(ascii: "/") {
             // absolute-form: the path starts after "scheme://authority".
             guard let authorityStart = Self.index(afterSchemeIn: bytes) else {
-                throw .badRequest("the request target is neither a path nor an absolute URI", code: "bad_request_target")
+                throw .badRequest(
+                    "the request target is neither a path nor an absolute URI", code: "bad_request_target")
             }
-            pathStart = bytes[authorityStart...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) ?? bytes.count
+            pathStart =
+                bytes[authorityStart...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") })
+                ?? bytes.count
         }
         let queryStart = bytes[pathStart...].firstIndex(of: UInt8(ascii: "?"))
         let rawPath = UnsafeBufferPointer(rebasing: bytes[pathStart..<(queryStart ?? bytes.count)])
@@ -40,7 +43,8 @@ struct RequestTarget {
                 query = QueryItems()
             }
         } catch {
-            throw .badRequest("the request target is not correctly percent-encoded: \(error.message)", code: "bad_request_target")
+            throw .badRequest(
+                "the request target is not correctly percent-encoded: \(error.message)", code: "bad_request_target")
         }
     }
 

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import ConciergeSystem
-import Glibc
-#endif
 import Dispatch
+
+#if canImport(Glibc)
+    import ConciergeSystem
+    import Glibc
+#endif
 
 /// One client socket, from accept to close, on its worker's queue: the Dispatch sources, the bytes in and
 /// out, lingering and closing. How the bytes cross the socket is its `ConnectionTransport` (cleartext or

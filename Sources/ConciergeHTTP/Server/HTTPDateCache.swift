@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `Date` header value (RFC 9110 IMF-fixdate), formatted once per second per queue.

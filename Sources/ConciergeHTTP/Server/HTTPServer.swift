@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import ConciergeSystem
-import Glibc
-#endif
 import Dispatch
 public import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import ConciergeSystem
+    import Glibc
+#endif
 
 /// Concierge's HTTP server: HTTP/1.1 and HTTP/2 (libnghttp2), in cleartext or over TLS (OpenSSL), on
 /// non-blocking sockets, accept and I/O driven by Dispatch sources, connections spread over one serial

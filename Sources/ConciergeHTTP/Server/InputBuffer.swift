@@ -1,6 +1,6 @@
 #if canImport(Glibc)
-import ConciergeSystem
-import Glibc
+    import ConciergeSystem
+    import Glibc
 #endif
 
 /// Bytes received on a connection and not yet parsed. The socket reads straight

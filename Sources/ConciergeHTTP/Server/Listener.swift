@@ -1,6 +1,6 @@
 #if canImport(Glibc)
-import ConciergeSystem
-import Glibc
+    import ConciergeSystem
+    import Glibc
 #endif
 
 /// A bound, listening, non-blocking TCP socket.
@@ -39,7 +39,9 @@ struct Listener {
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
         }
         do {
-            _ = try SystemCall.retryingInterrupts("bind") { bind(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) }
+            _ = try SystemCall.retryingInterrupts("bind") {
+                bind(fd, address.pointee.ai_addr, address.pointee.ai_addrlen)
+            }
             _ = try SystemCall.retryingInterrupts("listen") { listen(fd, backlog) }
         } catch {
             SystemCall.close(fd)
@@ -65,7 +67,9 @@ struct Listener {
             }
         case AF_INET6:
             return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    Int(UInt16(bigEndian: $0.pointee.sin6_port))
+                }
             }
         default:
             return nil

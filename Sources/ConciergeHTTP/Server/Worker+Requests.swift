@@ -14,7 +14,9 @@ extension Worker {
         if let error = routed.unexpectedError {
             context.logger.error(
                 "handler failed",
-                metadata: ["path": "\(LogText.escaped(routed.path))", "request_id": "\(requestID)", "error": "\(error)"])
+                metadata: [
+                    "path": "\(LogText.escaped(routed.path))", "request_id": "\(requestID)", "error": "\(error)",
+                ])
         }
         return routed
     }
@@ -25,7 +27,8 @@ extension Worker {
     ) {
         assertOnQueue()
         statistics.recordRequest(
-            route: routed.routeIndex ?? context.statistics.unmatchedRoute, method: method, status: routed.response.status.code,
+            route: routed.routeIndex ?? context.statistics.unmatchedRoute, method: method,
+            status: routed.response.status.code,
             nanoseconds: elapsedNanoseconds)
         if context.configuration.accessLog {
             context.logger.info(

@@ -41,7 +41,7 @@ final class Worker: @unchecked Sendable {
     @inline(__always)
     func assertOnQueue() {
         #if DEBUG
-        dispatchPrecondition(condition: .onQueue(queue))
+            dispatchPrecondition(condition: .onQueue(queue))
         #endif
     }
 

@@ -1,5 +1,5 @@
-import Synchronization
 import HTTPTypes
+import Synchronization
 
 /// The server's own counters, kept per worker queue so the hot path never contends:
 /// each shard has a single writer (its queue), so an increment is a relaxed load and store.
@@ -75,10 +75,13 @@ public final class HTTPServerStatistics: Sendable {
                     let count = totals[layout.requests(series)]
                     guard count > 0 else { continue }
                     completed += count
-                    let labels = (route: routeLabels[route], method: Self.methodLabels[method],
-                                  statusClass: Self.statusClassLabels[statusClass])
+                    let labels = (
+                        route: routeLabels[route], method: Self.methodLabels[method],
+                        statusClass: Self.statusClassLabels[statusClass]
+                    )
                     requests.append(
-                        .init(route: labels.route, method: labels.method, statusClass: labels.statusClass, count: count))
+                        .init(route: labels.route, method: labels.method, statusClass: labels.statusClass, count: count)
+                    )
                     var cumulative: [UInt64] = []
                     var running: UInt64 = 0
                     for bucket in 0...Self.latencyBuckets.count {
@@ -181,7 +184,8 @@ final class StatisticsShard: @unchecked Sendable {
 
     func recordRequest(route: Int, method: HTTPRequest.Method, status: Int, nanoseconds: UInt64) {
         let series = layout.series(
-            route: route, method: HTTPServerStatistics.methodIndex(method), statusClass: min(max(status / 100, 1), 5) - 1)
+            route: route, method: HTTPServerStatistics.methodIndex(method),
+            statusClass: min(max(status / 100, 1), 5) - 1)
         add(1, at: layout.requests(series))
         add(1, at: layout.latencyBucket(series, bucket: HTTPServerStatistics.bucketIndex(nanoseconds: nanoseconds)))
         add(nanoseconds, at: layout.latencySum(series))

@@ -1,6 +1,6 @@
 #if canImport(Glibc)
-import ConciergeSystem
-import Glibc
+    import ConciergeSystem
+    import Glibc
 #endif
 
 /// How a connection's bytes cross the socket: as they are (`PlainTransport`) or through TLS

@@ -1,6 +1,6 @@
 #if canImport(Glibc)
-import ConciergeSystem
-import Glibc
+    import ConciergeSystem
+    import Glibc
 #endif
 
 /// Cleartext: one `read(2)` or `send(2)` per call, straight on the socket.

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import ConciergeSystem
-import Glibc
-#endif
 import COpenSSL
+
+#if canImport(Glibc)
+    import ConciergeSystem
+    import Glibc
+#endif
 
 /// One loaded certificate chain and key with the server's TLS settings: an OpenSSL `SSL_CTX`, from which
 /// each connection's TLS session is made. Never changed once made, so any queue may make sessions from it;
@@ -39,7 +40,8 @@ final class TLSContext: @unchecked Sendable {
         try Self.checkReadable(configuration.certificateChainPath, "the TLS certificate")
         guard SSL_CTX_use_certificate_chain_file(context, configuration.certificateChainPath) == 1 else {
             throw Failure(
-                description: "cannot use the TLS certificate \(configuration.certificateChainPath): \(Self.openSSLErrors())")
+                description:
+                    "cannot use the TLS certificate \(configuration.certificateChainPath): \(Self.openSSLErrors())")
         }
         try Self.checkReadable(configuration.privateKeyPath, "the TLS private key")
         let mismatch = Failure(

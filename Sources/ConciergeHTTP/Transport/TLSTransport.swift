@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import COpenSSL
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// TLS through OpenSSL, on the connection's own non-blocking socket (`SSL_set_fd`): OpenSSL reads and
 /// writes the descriptor itself and reports "would block" as `SSL_ERROR_WANT_READ` / `_WANT_WRITE`, which
