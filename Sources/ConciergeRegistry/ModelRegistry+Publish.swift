@@ -43,8 +43,32 @@ extension ModelRegistry {
         model: String, artifacts: ModelArtifacts,
         inTransaction: (_ version: Int, _ database: RegistryDatabase) throws(RegistryError) -> Void
     ) throws(RegistryError) -> Int {
-        try Self.checkName(model, kind: "model name", pattern: Self.modelRule, allowed: Self.isModelName)
         do throws(ModelFileError) { try artifacts.validate() } catch { throw .modelFile(error) }
+        return try install(
+            model: model,
+            writeData: { folder throws(ModelFileError) in try ModelWriter.write(artifacts, to: folder) },
+            number: { next throws(RegistryError) in next },
+            writeManifest: { version, files, folder throws(ModelFileError) in
+                let manifest = ModelManifest(
+                    artifacts, model: model, version: version, created: Timestamp.now(), files: files)
+                return (manifest, try ModelWriter.writeManifest(manifest, to: folder))
+            },
+            inTransaction: inTransaction)
+    }
+
+    /// Puts a new version folder in place and registers it, atomically: the files go into `NAME/.tmp-<uuid>/`
+    /// and are fsynced; then, holding the database's write lock, the version number is chosen (`number` is
+    /// given the next free one), the manifest written, the folder renamed to `NAME/VERSION/` and fsynced, and
+    /// the rows inserted in one transaction, with `inTransaction` last. A crash anywhere leaves either a whole
+    /// registered version or nothing visible; what it leaves on disk, gc removes.
+    func install(
+        model: String, writeData: (_ folder: String) throws(ModelFileError) -> [String: ModelManifest.FileEntry],
+        number: (_ next: Int) throws(RegistryError) -> Int,
+        writeManifest: (_ version: Int, _ files: [String: ModelManifest.FileEntry], _ folder: String)
+            throws(ModelFileError) -> (ModelManifest, ModelManifest.FileEntry),
+        inTransaction: (_ version: Int, _ database: RegistryDatabase) throws(RegistryError) -> Void
+    ) throws(RegistryError) -> Int {
+        try Self.checkName(model, kind: "model name", pattern: Self.modelRule, allowed: Self.isModelName)
         let database = try RegistryDatabase(directory: directory, access: .create)
         let modelDirectory = modelDirectory(model)
         try FileSystem.ensureDirectory(modelDirectory)
@@ -59,9 +83,7 @@ extension ModelRegistry {
             }
             FaultInjection.crashPoint("publish:temp-created")
             let files: [String: ModelManifest.FileEntry]
-            do throws(ModelFileError) { files = try ModelWriter.write(artifacts, to: temporary) } catch {
-                throw .modelFile(error)
-            }
+            do throws(ModelFileError) { files = try writeData(temporary) } catch { throw .modelFile(error) }
             FaultInjection.crashPoint("publish:files-written")
             try lock.sync()
 
@@ -73,13 +95,11 @@ extension ModelRegistry {
                     ) { $0.int(0) }.first ?? 0
                 // Folders count too: one left by a publish that died after its rename must not be reused.
                 let highestFolder = FileSystem.entries(of: modelDirectory).compactMap(Self.versionNumber).max() ?? 0
-                let version = max(lastVersion, highestFolder) + 1
+                let version = try number(max(lastVersion, highestFolder) + 1)
 
-                let manifest = ModelManifest(
-                    artifacts, model: model, version: version, created: Timestamp.now(), files: files)
-                let manifestEntry: ModelManifest.FileEntry
+                let (manifest, manifestEntry): (ModelManifest, ModelManifest.FileEntry)
                 do throws(ModelFileError) {
-                    manifestEntry = try ModelWriter.writeManifest(manifest, to: temporary)
+                    (manifest, manifestEntry) = try writeManifest(version, files, temporary)
                 } catch {
                     throw .modelFile(error)
                 }
@@ -137,7 +157,7 @@ extension ModelRegistry {
         try database.run(
             """
             INSERT INTO models (name, created, last_version) VALUES (?1, ?2, ?3)
-            ON CONFLICT (name) DO UPDATE SET last_version = excluded.last_version
+            ON CONFLICT (name) DO UPDATE SET last_version = max(last_version, excluded.last_version)
             """, .text(model), .text(created), .integer(Int64(version)))
         try database.run(
             """

@@ -10,7 +10,7 @@ struct RegistryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry",
         abstract: "Inspect and manage the model registry: versions, aliases, checksums, cleanup and imports.",
-        subcommands: [List.self, Show.self, Promote.self, Verify.self, GC.self, Import.self])
+        subcommands: [List.self, Show.self, Promote.self, Verify.self, GC.self, Import.self, Pull.self])
 
     struct Options: ParsableArguments {
         @Option(
