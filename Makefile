@@ -71,7 +71,7 @@ serve: release sample-model
 ## A model trained on generated sample data, when the registry has no production model yet.
 SAMPLE_DIR := .build/sample-data
 sample-model: release
-	@if [ -f models/registry.sqlite ] && .build/release/concierge registry show roomservice production >/dev/null 2>&1; then \
+	@if [ -f models/registry.sqlite ] && .build/release/concierge registry resolve roomservice production >/dev/null 2>&1; then \
 		echo "models/ already has a production model"; \
 	else \
 		mkdir -p $(SAMPLE_DIR) && \

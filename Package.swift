@@ -113,13 +113,20 @@ let package = Package(
             ],
             swiftSettings: strictness),
 
+        // What deploy/deploy.sh judges a new colour by: Prometheus's text format and histogram_quantile, the
+        // traffic between two looks at /metrics, the golden requests and their overlap. No I/O.
+        .target(
+            name: "ConciergeDeploy",
+            dependencies: ["ConciergeJSON"],
+            swiftSettings: strictness),
+
         // The command line: parses flags and wires the layers together.
         .executableTarget(
             name: "concierge",
             dependencies: [
                 "ConciergeHTTP", "ConciergeData", "ConciergeModel", "ConciergeModelFormat", "ConciergeRegistry",
                 "ConciergeTraining",
-                "ConciergeServing", "ConciergeAPI", "ConciergeSystem", "COpenSSL",
+                "ConciergeServing", "ConciergeAPI", "ConciergeDeploy", "ConciergeSystem", "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -190,6 +197,10 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             exclude: ["check_openapi.py"],
+            swiftSettings: strictness),
+        .testTarget(
+            name: "ConciergeDeployTests",
+            dependencies: ["ConciergeDeploy"],
             swiftSettings: strictness),
         .testTarget(
             name: "ConciergeHTTPTests",

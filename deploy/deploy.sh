@@ -18,83 +18,46 @@
 #   deploy.sh init VERSION_OR_ALIAS first start on a host where nothing serves yet: blue, then the upstream
 #   deploy.sh help
 #
-# Settings, all from the environment (production defaults in brackets):
-#   CONCIERGE_BIN              the concierge binary a deploy starts [/usr/local/bin/concierge]; its real
-#                              path is recorded per colour, so a rollback restarts the build it ran
-#   CONCIERGE_REGISTRY         the model registry folder [/var/lib/concierge/models]
-#   CONCIERGE_MODEL            the model served [roomservice]
-#   CONCIERGE_BLUE_PORT        blue's port [8081]
-#   CONCIERGE_GREEN_PORT       green's port [8082]
-#   CONCIERGE_INSTANCE_HOST    the address instances listen on and nginx connects to [127.0.0.1]
-#   CONCIERGE_STATE_DIR        this script's state: lock, deploy log, one folder per colour [/var/lib/concierge]
-#   CONCIERGE_LAUNCHER         how colours run: systemd (deploy/systemd/concierge@.service) or process
-#                              (background processes with PID files, for development and tests) [systemd]
-#   CONCIERGE_SYSTEMD_UNIT     the template unit's name, instance = colour [concierge]
-#   CONCIERGE_SYSTEMCTL        the systemctl command, e.g. "sudo -n systemctl" [systemctl]
-#   CONCIERGE_NGINX            the nginx command, e.g. "sudo -n nginx" [nginx]
-#   CONCIERGE_NGINX_CONF       nginx's main configuration file [/etc/nginx/nginx.conf]
-#   CONCIERGE_NGINX_PREFIX     nginx's prefix (-p), empty for its built-in one []
-#   CONCIERGE_NGINX_UPSTREAM   the upstream file, the only file a deploy rewrites
-#                              [/etc/nginx/concierge/upstream.conf]
-#   CONCIERGE_PUBLIC_URL       nginx's address as seen from this host [http://127.0.0.1]
-#   CONCIERGE_GOLDEN_REQUESTS  file of requests a new colour must answer before it gets traffic: lines
-#                              "guest ID" (GET /recommend) and "item ID" (GET /similar), # comments;
-#                              empty: 20 guests and 10 items spread over the version's own id lists []
-#   CONCIERGE_GOLDEN_MIN_OVERLAP  least mean share of the active colour's items a new answer must
-#                              keep (0 to 1); the overlap is always printed [0]
-#   CONCIERGE_READY_TIMEOUT    seconds for the new colour to report ready [120]
-#   CONCIERGE_FLIP_TIMEOUT     seconds for nginx to answer from the new colour after the reload [15]
-#   CONCIERGE_GRACE_SECONDS    seconds the old colour keeps running after the flip, for an instant
-#                              rollback [120]
-#   CONCIERGE_ANALYSIS_SECONDS seconds the new colour's /metrics are watched after the flip [300]
-#   CONCIERGE_ANALYSIS_INTERVAL  seconds between two looks at /metrics [5]
-#   CONCIERGE_ANALYSIS_MIN_REQUESTS  requests the new colour must have answered before its ratios are
-#                              judged [100]
-#   CONCIERGE_MAX_5XX_RATIO    5xx share of answers past which the deploy rolls back [0.01]
-#   CONCIERGE_MAX_P99_SECONDS  p99 latency past which the deploy rolls back [0.25]
-#   CONCIERGE_DRAIN_TIMEOUT    seconds an instance drains on SIGTERM (serve's --drain-timeout) [25]
-#   CONCIERGE_LOCK_TIMEOUT     seconds to wait for another deploy to finish; 0 refuses at once [0]
-#   CONCIERGE_UPSTREAM_KEEPALIVE, CONCIERGE_UPSTREAM_KEEPALIVE_TIMEOUT,
-#   CONCIERGE_UPSTREAM_KEEPALIVE_REQUESTS   the upstream's keep-alive settings [32, 60s, 1000]
-# Other CONCIERGE_* variables reach the instances unchanged with the process launcher (serve reads
-# them: CONCIERGE_ACCESS_LOG=false, CONCIERGE_QUEUES=...); with systemd, put them in
-# /etc/concierge/concierge.env.
+# Settings: CONCIERGE_DEPLOY_* variables, with their production defaults below and in docs/deploy.md
+# ("Settings"); `concierge deploy-check` does the golden requests and the watch's judging. Serve's own
+# CONCIERGE_* variables reach the instances unchanged with the process launcher (CONCIERGE_ACCESS_LOG=false,
+# CONCIERGE_QUEUES=...); with systemd, put them in /etc/concierge/concierge.env.
 #
 # Needs bash 5, curl, jq, flock (util-linux) and nginx. Every step prints what it does and how long it
-# took; every deploy, rollback and stop appends one line to $CONCIERGE_STATE_DIR/deploy.log.
+# took; every deploy, rollback and stop appends one line to $CONCIERGE_DEPLOY_STATE_DIR/deploy.log.
 set -euo pipefail
 
-BIN=${CONCIERGE_BIN:-/usr/local/bin/concierge}
-REGISTRY=${CONCIERGE_REGISTRY:-/var/lib/concierge/models}
-MODEL=${CONCIERGE_MODEL:-roomservice}
-BLUE_PORT=${CONCIERGE_BLUE_PORT:-8081}
-GREEN_PORT=${CONCIERGE_GREEN_PORT:-8082}
-INSTANCE_HOST=${CONCIERGE_INSTANCE_HOST:-127.0.0.1}
-STATE_DIR=${CONCIERGE_STATE_DIR:-/var/lib/concierge}
-LAUNCHER=${CONCIERGE_LAUNCHER:-systemd}
-SYSTEMD_UNIT=${CONCIERGE_SYSTEMD_UNIT:-concierge}
-NGINX_CONF=${CONCIERGE_NGINX_CONF:-/etc/nginx/nginx.conf}
-NGINX_PREFIX=${CONCIERGE_NGINX_PREFIX:-}
-UPSTREAM_FILE=${CONCIERGE_NGINX_UPSTREAM:-/etc/nginx/concierge/upstream.conf}
-PUBLIC_URL=${CONCIERGE_PUBLIC_URL:-http://127.0.0.1}
+BIN=${CONCIERGE_DEPLOY_BIN:-/usr/local/bin/concierge}
+REGISTRY=${CONCIERGE_DEPLOY_REGISTRY:-/var/lib/concierge/models}
+MODEL=${CONCIERGE_DEPLOY_MODEL:-roomservice}
+BLUE_PORT=${CONCIERGE_DEPLOY_BLUE_PORT:-8081}
+GREEN_PORT=${CONCIERGE_DEPLOY_GREEN_PORT:-8082}
+INSTANCE_HOST=${CONCIERGE_DEPLOY_INSTANCE_HOST:-127.0.0.1}
+STATE_DIR=${CONCIERGE_DEPLOY_STATE_DIR:-/var/lib/concierge}
+LAUNCHER=${CONCIERGE_DEPLOY_LAUNCHER:-systemd}
+SYSTEMD_UNIT=${CONCIERGE_DEPLOY_SYSTEMD_UNIT:-concierge}
+NGINX_CONF=${CONCIERGE_DEPLOY_NGINX_CONF:-/etc/nginx/nginx.conf}
+NGINX_PREFIX=${CONCIERGE_DEPLOY_NGINX_PREFIX:-}
+UPSTREAM_FILE=${CONCIERGE_DEPLOY_NGINX_UPSTREAM:-/etc/nginx/concierge/upstream.conf}
+PUBLIC_URL=${CONCIERGE_DEPLOY_PUBLIC_URL:-http://127.0.0.1}
 PUBLIC_URL=${PUBLIC_URL%/}
-GOLDEN_REQUESTS=${CONCIERGE_GOLDEN_REQUESTS:-}
-GOLDEN_MIN_OVERLAP=${CONCIERGE_GOLDEN_MIN_OVERLAP:-0}
-READY_TIMEOUT=${CONCIERGE_READY_TIMEOUT:-120}
-FLIP_TIMEOUT=${CONCIERGE_FLIP_TIMEOUT:-15}
-GRACE_SECONDS=${CONCIERGE_GRACE_SECONDS:-120}
-ANALYSIS_SECONDS=${CONCIERGE_ANALYSIS_SECONDS:-300}
-ANALYSIS_INTERVAL=${CONCIERGE_ANALYSIS_INTERVAL:-5}
-ANALYSIS_MIN_REQUESTS=${CONCIERGE_ANALYSIS_MIN_REQUESTS:-100}
-MAX_5XX_RATIO=${CONCIERGE_MAX_5XX_RATIO:-0.01}
-MAX_P99_SECONDS=${CONCIERGE_MAX_P99_SECONDS:-0.25}
-DRAIN_TIMEOUT=${CONCIERGE_DRAIN_TIMEOUT:-25}
-LOCK_TIMEOUT=${CONCIERGE_LOCK_TIMEOUT:-0}
-UPSTREAM_KEEPALIVE=${CONCIERGE_UPSTREAM_KEEPALIVE:-32}
-UPSTREAM_KEEPALIVE_TIMEOUT=${CONCIERGE_UPSTREAM_KEEPALIVE_TIMEOUT:-60s}
-UPSTREAM_KEEPALIVE_REQUESTS=${CONCIERGE_UPSTREAM_KEEPALIVE_REQUESTS:-1000}
-read -r -a NGINX_COMMAND <<<"${CONCIERGE_NGINX:-nginx}"
-read -r -a SYSTEMCTL_COMMAND <<<"${CONCIERGE_SYSTEMCTL:-systemctl}"
+GOLDEN_REQUESTS=${CONCIERGE_DEPLOY_GOLDEN_REQUESTS:-}
+GOLDEN_MIN_OVERLAP=${CONCIERGE_DEPLOY_GOLDEN_MIN_OVERLAP:-0}
+READY_TIMEOUT=${CONCIERGE_DEPLOY_READY_TIMEOUT:-120}
+FLIP_TIMEOUT=${CONCIERGE_DEPLOY_FLIP_TIMEOUT:-15}
+GRACE_SECONDS=${CONCIERGE_DEPLOY_GRACE_SECONDS:-120}
+ANALYSIS_SECONDS=${CONCIERGE_DEPLOY_ANALYSIS_SECONDS:-300}
+ANALYSIS_INTERVAL=${CONCIERGE_DEPLOY_ANALYSIS_INTERVAL:-5}
+ANALYSIS_MIN_REQUESTS=${CONCIERGE_DEPLOY_ANALYSIS_MIN_REQUESTS:-100}
+MAX_5XX_RATIO=${CONCIERGE_DEPLOY_MAX_5XX_RATIO:-0.01}
+MAX_P99_SECONDS=${CONCIERGE_DEPLOY_MAX_P99_SECONDS:-0.25}
+DRAIN_TIMEOUT=${CONCIERGE_DEPLOY_DRAIN_TIMEOUT:-25}
+LOCK_TIMEOUT=${CONCIERGE_DEPLOY_LOCK_TIMEOUT:-0}
+UPSTREAM_KEEPALIVE=${CONCIERGE_DEPLOY_UPSTREAM_KEEPALIVE:-32}
+UPSTREAM_KEEPALIVE_TIMEOUT=${CONCIERGE_DEPLOY_UPSTREAM_KEEPALIVE_TIMEOUT:-60s}
+UPSTREAM_KEEPALIVE_REQUESTS=${CONCIERGE_DEPLOY_UPSTREAM_KEEPALIVE_REQUESTS:-1000}
+read -r -a NGINX_COMMAND <<<"${CONCIERGE_DEPLOY_NGINX:-nginx}"
+read -r -a SYSTEMCTL_COMMAND <<<"${CONCIERGE_DEPLOY_SYSTEMCTL:-systemctl}"
 
 DEPLOY_LOG=$STATE_DIR/deploy.log
 LOCK_FILE=$STATE_DIR/deploy.lock
@@ -138,39 +101,39 @@ is_plain() { [[ $1 =~ ^[A-Za-z0-9_./:@+,=-]+$ ]]; }
 validate_settings() {
     local name
     for name in BLUE_PORT GREEN_PORT UPSTREAM_KEEPALIVE UPSTREAM_KEEPALIVE_REQUESTS ANALYSIS_MIN_REQUESTS; do
-        is_count "${!name}" || die "CONCIERGE_$name must be a whole number, not '${!name}'"
+        is_count "${!name}" || die "CONCIERGE_DEPLOY_$name must be a whole number, not '${!name}'"
     done
     for name in BLUE_PORT GREEN_PORT; do
-        ((${!name} >= 1 && ${!name} <= 65535)) || die "CONCIERGE_$name must be a TCP port (1-65535), not ${!name}"
+        ((${!name} >= 1 && ${!name} <= 65535)) || die "CONCIERGE_DEPLOY_$name must be a TCP port (1-65535), not ${!name}"
     done
-    [ "$BLUE_PORT" != "$GREEN_PORT" ] || die "CONCIERGE_BLUE_PORT and CONCIERGE_GREEN_PORT are both $BLUE_PORT"
+    [ "$BLUE_PORT" != "$GREEN_PORT" ] || die "CONCIERGE_DEPLOY_BLUE_PORT and CONCIERGE_DEPLOY_GREEN_PORT are both $BLUE_PORT"
     for name in READY_TIMEOUT FLIP_TIMEOUT GRACE_SECONDS ANALYSIS_SECONDS ANALYSIS_INTERVAL DRAIN_TIMEOUT \
         LOCK_TIMEOUT MAX_P99_SECONDS; do
-        is_seconds "${!name}" || die "CONCIERGE_$name must be a number of seconds, not '${!name}'"
+        is_seconds "${!name}" || die "CONCIERGE_DEPLOY_$name must be a number of seconds, not '${!name}'"
     done
-    [ "$(microseconds "$ANALYSIS_INTERVAL")" -gt 0 ] || die "CONCIERGE_ANALYSIS_INTERVAL must be above 0"
+    [ "$(microseconds "$ANALYSIS_INTERVAL")" -gt 0 ] || die "CONCIERGE_DEPLOY_ANALYSIS_INTERVAL must be above 0"
     for name in MAX_5XX_RATIO GOLDEN_MIN_OVERLAP; do
-        is_share "${!name}" || die "CONCIERGE_$name must be a share between 0 and 1, not '${!name}'"
+        is_share "${!name}" || die "CONCIERGE_DEPLOY_$name must be a share between 0 and 1, not '${!name}'"
     done
     case $LAUNCHER in
         systemd | process) ;;
-        *) die "CONCIERGE_LAUNCHER must be systemd or process, not '$LAUNCHER'" ;;
+        *) die "CONCIERGE_DEPLOY_LAUNCHER must be systemd or process, not '$LAUNCHER'" ;;
     esac
     for name in REGISTRY MODEL INSTANCE_HOST STATE_DIR; do
-        is_plain "${!name}" || die "CONCIERGE_$name has characters this script does not pass on safely: '${!name}'"
+        is_plain "${!name}" || die "CONCIERGE_DEPLOY_$name has characters this script does not pass on safely: '${!name}'"
     done
-    [[ $PUBLIC_URL =~ ^https?:// ]] || die "CONCIERGE_PUBLIC_URL must start with http:// or https://, not '$PUBLIC_URL'"
+    [[ $PUBLIC_URL =~ ^https?:// ]] || die "CONCIERGE_DEPLOY_PUBLIC_URL must start with http:// or https://, not '$PUBLIC_URL'"
     local tool
     for tool in curl jq flock "${NGINX_COMMAND[0]}"; do
         command -v "$tool" >/dev/null || die "$tool is not installed (Debian: curl jq util-linux nginx)"
     done
     if [ "$LAUNCHER" = systemd ]; then
-        command -v "${SYSTEMCTL_COMMAND[0]}" >/dev/null || die "${SYSTEMCTL_COMMAND[0]} not found (CONCIERGE_LAUNCHER=systemd)"
+        command -v "${SYSTEMCTL_COMMAND[0]}" >/dev/null || die "${SYSTEMCTL_COMMAND[0]} not found (CONCIERGE_DEPLOY_LAUNCHER=systemd)"
     fi
 }
 
 require_binary() {
-    [ -x "$BIN" ] || die "no executable concierge binary at $BIN (CONCIERGE_BIN)"
+    [ -x "$BIN" ] || die "no executable concierge binary at $BIN (CONCIERGE_DEPLOY_BIN)"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -473,7 +436,7 @@ take_lock() {
         local owner
         owner=$(lock_owner)
         if [ "$(microseconds "$LOCK_TIMEOUT")" -eq 0 ]; then
-            die "another deploy holds $LOCK_FILE ($owner); not starting '$ACTION_LINE' (CONCIERGE_LOCK_TIMEOUT=0)"
+            die "another deploy holds $LOCK_FILE ($owner); not starting '$ACTION_LINE' (CONCIERGE_DEPLOY_LOCK_TIMEOUT=0)"
         fi
         say "another deploy holds $LOCK_FILE ($owner); waiting up to ${LOCK_TIMEOUT} s"
         flock -w "$LOCK_TIMEOUT" "$LOCK_FD" ||
@@ -496,155 +459,29 @@ log_action() {
 
 # resolve_version VERSION_OR_ALIAS: the version number the registry gives for it.
 resolve_version() {
-    local requested=$1 answer
-    [[ $requested =~ ^([0-9]+|[A-Za-z][A-Za-z0-9_.-]*)$ ]] || die "'$requested' is neither a version number nor an alias"
-    answer=$("$BIN" registry show "$MODEL" "$requested" --registry "$REGISTRY" 2>&1) ||
-        die "the registry at $REGISTRY has no $MODEL version or alias '$requested': $answer"
-    answer=${answer%%$'\n'*}
-    [[ $answer =~ ^$MODEL\ version\ ([0-9]+) ]] || die "unexpected answer from 'concierge registry show': $answer"
-    echo "${BASH_REMATCH[1]}"
+    local answer
+    [[ $1 =~ ^([0-9]+|[A-Za-z][A-Za-z0-9_.-]*)$ ]] || die "'$1' is neither a version number nor an alias"
+    answer=$("$BIN" registry resolve "$MODEL" "$1" --registry "$REGISTRY" 2>&1) ||
+        die "the registry at $REGISTRY has no $MODEL version or alias '$1': $answer"
+    echo "$answer"
 }
 
-# golden_requests VERSION: "guest ID" and "item ID" lines from CONCIERGE_GOLDEN_REQUESTS, or else
-# spread over the version's own id lists.
-golden_requests() {
-    local version=$1
-    if [ -n "$GOLDEN_REQUESTS" ]; then
-        [ -r "$GOLDEN_REQUESTS" ] || { say "cannot read CONCIERGE_GOLDEN_REQUESTS=$GOLDEN_REQUESTS"; return 1; }
-        awk -v file="$GOLDEN_REQUESTS" '
-            /^[[:space:]]*(#|$)/ { next }
-            ($1 == "guest" || $1 == "item") && NF == 2 { print $1, $2; next }
-            { printf "%s line %d: expected \"guest ID\" or \"item ID\", got: %s\n", file, FNR, $0 > "/dev/stderr"; bad = 1 }
-            END { exit bad }' "$GOLDEN_REQUESTS"
-        return
-    fi
-    local folder=$REGISTRY/$MODEL/$version
-    spread 20 "$folder/user_ids.txt" | sed 's/^/guest /'
-    spread 10 "$folder/item_ids.txt" | sed 's/^/item /'
-}
-
-# spread COUNT FILE: COUNT lines taken at even steps through FILE.
-spread() {
-    local count=$1 file=$2 total
-    total=$(wc -l <"$file")
-    awk -v step="$(((total + count - 1) / count))" 'NR % step == 1 || step == 1' "$file" | head -n "$count"
-}
-
-# fetch_all BASE_URL PATHS_FILE OUTPUT_PREFIX: GETs every path on one keep-alive connection, answer i
-# into OUTPUT_PREFIX.i; prints each answer's status (000 when there was none), one a line.
-fetch_all() {
-    local base=$1 paths=$2 prefix=$3
-    awk -v base="$base" -v prefix="$prefix" '{ printf "url = \"%s%s\"\noutput = \"%s.%d\"\n", base, $0, prefix, NR }' \
-        "$paths" >"$prefix.curl"
-    curl -sS --connect-timeout 1 --max-time 2 -w '%{http_code}\n' -K "$prefix.curl" 2>/dev/null || true
-}
-
-# check_golden NEW_COLOUR ACTIVE_COLOUR_OR_EMPTY REQUEST_FILE: every request must answer 200 with items
-# on the new colour; prints how much of the active colour's answers the new ones keep.
+# check_golden NEW_COLOUR ACTIVE_COLOUR_OR_EMPTY: `concierge deploy-check golden` on the new colour (its
+# lines printed as this script's); the overlap is measured against the active colour when there is one.
 check_golden() {
-    local new=$1 active=$2 requests=$3 paths=$SCRATCH/golden.paths index=0 failures=0 status answer
-    jq -Rr 'split(" ") | if .[0] == "guest" then "/recommend?k=10&user=\(.[1] | @uri)"
-        else "/similar?k=10&item=\(.[1] | @uri)" end' "$requests" >"$paths"
-    fetch_all "$(colour_url "$new")" "$paths" "$SCRATCH/golden.new" >"$SCRATCH/golden.new.status"
-    if [ -n "$active" ]; then
-        fetch_all "$(colour_url "$active")" "$paths" "$SCRATCH/golden.active" >/dev/null
-    fi
-    : >"$SCRATCH/overlaps"
-    while read -r status; do
-        index=$((index + 1))
-        # The share of the active colour's items the new answer keeps, or nothing to compare with.
-        if [ "$status" = 200 ] && answer=$(jq -rn --slurpfile new "$SCRATCH/golden.new.$index" \
-            --slurpfile active <(cat "$SCRATCH/golden.active.$index" 2>/dev/null) '
-                ($new[0].items // []) as $items | if ($items | length) == 0 then error("no items") else . end
-                | ($active[0].items // [] | map(.id)) as $kept
-                | if ($kept | length) == 0 then "none"
-                  else ([$items[].id | select(. as $id | $kept | index($id))] | length) / ($kept | length) end' \
-            2>/dev/null); then
-            [ "$answer" = none ] || echo "$answer" >>"$SCRATCH/overlaps"
-            continue
-        fi
-        failures=$((failures + 1))
-        [ "$failures" -gt 5 ] || say "  $(sed -n "${index}p" "$paths"): $status $(head -c 200 "$SCRATCH/golden.new.$index" 2>/dev/null)"
-    done <"$SCRATCH/golden.new.status"
-    if [ "$failures" -gt 0 ]; then
-        say "$failures of $index golden requests did not answer 200 with items"
-        return 1
-    fi
-    say "golden requests: $index of $index answered 200 with items"
-    if [ -z "$active" ] || [ ! -s "$SCRATCH/overlaps" ]; then
-        say "no answers from an active colour to compare with: overlap not measured"
-        return 0
-    fi
-    local mean minimum identical compared
-    read -r mean minimum identical compared < <(awk 'NR == 1 || $1 < min { min = $1 } { sum += $1; if ($1 == 1) kept++ }
-        END { printf "%.3f %.3f %d %d\n", sum / NR, min, kept, NR }' "$SCRATCH/overlaps")
-    say "overlap with $active's answers (share of its items kept): mean $mean, lowest $minimum, all kept in $identical of $compared"
-    if awk -v mean="$mean" -v least="$GOLDEN_MIN_OVERLAP" 'BEGIN { exit !(mean < least) }'; then
-        say "mean overlap $mean is under CONCIERGE_GOLDEN_MIN_OVERLAP=$GOLDEN_MIN_OVERLAP"
-        return 1
-    fi
+    local arguments=(--new "$(colour_url "$1")" --registry "$REGISTRY" --model "$MODEL" --version "$NEW_VERSION"
+        --min-overlap "$GOLDEN_MIN_OVERLAP")
+    [ -z "$2" ] || arguments+=(--active "$(colour_url "$2")")
+    [ -z "$GOLDEN_REQUESTS" ] || arguments+=(--requests "$GOLDEN_REQUESTS")
+    "$BIN" deploy-check golden "${arguments[@]}" 2>&1 | while IFS= read -r line; do say "$line"; done
 }
 
-# ---------------------------------------------------------------------------------------------------
-# Post-promotion analysis from the new colour's /metrics
-
-# metrics_snapshot COLOUR FILE: request and 5xx counts and the latency histogram of the API's routes
-# (not /health, /live or /metrics, which deploys and scrapers call), and the process start time.
-metrics_snapshot() {
-    curl -sS --connect-timeout 1 --max-time 2 "$(colour_url "$1")/metrics" 2>/dev/null | awk '
-        function label(name) {
-            if (!match($0, name "=\"[^\"]*\"")) return ""
-            return substr($0, RSTART + length(name) + 2, RLENGTH - length(name) - 3)
-        }
-        function operational(route) { return route == "/health" || route == "/live" || route == "/metrics" }
-        /^concierge_http_requests_total\{/ {
-            if (operational(label("route"))) next
-            requests += $NF
-            if (label("status") == "5xx") errors += $NF
-        }
-        /^concierge_http_request_duration_seconds_bucket\{/ {
-            if (operational(label("route"))) next
-            bucket[label("le")] += $NF
-        }
-        /^process_start_time_seconds / { start = $2 }
-        END {
-            if (start == "") exit 1
-            printf "start %s\nrequests %d\nerrors %d\n", start, requests, errors
-            for (le in bucket) printf "bucket %s %d\n", le, bucket[le]
-        }' >"$2"
-}
-
-# judge BASELINE CURRENT: "requests errors ratio p99 restarted" between two snapshots; p99 as
-# Prometheus's histogram_quantile computes it (linear within the bucket).
-judge() {
-    awk '
-        FNR == NR { if ($1 == "bucket") base_bucket[$2] = $3; else base[$1] = $2; next }
-        $1 == "bucket" { bucket[$2] = $3 - base_bucket[$2]; les[++n] = $2; next }
-        { current[$1] = $2 }
-        function bound(le) { return le == "+Inf" ? 1e308 : le + 0 }
-        END {
-            restarted = current["start"] != base["start"]
-            requests = current["requests"] - base["requests"]
-            errors = current["errors"] - base["errors"]
-            for (i = 2; i <= n; i++) for (j = i; j > 1 && bound(les[j - 1]) > bound(les[j]); j--) {
-                swap = les[j]; les[j] = les[j - 1]; les[j - 1] = swap
-            }
-            total = n ? bucket[les[n]] : 0
-            p99 = 0
-            if (total > 0) {
-                rank = 0.99 * total; below = 0; lower = 0
-                for (i = 1; i <= n; i++) {
-                    if (bucket[les[i]] >= rank) {
-                        if (les[i] == "+Inf") { p99 = lower; break }
-                        width = bucket[les[i]] - below
-                        p99 = lower + (bound(les[i]) - lower) * (width > 0 ? (rank - below) / width : 1)
-                        break
-                    }
-                    below = bucket[les[i]]; lower = bound(les[i])
-                }
-            }
-            printf "%d %d %.4f %.4f %d\n", requests, errors, (requests > 0 ? errors / requests : 0), p99, restarted
-        }' "$1" "$2"
+# judge_new_colour BASELINE: `concierge deploy-check judge` on the new colour's traffic since BASELINE (its
+# /metrics at the flip). Prints "requests=… errors_5xx=… ratio=… p99_s=… judged=0|1"; fails with the
+# reason on the last line of JUDGE_ERROR.
+judge_new_colour() {
+    "$BIN" deploy-check judge --url "$(colour_url "$NEW_COLOUR")" --baseline "$1" --max-5xx-ratio "$MAX_5XX_RATIO" \
+        --max-p99 "$MAX_P99_SECONDS" --min-requests "$ANALYSIS_MIN_REQUESTS" 2>"$SCRATCH/judge.error"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -798,14 +635,13 @@ command_up() {
     SCRATCH=$(mktemp -d)
     DEPLOY_STARTED=$(now_us)
     NEW_VERSION=$(resolve_version "$requested")
-    [ -f "$UPSTREAM_FILE" ] || die "no upstream file at $UPSTREAM_FILE (CONCIERGE_NGINX_UPSTREAM); on a new host, 'deploy.sh init' first"
+    [ -f "$UPSTREAM_FILE" ] || die "no upstream file at $UPSTREAM_FILE (CONCIERGE_DEPLOY_NGINX_UPSTREAM); on a new host, 'deploy.sh init' first"
     OLD_COLOUR=$(active_colour) || die "cannot tell the active colour: $UPSTREAM_FILE names neither blue ($BLUE_PORT) nor green ($GREEN_PORT)"
     NEW_COLOUR=$(other_colour "$OLD_COLOUR")
     OLD_VERSION=$(recorded_version "$OLD_COLOUR")
     cp "$UPSTREAM_FILE" "$SCRATCH/upstream.original"
-    local golden=$SCRATCH/golden active_for_overlap=""
-    golden_requests "$NEW_VERSION" >"$golden" || die "cannot read the golden requests"
-    [ -s "$golden" ] || die "no golden requests (CONCIERGE_GOLDEN_REQUESTS=${GOLDEN_REQUESTS:-derived from the version})"
+    local active_for_overlap=""
+    [ -z "$GOLDEN_REQUESTS" ] || [ -r "$GOLDEN_REQUESTS" ] || die "cannot read CONCIERGE_DEPLOY_GOLDEN_REQUESTS=$GOLDEN_REQUESTS"
     local nginx_output
     nginx_output=$(nginx_run -t 2>&1) || die "nginx's configuration is already invalid; fix it first. nginx -t said: $nginx_output"
 
@@ -832,7 +668,7 @@ command_up() {
     end_step
 
     begin_step "golden requests against $NEW_COLOUR"
-    check_golden "$NEW_COLOUR" "$active_for_overlap" "$golden" || fail_deploy "golden requests failed on $NEW_COLOUR"
+    check_golden "$NEW_COLOUR" "$active_for_overlap" || fail_deploy "golden requests failed on $NEW_COLOUR"
     end_step
 
     begin_step "point nginx at $NEW_COLOUR ($UPSTREAM_FILE, nginx -t, reload)"
@@ -870,14 +706,14 @@ command_up() {
 # and WATCH_SUMMARY.
 watch_new_colour() {
     local launched=$1 flipped=$2 grace_end analysis_end end now
-    local baseline=$SCRATCH/metrics.baseline current=$SCRATCH/metrics.now
-    local requests=0 errors=0 ratio=0 p99=0 restarted=0 judged=0
+    local baseline=$SCRATCH/metrics.baseline verdict="requests=0 judged=0"
     grace_end=$((flipped + $(microseconds "$GRACE_SECONDS")))
     analysis_end=$((flipped + $(microseconds "$ANALYSIS_SECONDS")))
     end=$((grace_end > analysis_end ? grace_end : analysis_end))
     begin_step "watch $NEW_COLOUR for ${ANALYSIS_SECONDS} s (5xx ratio <= $MAX_5XX_RATIO, p99 <= ${MAX_P99_SECONDS} s" \
         "once $ANALYSIS_MIN_REQUESTS requests have come); $OLD_COLOUR stays up ${GRACE_SECONDS} s"
-    metrics_snapshot "$NEW_COLOUR" "$baseline" || fail_deploy "$NEW_COLOUR does not answer /metrics"
+    curl -fsS --connect-timeout 1 --max-time 2 -o "$baseline" "$(colour_url "$NEW_COLOUR")/metrics" 2>/dev/null ||
+        fail_deploy "$NEW_COLOUR does not answer /metrics"
     while true; do
         now=$(now_us)
         if [ "$OLD_STOPPED" = 0 ] && [ "$now" -ge "$grace_end" ]; then
@@ -898,23 +734,16 @@ watch_new_colour() {
             why_stopped "$NEW_COLOUR"
             fail_deploy "$NEW_COLOUR stopped after the flip"
         fi
-        metrics_snapshot "$NEW_COLOUR" "$current" || fail_deploy "$NEW_COLOUR stopped answering /metrics after the flip"
-        read -r requests errors ratio p99 restarted <<<"$(judge "$baseline" "$current")"
-        [ "$restarted" = 0 ] || fail_deploy "$NEW_COLOUR restarted after the flip (its process start time changed)"
-        say "  $NEW_COLOUR since the flip: $requests requests, $errors 5xx (ratio $ratio), p99 ${p99} s"
-        [ "$requests" -ge "$ANALYSIS_MIN_REQUESTS" ] || continue
-        judged=1
-        if awk -v ratio="$ratio" -v most="$MAX_5XX_RATIO" 'BEGIN { exit !(ratio > most) }'; then
-            fail_deploy "$NEW_COLOUR's 5xx ratio $ratio ($errors of $requests) is above $MAX_5XX_RATIO"
+        if ! verdict=$(judge_new_colour "$baseline"); then
+            [ -z "$verdict" ] || say "  $NEW_COLOUR since the flip: $verdict"
+            fail_deploy "$NEW_COLOUR: $(tail -n 1 "$SCRATCH/judge.error" | sed 's/^Error: //')"
         fi
-        if awk -v p99="$p99" -v most="$MAX_P99_SECONDS" 'BEGIN { exit !(p99 > most) }'; then
-            fail_deploy "$NEW_COLOUR's p99 of ${p99} s (over $requests requests) is above ${MAX_P99_SECONDS} s"
-        fi
+        say "  $NEW_COLOUR since the flip: $verdict"
     done
-    if [ "$judged" = 0 ]; then
-        say "  $requests requests reached $NEW_COLOUR since the flip, fewer than $ANALYSIS_MIN_REQUESTS: ratios not judged"
+    if [[ $verdict == *judged=0 ]]; then
+        say "  fewer than $ANALYSIS_MIN_REQUESTS requests reached $NEW_COLOUR since the flip: ratios not judged"
     fi
-    WATCH_SUMMARY="requests=$requests errors_5xx=$errors p99_s=$p99 judged=$judged"
+    WATCH_SUMMARY=$verdict
     end_step
 }
 
@@ -970,7 +799,7 @@ command_rollback() {
     record_lock_owner
     SCRATCH=$(mktemp -d)
     DEPLOY_STARTED=$(now_us)
-    OLD_COLOUR=$(active_colour) || die "cannot tell the active colour from $UPSTREAM_FILE (CONCIERGE_NGINX_UPSTREAM)"
+    OLD_COLOUR=$(active_colour) || die "cannot tell the active colour from $UPSTREAM_FILE (CONCIERGE_DEPLOY_NGINX_UPSTREAM)"
     NEW_COLOUR=$(other_colour "$OLD_COLOUR")
     OLD_VERSION=$(recorded_version "$OLD_COLOUR")
     cp "$UPSTREAM_FILE" "$SCRATCH/upstream.original"

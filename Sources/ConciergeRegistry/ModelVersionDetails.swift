@@ -7,3 +7,18 @@ package struct ModelVersionDetails: Sendable {
     /// Publish and promotions of this version, oldest first.
     package var events: [RegistryEvent]
 }
+
+/// `concierge registry show --json`: the version's fields as `list --json` has them, plus `manifest` and
+/// `events`.
+extension ModelVersionDetails: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case manifest, events
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        try version.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(manifest, forKey: .manifest)
+        try container.encode(events, forKey: .events)
+    }
+}

@@ -5,7 +5,9 @@ struct Concierge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "concierge",
         abstract: "Room-service recommendations for hotel CRMs, served over HTTP.",
-        subcommands: [Serve.self, HealthCheck.self, Sample.self, Ingest.self, Train.self, RegistryCommand.self])
+        subcommands: [
+            Serve.self, HealthCheck.self, Sample.self, Ingest.self, Train.self, RegistryCommand.self, DeployCheck.self,
+        ])
 
     /// `serve` also reads its options from `CONCIERGE_*` variables, for systemd units and containers.
     static func main() {

@@ -31,27 +31,34 @@ struct HealthCheck: ParsableCommand {
     }
 
     func run() throws {
-        guard let components = URLComponents(string: url), components.scheme == "http" || components.scheme == "https",
-            let host = components.host
-        else {
+        guard let answer = try HealthProbe.get(url: url, caFile: cacert, timeout: timeout) else {
             throw ValidationError("--url must be an http:// or https:// URL")
         }
-        let secure = components.scheme == "https"
-        let answer = try HealthProbe.get(
-            host: host, port: components.port ?? (secure ? 443 : 80),
-            path: components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath,
-            tls: secure ? HealthProbeTLS(host: host, caFile: cacert) : nil, timeout: timeout)
         print("\(answer.status) \(answer.body)")
         let ready = answer.status == 200 && answer.body.contains(#""status":"ready""#)
         if !ready { throw ExitCode.failure }
     }
 }
 
-/// One blocking HTTP/1.1 GET with `Connection: close`: all a health check needs, with no HTTP client dependency.
+/// One blocking HTTP/1.1 GET with `Connection: close`: all a health check and the deploy checks need, with no
+/// HTTP client dependency.
 enum HealthProbe {
     struct Answer {
         var status: Int
         var body: String
+    }
+
+    /// GETs an http:// or https:// URL (path and query); nil when `url` is neither. `caFile` is for https.
+    static func get(url: String, caFile: String?, timeout: Double) throws -> Answer? {
+        guard let components = URLComponents(string: url), components.scheme == "http" || components.scheme == "https",
+            let host = components.host
+        else { return nil }
+        let secure = components.scheme == "https"
+        var target = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        if let query = components.percentEncodedQuery { target += "?" + query }
+        return try get(
+            host: host, port: components.port ?? (secure ? 443 : 80), path: target,
+            tls: secure ? HealthProbeTLS(host: host, caFile: caFile) : nil, timeout: timeout)
     }
 
     static func get(host: String, port: Int, path: String, tls: HealthProbeTLS?, timeout: Double) throws -> Answer {

@@ -10,7 +10,7 @@ struct RegistryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry",
         abstract: "Inspect and manage the model registry: versions, aliases, checksums, cleanup and imports.",
-        subcommands: [List.self, Show.self, Promote.self, Verify.self, GC.self, Import.self, Pull.self])
+        subcommands: [List.self, Show.self, Resolve.self, Promote.self, Verify.self, GC.self, Import.self, Pull.self])
 
     struct Options: ParsableArguments {
         @Option(
@@ -29,10 +29,14 @@ struct RegistryCommand: ParsableCommand {
         @Argument(help: "Only list this model's versions (default: every model).")
         var model: String?
 
+        @Flag(help: "Print a JSON array of versions (snake_case fields, as the manifest's) instead of a table.")
+        var json = false
+
         @OptionGroup var options: Options
 
         func run() throws {
             let versions = try options.modelRegistry.list(model: model)
+            if json { return try RegistryCommand.printJSON(versions) }
             guard !versions.isEmpty else {
                 print(model.map { "model '\($0)' has no versions" } ?? "no models in \(options.registry)")
                 return
@@ -74,10 +78,14 @@ struct RegistryCommand: ParsableCommand {
         @Argument(help: "A version number, an alias such as production, or latest.")
         var versionOrAlias: String
 
+        @Flag(help: "Print one JSON object: the version's fields as list --json has them, its manifest and events.")
+        var json = false
+
         @OptionGroup var options: Options
 
         func run() throws {
             let details = try options.modelRegistry.show(model: model, versionOrAlias: versionOrAlias)
+            if json { return try RegistryCommand.printJSON(details) }
             let version = details.version
             let manifest = details.manifest
             let aliases = version.aliases.isEmpty ? "" : " (\(version.aliases.joined(separator: ", ")))"
@@ -125,6 +133,24 @@ struct RegistryCommand: ParsableCommand {
         private static func pairs(_ values: [String: String]) -> String {
             values.isEmpty
                 ? "-" : values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
+    }
+
+    struct Resolve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the version number a version number, an alias or latest stands for.",
+            discussion: "For scripts: one line, the number; exits 1 when the model has no such version or alias.")
+
+        @Argument(help: "The model name.")
+        var model: String
+
+        @Argument(help: "A version number, an alias such as production, or latest.")
+        var versionOrAlias: String
+
+        @OptionGroup var options: Options
+
+        func run() throws {
+            print(try options.modelRegistry.resolve(model: model, versionOrAlias: versionOrAlias))
         }
     }
 
@@ -225,6 +251,13 @@ struct RegistryCommand: ParsableCommand {
             let version = try options.modelRegistry.importModel(model: model, from: directory)
             print("imported \(directory) as \(model) version \(version)")
         }
+    }
+
+    /// Pretty JSON with sorted keys, so the same registry always prints the same text.
+    private static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     /// Prints rows with each column padded to its widest cell.

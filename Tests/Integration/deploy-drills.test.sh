@@ -11,14 +11,14 @@ source "$(dirname "$0")/lib.sh"
 source "$INTEGRATION_DIR/deploy-stack.sh"
 begin_test deploy-drills
 
-export CONCIERGE_GRACE_SECONDS=1 CONCIERGE_ANALYSIS_SECONDS=2 CONCIERGE_ANALYSIS_INTERVAL=0.25
-export CONCIERGE_ANALYSIS_MIN_REQUESTS=20 CONCIERGE_MAX_P99_SECONDS=1
+export CONCIERGE_DEPLOY_GRACE_SECONDS=1 CONCIERGE_DEPLOY_ANALYSIS_SECONDS=2 CONCIERGE_DEPLOY_ANALYSIS_INTERVAL=0.25
+export CONCIERGE_DEPLOY_ANALYSIS_MIN_REQUESTS=20 CONCIERGE_DEPLOY_MAX_P99_SECONDS=1
 stack_up
-UPSTREAM=$CONCIERGE_NGINX_UPSTREAM
-DEPLOY_LOG=$CONCIERGE_STATE_DIR/deploy.log
+UPSTREAM=$CONCIERGE_DEPLOY_NGINX_UPSTREAM
+DEPLOY_LOG=$CONCIERGE_DEPLOY_STATE_DIR/deploy.log
 
 # Version 3 with one file changed after publishing: its SHA-256 no longer matches the manifest.
-corrupt_file=$CONCIERGE_REGISTRY/roomservice/3/item_ids.txt
+corrupt_file=$CONCIERGE_DEPLOY_REGISTRY/roomservice/3/item_ids.txt
 chmod u+w "$corrupt_file"
 echo 999999 >>"$corrupt_file"
 
@@ -48,7 +48,7 @@ expect_unchanged() {
     check "$drill: the upstream file is byte for byte the one before" cmp -s "$UPSTREAM" "$TEST_DIR/upstream.before"
     check "$drill: nginx still serves $model" [ "$(served_model)" = "$model" ]
     active_port=$(sed -n 's/^ *server [^:]*:\([0-9]*\);/\1/p' "$UPSTREAM")
-    for port in "$CONCIERGE_BLUE_PORT" "$CONCIERGE_GREEN_PORT"; do
+    for port in "$CONCIERGE_DEPLOY_BLUE_PORT" "$CONCIERGE_DEPLOY_GREEN_PORT"; do
         [ "$port" != "$active_port" ] || continue
         check "$drill: the new colour (port $port) is stopped" silent_on "$port"
     done
@@ -77,20 +77,20 @@ check_says "corrupt: the deploy log records the failure" "action=up colour=green
 
 log "drill: a golden request fails"
 printf '# a guest no version knows\nguest no-such-guest\n' >"$TEST_DIR/golden.txt"
-CONCIERGE_GOLDEN_REQUESTS=$TEST_DIR/golden.txt failed_deploy golden "golden requests failed on green" up 2
+CONCIERGE_DEPLOY_GOLDEN_REQUESTS=$TEST_DIR/golden.txt failed_deploy golden "golden requests failed on green" up 2
 expect_unchanged golden roomservice/1
 
 log "drill: nginx -t rejects the new upstream"
-CONCIERGE_UPSTREAM_KEEPALIVE_TIMEOUT=soon failed_deploy nginx-t "nginx -t rejected the new upstream" up 2
+CONCIERGE_DEPLOY_UPSTREAM_KEEPALIVE_TIMEOUT=soon failed_deploy nginx-t "nginx -t rejected the new upstream" up 2
 check_says "nginx-t: nginx's own complaint is shown" '"keepalive_timeout" directive invalid value' "$TEST_DIR/nginx-t.log"
 expect_unchanged nginx-t roomservice/1
 
 log "drill: the new colour is killed right after the flip"
 cp "$UPSTREAM" "$TEST_DIR/upstream.before"
-CONCIERGE_ANALYSIS_SECONDS=30 deploy up 2 >"$TEST_DIR/killed.log" 2>&1 &
+CONCIERGE_DEPLOY_ANALYSIS_SECONDS=30 deploy up 2 >"$TEST_DIR/killed.log" 2>&1 &
 deploy_pid=$!
-wait_for "the flip" "$TEST_DIR/killed.log" grep -q ":$CONCIERGE_GREEN_PORT;" "$UPSTREAM"
-kill -KILL "$(cat "$CONCIERGE_STATE_DIR/green/pid")"
+wait_for "the flip" "$TEST_DIR/killed.log" grep -q ":$CONCIERGE_DEPLOY_GREEN_PORT;" "$UPSTREAM"
+kill -KILL "$(cat "$CONCIERGE_DEPLOY_STATE_DIR/green/pid")"
 log "killed green (the upstream names it)"
 if wait "$deploy_pid"; then killed_status=0; else killed_status=$?; fi
 check "killed: the deploy exits non-zero" [ "$killed_status" != 0 ]
@@ -100,22 +100,22 @@ check_says "killed: the deploy log says rolled-back" "version=2 .*outcome=rolled
 
 log "drill: p99 past its threshold under load"
 start_load "$TEST_DIR/p99-load.out" 5
-CONCIERGE_MAX_P99_SECONDS=0.000001 CONCIERGE_ANALYSIS_SECONDS=10 failed_deploy p99 "p99 of" up 2
+CONCIERGE_DEPLOY_MAX_P99_SECONDS=0.000001 CONCIERGE_DEPLOY_ANALYSIS_SECONDS=10 failed_deploy p99 "p99 of" up 2
 stop_load "$TEST_DIR/p99-load.out"
 expect_unchanged p99 roomservice/1
 check "p99: the load saw no failed connection through the rollback" \
     [ "$(load_field connect)/$(load_field read)/$(load_field write)/$(load_field timeout)/$(load_field non2xx)" = 0/0/0/0/0 ]
 
 log "drill: two deploys at once"
-CONCIERGE_GRACE_SECONDS=3 "$REPO/deploy/deploy.sh" up 2 >"$TEST_DIR/first.log" 2>&1 &
+CONCIERGE_DEPLOY_GRACE_SECONDS=3 "$REPO/deploy/deploy.sh" up 2 >"$TEST_DIR/first.log" 2>&1 &
 first_pid=$!
-wait_for "the first deploy's lock" "$TEST_DIR/first.log" grep -qs "^pid $first_pid, 'up 2'" "$CONCIERGE_STATE_DIR/deploy.owner"
+wait_for "the first deploy's lock" "$TEST_DIR/first.log" grep -qs "^pid $first_pid, 'up 2'" "$CONCIERGE_DEPLOY_STATE_DIR/deploy.owner"
 started=$SECONDS
 if deploy up 4 >"$TEST_DIR/refused.log" 2>&1; then refused_status=0; else refused_status=$?; fi
 check "concurrent: a second deploy is refused while the first runs" [ "$refused_status" != 0 ]
 check_says "concurrent: it says who holds the lock" "another deploy holds .*(pid $first_pid, 'up 2', since" "$TEST_DIR/refused.log"
 check "concurrent: it refuses at once" [ $((SECONDS - started)) -le 2 ]
-CONCIERGE_LOCK_TIMEOUT=60 deploy up 4 >"$TEST_DIR/waited.log" 2>&1 &
+CONCIERGE_DEPLOY_LOCK_TIMEOUT=60 deploy up 4 >"$TEST_DIR/waited.log" 2>&1 &
 waiting_pid=$!
 if wait "$first_pid"; then first_status=0; else first_status=$?; fi
 check "concurrent: the first deploy succeeds" [ "$first_status" = 0 ]
@@ -128,7 +128,7 @@ check "concurrent: the deploys ran one after the other" \
 check "concurrent: nginx serves version 4" [ "$(served_model)" = roomservice/4 ]
 
 log "drill: a rollback asked for while a deploy watches its new colour"
-CONCIERGE_ANALYSIS_SECONDS=30 deploy up 2 >"$TEST_DIR/interrupted.log" 2>&1 &
+CONCIERGE_DEPLOY_ANALYSIS_SECONDS=30 deploy up 2 >"$TEST_DIR/interrupted.log" 2>&1 &
 deploy_pid=$!
 wait_for "the deploy's watch" "$TEST_DIR/interrupted.log" grep -q "watch green" "$TEST_DIR/interrupted.log"
 if deploy rollback >"$TEST_DIR/rollback-during.log" 2>&1; then rollback_status=0; else rollback_status=$?; fi
@@ -137,18 +137,18 @@ if wait "$deploy_pid"; then interrupted_status=0; else interrupted_status=$?; fi
 check "rollback during a deploy: the deploy exits non-zero" [ "$interrupted_status" != 0 ]
 check_says "rollback during a deploy: the deploy says it was interrupted" "interrupted by SIGTERM" "$TEST_DIR/interrupted.log"
 check "rollback during a deploy: nginx serves version 4 again" [ "$(served_model)" = roomservice/4 ]
-check "rollback during a deploy: green is stopped" silent_on "$CONCIERGE_GREEN_PORT"
+check "rollback during a deploy: green is stopped" silent_on "$CONCIERGE_DEPLOY_GREEN_PORT"
 
 log "drill: rollback by hand, after a finished deploy"
 deploy rollback >"$TEST_DIR/rollback.log" 2>&1 || { cat "$TEST_DIR/rollback.log"; fail_now "deploy.sh rollback failed"; }
 check "rollback: nginx serves the previous version (2, on green) again" [ "$(served_model)" = roomservice/2 ]
-check "rollback: blue is stopped" silent_on "$CONCIERGE_BLUE_PORT"
+check "rollback: blue is stopped" silent_on "$CONCIERGE_DEPLOY_BLUE_PORT"
 check_says "rollback: the deploy log records it" "action=rollback colour=green version=2 .*outcome=ok" "$DEPLOY_LOG"
 
 log "drill: stop and status"
 if deploy stop green >"$TEST_DIR/stop.log" 2>&1; then stop_status=0; else stop_status=1; fi
 check "stop: the active colour is not stopped without --force" [ "$stop_status" = 1 ]
-check "stop: green still answers" answers_from "$CONCIERGE_GREEN_PORT"
+check "stop: green still answers" answers_from "$CONCIERGE_DEPLOY_GREEN_PORT"
 if deploy status >"$TEST_DIR/status.log" 2>&1; then status_status=0; else status_status=$?; fi
 check "status: exits 0 while the active colour is ready" [ "$status_status" = 0 ]
 check_says "status: names the active colour and its version" "green  active  running .*ready 2 green" "$TEST_DIR/status.log"

@@ -21,17 +21,17 @@ make_versions() {
 # stack_up: the registry, the settings, then nginx in front of blue on version 1.
 stack_up() {
     make_versions "$TEST_DIR/registry"
-    export CONCIERGE_BIN CONCIERGE_REGISTRY=$TEST_DIR/registry/models CONCIERGE_STATE_DIR=$TEST_DIR/stack
-    CONCIERGE_PUBLIC_PORT=$(free_port)
-    CONCIERGE_BLUE_PORT=$(free_port)
-    CONCIERGE_GREEN_PORT=$(free_port)
-    export CONCIERGE_PUBLIC_PORT CONCIERGE_BLUE_PORT CONCIERGE_GREEN_PORT
-    export CONCIERGE_ACCESS_LOG=false CONCIERGE_READY_TIMEOUT=30
+    export CONCIERGE_DEPLOY_BIN=$CONCIERGE_BIN CONCIERGE_DEPLOY_REGISTRY=$TEST_DIR/registry/models CONCIERGE_DEPLOY_STATE_DIR=$TEST_DIR/stack
+    CONCIERGE_DEPLOY_PUBLIC_PORT=$(free_port)
+    CONCIERGE_DEPLOY_BLUE_PORT=$(free_port)
+    CONCIERGE_DEPLOY_GREEN_PORT=$(free_port)
+    export CONCIERGE_DEPLOY_PUBLIC_PORT CONCIERGE_DEPLOY_BLUE_PORT CONCIERGE_DEPLOY_GREEN_PORT
+    export CONCIERGE_ACCESS_LOG=false CONCIERGE_DEPLOY_READY_TIMEOUT=30
     trap stack_down_and_finish EXIT
     "$STACK" up >"$TEST_DIR/stack-up.log" 2>&1 || { cat "$TEST_DIR/stack-up.log"; fail_now "local-stack.sh up failed"; }
     eval "$("$STACK" env)"
-    GUESTS=$CONCIERGE_REGISTRY/roomservice/1/user_ids.txt
-    log "stack up: nginx on $CONCIERGE_PUBLIC_URL, blue on $CONCIERGE_BLUE_PORT, green on $CONCIERGE_GREEN_PORT"
+    GUESTS=$CONCIERGE_DEPLOY_REGISTRY/roomservice/1/user_ids.txt
+    log "stack up: nginx on $CONCIERGE_DEPLOY_PUBLIC_URL, blue on $CONCIERGE_DEPLOY_BLUE_PORT, green on $CONCIERGE_DEPLOY_GREEN_PORT"
 }
 
 # The stack's processes were started by deploy.sh and local-stack.sh, each recorded in a PID file.
@@ -44,7 +44,7 @@ stack_down_and_finish() {
 
 # served_model: the model version of nginx's answer to /recommend ("roomservice/N"), or nothing.
 served_model() {
-    curl -sS -o /dev/null -D - "$CONCIERGE_PUBLIC_URL/recommend?k=1&user=$(head -n 1 "$GUESTS")" 2>/dev/null |
+    curl -sS -o /dev/null -D - "$CONCIERGE_DEPLOY_PUBLIC_URL/recommend?k=1&user=$(head -n 1 "$GUESTS")" 2>/dev/null |
         tr -d '\r' | sed -n 's/^[Xx]-[Cc]oncierge-[Mm]odel: //p'
 }
 
@@ -54,7 +54,7 @@ start_load() {
     local logfile=$1 pause=$2 before deadline=$((SECONDS + 10))
     before=$(nginx_requests)
     start_process "$logfile" wrk --threads 2 --connections 4 --duration 300s --timeout 2s \
-        --script "$INTEGRATION_DIR/deploy-load.lua" "$CONCIERGE_PUBLIC_URL/" -- "$GUESTS" "$pause"
+        --script "$INTEGRATION_DIR/deploy-load.lua" "$CONCIERGE_DEPLOY_PUBLIC_URL/" -- "$GUESTS" "$pause"
     LOAD_PID=$LAST_PID
     until [ "$(nginx_requests)" -gt $((before + 100)) ]; do
         [ "$SECONDS" -lt "$deadline" ] || fail_now "wrk's load does not reach nginx"
@@ -73,4 +73,4 @@ stop_load() {
 load_field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$LOAD_RESULT"; }
 
 # nginx_requests: requests nginx has handled since it started (its stub_status).
-nginx_requests() { curl -fsS "$CONCIERGE_PUBLIC_URL/nginx_status" | awk 'NR == 3 { print $3 }'; }
+nginx_requests() { curl -fsS "$CONCIERGE_DEPLOY_PUBLIC_URL/nginx_status" | awk 'NR == 3 { print $3 }'; }

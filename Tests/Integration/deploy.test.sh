@@ -10,8 +10,8 @@ source "$INTEGRATION_DIR/deploy-stack.sh"
 begin_test deploy
 
 # Short windows so three deploys take seconds; every step still runs.
-export CONCIERGE_GRACE_SECONDS=2 CONCIERGE_ANALYSIS_SECONDS=3 CONCIERGE_ANALYSIS_INTERVAL=0.5
-export CONCIERGE_ANALYSIS_MIN_REQUESTS=50 CONCIERGE_MAX_P99_SECONDS=1
+export CONCIERGE_DEPLOY_GRACE_SECONDS=2 CONCIERGE_DEPLOY_ANALYSIS_SECONDS=3 CONCIERGE_DEPLOY_ANALYSIS_INTERVAL=0.5
+export CONCIERGE_DEPLOY_ANALYSIS_MIN_REQUESTS=50 CONCIERGE_DEPLOY_MAX_P99_SECONDS=1
 stack_up
 check "nginx serves version 1 before the deploys" [ "$(served_model)" = roomservice/1 ]
 
@@ -42,7 +42,7 @@ check "every connection's last answer came from version 4" \
     [ -z "$(tr ',' '\n' <<<"$(load_field last)" | grep -v '^roomservice/4$')" ]
 check "the served version is the last one deployed" [ "$(served_model)" = roomservice/4 ]
 check "blue, the old colour, is stopped" \
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$CONCIERGE_BLUE_PORT/live")" = 000 ]
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$CONCIERGE_DEPLOY_BLUE_PORT/live")" = 000 ]
 
 log "deploy timings, in seconds from the new colour's launch (total: the whole command):"
 printf '  %-8s %-7s %-8s %-8s %-12s %-7s %s\n' version colour ready serving "old stopped" total "watched (p99)"
@@ -50,8 +50,8 @@ while read -r line; do
     value() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
     printf '  %-8s %-7s %-8s %-8s %-12s %-7s %s\n' "$(value version)" "$(value colour)" "$(value ready_s)" \
         "$(value flip_s)" "$(value old_stopped_s)" "$(value total_s)" "$(value requests) requests ($(value p99_s) s)"
-done < <(grep ' action=up .*outcome=ok' "$CONCIERGE_STATE_DIR/deploy.log")
+done < <(grep ' action=up .*outcome=ok' "$CONCIERGE_DEPLOY_STATE_DIR/deploy.log")
 check "the deploy log has three successful deploys" \
-    [ "$(grep -c ' action=up .*outcome=ok' "$CONCIERGE_STATE_DIR/deploy.log")" = 3 ]
+    [ "$(grep -c ' action=up .*outcome=ok' "$CONCIERGE_DEPLOY_STATE_DIR/deploy.log")" = 3 ]
 check "each deploy judged its new colour on the load: no 5xx, enough requests" \
-    [ "$(grep -c ' action=up .*outcome=ok .*errors_5xx=0 .*judged=1' "$CONCIERGE_STATE_DIR/deploy.log")" = 3 ]
+    [ "$(grep -c ' action=up .*outcome=ok .*errors_5xx=0 .*judged=1' "$CONCIERGE_DEPLOY_STATE_DIR/deploy.log")" = 3 ]

@@ -1,0 +1,164 @@
+import ArgumentParser
+import ConciergeDeploy
+import ConciergeRegistry
+import Foundation
+
+/// `concierge deploy-check …`: what deploy/deploy.sh asks of a new colour before and after it gets traffic.
+/// The judging is ConciergeDeploy's; this fetches the answers, prints the findings and exits 1 with the reason
+/// when the colour fails.
+struct DeployCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deploy-check",
+        abstract: "The checks deploy/deploy.sh runs on a new colour: golden requests, then its traffic after the flip.",
+        subcommands: [Golden.self, Judge.self])
+
+    struct Golden: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send the golden requests to a new colour: each must answer 200 with items.",
+            discussion: """
+                With --active, the same requests go to the active colour too, and the mean share of its items the \
+                new answers keep is printed; under --min-overlap, the check fails.
+                """)
+
+        @Option(help: ArgumentHelp("The new colour's base URL.", valueName: "url"))
+        var new: String
+
+        @Option(help: ArgumentHelp("The active colour's base URL, to measure the overlap with.", valueName: "url"))
+        var active: String?
+
+        @Option(
+            help: ArgumentHelp(
+                """
+                A file of requests, one a line: "guest ID" (GET /recommend) or "item ID" (GET /similar); # comments. \
+                Default: 20 guests and 10 items spread over the ids of --model's --version.
+                """, valueName: "file"))
+        var requests: String?
+
+        @Option(help: "The model whose ids the default requests use.")
+        var model = "roomservice"
+
+        @Option(help: "The version number or alias whose ids the default requests use.")
+        var version: String?
+
+        @Option(help: "The least mean share (0 to 1) of the active colour's items the new answers must keep.")
+        var minOverlap = 0.0
+
+        @Option(help: "Seconds to wait for each answer.")
+        var timeout = 2.0
+
+        @OptionGroup var options: RegistryCommand.Options
+
+        func validate() throws {
+            guard requests != nil || version != nil else {
+                throw ValidationError("give --requests, or --version for requests spread over that version's ids")
+            }
+            guard (0...1).contains(minOverlap) else { throw ValidationError("--min-overlap must be between 0 and 1") }
+        }
+
+        func run() throws {
+            let golden = try goldenRequests()
+            guard !golden.isEmpty else { throw CommandFailure("no golden requests in \(requests ?? "")") }
+            let answers = golden.map { fetch($0, from: new) }
+            let failures = zip(golden, answers).filter { !$0.1.answer.isGood }
+            for (request, fetched) in failures.prefix(5) {
+                print("  \(request.path): \(fetched.answer.status) \(fetched.text.prefix(200))")
+            }
+            guard failures.isEmpty else {
+                throw CommandFailure(
+                    "\(failures.count) of \(golden.count) golden requests did not answer 200 with items")
+            }
+            print("golden requests: \(golden.count) of \(golden.count) answered 200 with items")
+            var overlap = GoldenOverlap()
+            if let active {
+                for (request, fetched) in zip(golden, answers) {
+                    overlap.compare(new: fetched.answer.itemIDs, active: fetch(request, from: active).answer.itemIDs)
+                }
+            }
+            guard let mean = overlap.mean, let lowest = overlap.lowest else {
+                print("no answers from an active colour to compare with: overlap not measured")
+                return
+            }
+            print(
+                "overlap with \(active ?? "")'s answers (share of its items kept): mean \(Self.figure(mean)), "
+                    + "lowest \(Self.figure(lowest)), all kept in \(overlap.identical) of \(overlap.compared)")
+            if mean < minOverlap {
+                throw CommandFailure("mean overlap \(Self.figure(mean)) is under --min-overlap \(minOverlap)")
+            }
+        }
+
+        private func goldenRequests() throws -> [GoldenRequest] {
+            if let requests {
+                let text: String
+                do { text = try String(contentsOfFile: requests, encoding: .utf8) } catch {
+                    throw CommandFailure("cannot read the golden requests \(requests): \(error.localizedDescription)")
+                }
+                return try GoldenRequest.parse(text, file: requests)
+            }
+            let loaded = try options.modelRegistry.open(model: model, versionOrAlias: version ?? "")
+            return GoldenRequest.spread(20, over: loaded.userCount).map { .guest(loaded.userID($0)) }
+                + GoldenRequest.spread(10, over: loaded.itemCount).map { .item(loaded.itemID($0)) }
+        }
+
+        /// The colour's answer and its body; no answer at all is status 0, with the reason for text.
+        private func fetch(_ request: GoldenRequest, from base: String) -> (answer: GoldenAnswer, text: String) {
+            do {
+                guard let answer = try HealthProbe.get(url: base + request.path, caFile: nil, timeout: timeout) else {
+                    return (GoldenAnswer(status: 0, itemIDs: []), "\(base) is not an http:// or https:// URL")
+                }
+                return (GoldenAnswer(status: answer.status, body: answer.body), answer.body)
+            } catch {
+                return (GoldenAnswer(status: 0, itemIDs: []), "no answer: \(error)")
+            }
+        }
+
+        private static func figure(_ share: Double) -> String { String(format: "%.3f", share) }
+    }
+
+    struct Judge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Judge a colour's traffic since a baseline of its /metrics: its 5xx ratio and p99 latency.",
+            discussion: """
+                Counts the API's requests (not /health, /live or /metrics) between the baseline and the colour's \
+                /metrics now; p99 as Prometheus's histogram_quantile computes it. Prints one line, \
+                requests=… errors_5xx=… ratio=… p99_s=… judged=0|1 (0: fewer than --min-requests, not judged); \
+                exits 1 when a limit is passed or the colour restarted.
+                """)
+
+        @Option(help: ArgumentHelp("The colour's base URL.", valueName: "url"))
+        var url: String
+
+        @Option(
+            help: ArgumentHelp(
+                "A file with the text of the colour's /metrics when the window began.", valueName: "file"))
+        var baseline: String
+
+        @Option(name: .customLong("max-5xx-ratio"), help: "The share of 5xx answers past which the colour fails.")
+        var maxErrorRatio: Double
+
+        @Option(name: .customLong("max-p99"), help: "The p99 latency in seconds past which the colour fails.")
+        var maxP99: Double
+
+        @Option(help: "Requests the colour must have answered before it is judged.")
+        var minRequests: Int
+
+        @Option(help: "Seconds to wait for /metrics.")
+        var timeout = 2.0
+
+        func run() throws {
+            let before: String
+            do { before = try String(contentsOfFile: baseline, encoding: .utf8) } catch {
+                throw CommandFailure("cannot read the baseline \(baseline): \(error.localizedDescription)")
+            }
+            guard let answer = try HealthProbe.get(url: url + "/metrics", caFile: nil, timeout: timeout) else {
+                throw ValidationError("--url must be an http:// or https:// URL")
+            }
+            guard answer.status == 200 else { throw CommandFailure("\(url)/metrics answered \(answer.status)") }
+            let window = TrafficWindow(
+                from: try InstanceMetrics(exposition: before), to: try InstanceMetrics(exposition: answer.body))
+            let verdict = window.verdict(
+                .init(maximumErrorRatio: maxErrorRatio, maximumP99: maxP99, minimumRequests: minRequests))
+            print(window.summary + " judged=\(verdict == .tooFewRequests ? 0 : 1)")
+            if case .failing(let reason) = verdict { throw CommandFailure(reason) }
+        }
+    }
+}
