@@ -31,8 +31,8 @@ sample_registry "$REGISTRY"
         --factors 8 --iterations 5
 } >"$REGISTRY/version-2.log" 2>&1 || { cat "$REGISTRY/version-2.log"; fail_now "could not train version 2"; }
 # Green's ALS model gives the strategy mix more than one strategy (als for its guests, fold-in for recent items).
-"$CONCIERGE_BIN" registry list --registry "$REGISTRY/models" | grep -Eq '^roomservice +2 .* als ' ||
-    fail_now "version 2 is not an ALS model: $("$CONCIERGE_BIN" registry list --registry "$REGISTRY/models")"
+version_2_kind=$("$CONCIERGE_BIN" registry show roomservice 2 --json --registry "$REGISTRY/models" | jq -r .kind)
+[ "$version_2_kind" = als ] || fail_now "version 2 is a $version_2_kind model, not ALS"
 
 BLUE_PORT=$(free_port)
 GREEN_PORT=$(free_port)

@@ -20,7 +20,7 @@ cat >"$TEST_DIR/inside.sh" <<SCRIPT
 set -u
 mount --bind -o ro "$MODELS" "$MODELS" || exit 90
 touch "$MODELS/probe" 2>/dev/null && exit 91
-"$CONCIERGE_BIN" registry list --registry "$MODELS" >"$TEST_DIR/list.txt" 2>&1 || exit 92
+"$CONCIERGE_BIN" registry list --json --registry "$MODELS" >"$TEST_DIR/list.json" 2>&1 || exit 92
 "$CONCIERGE_BIN" registry verify --registry "$MODELS" >"$TEST_DIR/verify.txt" 2>&1 || exit 93
 "$CONCIERGE_BIN" registry promote roomservice 1 --alias staging --registry "$MODELS" >"$TEST_DIR/promote.txt" 2>&1 && exit 94
 "$CONCIERGE_BIN" serve --host 127.0.0.1 --port $PORT --registry "$MODELS" --no-access-log >"$TEST_DIR/serve.log" 2>&1 &
@@ -38,7 +38,7 @@ SCRIPT
 outcome=0
 unshare --mount bash "$TEST_DIR/inside.sh" || outcome=$?
 check "the read-only mount was made and refuses writes" test "$outcome" -ne 90 -a "$outcome" -ne 91
-check "registry list reads it" grep -q "production" "$TEST_DIR/list.txt"
+check "registry list reads it" test "$(jq -r '.[0].aliases[0]' "$TEST_DIR/list.json")" = production
 check "registry verify reads it" test "$outcome" -ne 93
 check "registry promote fails, saying why" grep -qi "read" "$TEST_DIR/promote.txt"
 check "serve gets ready" grep -q '"status":"ready"' "$TEST_DIR/health.json"
