@@ -33,11 +33,18 @@ package struct TrafficWindow: Sendable, Equatable {
     package var restarted: Bool
 
     package init(from baseline: InstanceMetrics, to current: InstanceMetrics) {
-        requests = Int(current.requests - baseline.requests)
-        serverErrors = Int(current.serverErrors - baseline.serverErrors)
+        self.init(instances: [(baseline, current)])
+    }
+
+    /// A colour of several instances: their windows added up, as `sum()` over the instances would, and the
+    /// p99 of all their requests together.
+    package init(instances: [(baseline: InstanceMetrics, current: InstanceMetrics)]) {
+        requests = Int(instances.reduce(0) { $0 + $1.current.requests - $1.baseline.requests })
+        serverErrors = Int(instances.reduce(0) { $0 + $1.current.serverErrors - $1.baseline.serverErrors })
         errorRatio = requests > 0 ? Double(serverErrors) / Double(requests) : 0
-        p99 = current.latency.subtracting(baseline.latency).quantile(0.99)
-        restarted = current.startTime != baseline.startTime
+        p99 = ClassicHistogram(instances.flatMap { $0.current.latency.subtracting($0.baseline.latency).buckets })
+            .quantile(0.99)
+        restarted = instances.contains { $0.current.startTime != $0.baseline.startTime }
     }
 
     package func verdict(_ limits: Limits) -> Verdict {

@@ -118,19 +118,21 @@ struct DeployCheck: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Judge a colour's traffic since a baseline of its /metrics: its 5xx ratio and p99 latency.",
             discussion: """
-                Counts the API's requests (not /health, /live or /metrics) between the baseline and the colour's \
-                /metrics now; p99 as Prometheus's histogram_quantile computes it. Prints one line, \
+                Counts the API's requests (not /health, /live or /metrics) between the baselines and the instances' \
+                /metrics now, over all the colour's instances; p99 as Prometheus's histogram_quantile computes it \
+                on their buckets added up. Prints one line, \
                 requests=… errors_5xx=… ratio=… p99_s=… judged=0|1 (0: fewer than --min-requests, not judged); \
                 exits 1 when a limit is passed or the colour restarted.
                 """)
 
-        @Option(help: ArgumentHelp("The colour's base URL.", valueName: "url"))
-        var url: String
+        @Option(help: ArgumentHelp("An instance's base URL; one per instance of the colour.", valueName: "url"))
+        var url: [String]
 
         @Option(
             help: ArgumentHelp(
-                "A file with the text of the colour's /metrics when the window began.", valueName: "file"))
-        var baseline: String
+                "A file with the text of the instance's /metrics when the window began; one per --url, in order.",
+                valueName: "file"))
+        var baseline: [String]
 
         @Option(name: .customLong("max-5xx-ratio"), help: "The share of 5xx answers past which the colour fails.")
         var maxErrorRatio: Double
@@ -144,17 +146,28 @@ struct DeployCheck: ParsableCommand {
         @Option(help: "Seconds to wait for /metrics.")
         var timeout = 2.0
 
+        func validate() throws {
+            guard !url.isEmpty, url.count == baseline.count else {
+                throw ValidationError("give one --baseline for each --url, at least one of each")
+            }
+        }
+
         func run() throws {
-            let before: String
-            do { before = try String(contentsOfFile: baseline, encoding: .utf8) } catch {
-                throw CommandFailure("cannot read the baseline \(baseline): \(error.localizedDescription)")
+            let instances = try zip(url, baseline).map { url, baseline in
+                let before: String
+                do { before = try String(contentsOfFile: baseline, encoding: .utf8) } catch {
+                    throw CommandFailure("cannot read the baseline \(baseline): \(error.localizedDescription)")
+                }
+                guard let answer = try HealthProbe.get(url: url + "/metrics", caFile: nil, timeout: timeout) else {
+                    throw ValidationError("--url must be an http:// or https:// URL")
+                }
+                guard answer.status == 200 else { throw CommandFailure("\(url)/metrics answered \(answer.status)") }
+                return (
+                    baseline: try InstanceMetrics(exposition: before),
+                    current: try InstanceMetrics(exposition: answer.body)
+                )
             }
-            guard let answer = try HealthProbe.get(url: url + "/metrics", caFile: nil, timeout: timeout) else {
-                throw ValidationError("--url must be an http:// or https:// URL")
-            }
-            guard answer.status == 200 else { throw CommandFailure("\(url)/metrics answered \(answer.status)") }
-            let window = TrafficWindow(
-                from: try InstanceMetrics(exposition: before), to: try InstanceMetrics(exposition: answer.body))
+            let window = TrafficWindow(instances: instances)
             let verdict = window.verdict(
                 .init(maximumErrorRatio: maxErrorRatio, maximumP99: maxP99, minimumRequests: minRequests))
             print(window.summary + " judged=\(verdict == .tooFewRequests ? 0 : 1)")

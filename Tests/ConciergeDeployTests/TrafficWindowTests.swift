@@ -73,6 +73,32 @@ import Testing
         #expect(window.verdict(limits) == .failing(reason: "it restarted (its process start time changed)"))
     }
 
+    /// A colour of two instances is judged on their requests together: neither alone has the 100 requests, and
+    /// the slow one's 10 requests are 5 % of the colour's, past the p99.
+    @Test func aColourOfSeveralInstancesIsJudgedOnAllTheirRequests() throws {
+        let fast = (
+            baseline: try InstanceMetrics(exposition: exposition(start: 1, ok: 0, failed: 0)),
+            current: try InstanceMetrics(exposition: exposition(start: 1, ok: 95, failed: 1))
+        )
+        let slow = (
+            baseline: try InstanceMetrics(exposition: exposition(start: 2, ok: 0, failed: 0)),
+            current: try InstanceMetrics(exposition: exposition(start: 2, ok: 95, failed: 0, slow: 10))
+        )
+        let window = TrafficWindow(instances: [fast, slow])
+        #expect(window.requests == 191)
+        #expect(window.serverErrors == 1)
+        #expect(window.restarted == false)
+        #expect(window.p99 > 0.1)
+        #expect(
+            window.verdict(limits)
+                == .failing(
+                    reason: "p99 of \(String(format: "%.4f", window.p99)) s (over 191 requests) is above 0.25 s"))
+        let restarted = (
+            baseline: fast.baseline, current: try InstanceMetrics(exposition: exposition(start: 3, ok: 5, failed: 0))
+        )
+        #expect(TrafficWindow(instances: [restarted, slow]).restarted)
+    }
+
     @Test func metricsWithoutAStartTimeAreRefused() {
         #expect(throws: DeployCheckError("the metrics have no process_start_time_seconds")) {
             try InstanceMetrics(exposition: "concierge_http_requests_total{route=\"/recommend\"} 3\n")

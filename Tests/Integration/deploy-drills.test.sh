@@ -47,7 +47,7 @@ expect_unchanged() {
     local drill=$1 model=$2 active_port
     check "$drill: the upstream file is byte for byte the one before" cmp -s "$UPSTREAM" "$TEST_DIR/upstream.before"
     check "$drill: nginx still serves $model" [ "$(served_model)" = "$model" ]
-    active_port=$(sed -n 's/^ *server [^:]*:\([0-9]*\);/\1/p' "$UPSTREAM")
+    active_port=$(sed -n 's/^ *server [^:]*:\([0-9]*\)[ ;].*/\1/p' "$UPSTREAM")
     for port in "$CONCIERGE_DEPLOY_BLUE_PORT" "$CONCIERGE_DEPLOY_GREEN_PORT"; do
         [ "$port" != "$active_port" ] || continue
         check "$drill: the new colour (port $port) is stopped" silent_on "$port"
@@ -89,8 +89,8 @@ log "drill: the new colour is killed right after the flip"
 cp "$UPSTREAM" "$TEST_DIR/upstream.before"
 CONCIERGE_DEPLOY_ANALYSIS_SECONDS=30 deploy up 2 >"$TEST_DIR/killed.log" 2>&1 &
 deploy_pid=$!
-wait_for "the flip" "$TEST_DIR/killed.log" grep -q ":$CONCIERGE_DEPLOY_GREEN_PORT;" "$UPSTREAM"
-kill -KILL "$(cat "$CONCIERGE_DEPLOY_STATE_DIR/green/pid")"
+wait_for "the flip" "$TEST_DIR/killed.log" grep -q ":$CONCIERGE_DEPLOY_GREEN_PORT " "$UPSTREAM"
+kill -KILL "$(cat "$CONCIERGE_DEPLOY_STATE_DIR/green/127.0.0.1:$CONCIERGE_DEPLOY_GREEN_PORT/pid")"
 log "killed green (the upstream names it)"
 if wait "$deploy_pid"; then killed_status=0; else killed_status=$?; fi
 check "killed: the deploy exits non-zero" [ "$killed_status" != 0 ]
@@ -151,4 +151,4 @@ check "stop: the active colour is not stopped without --force" [ "$stop_status" 
 check "stop: green still answers" answers_from "$CONCIERGE_DEPLOY_GREEN_PORT"
 if deploy status >"$TEST_DIR/status.log" 2>&1; then status_status=0; else status_status=$?; fi
 check "status: exits 0 while the active colour is ready" [ "$status_status" = 0 ]
-check_says "status: names the active colour and its version" "green  active  running .*ready 2 green" "$TEST_DIR/status.log"
+check_says "status: names the active colour and its version" "green  active  running  127.0.0.1:$CONCIERGE_DEPLOY_GREEN_PORT .*ready 2 green" "$TEST_DIR/status.log"

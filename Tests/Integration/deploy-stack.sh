@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by the deploy tests (deploy.test.sh, deploy-drills.test.sh), sourced after lib.sh and
+# Shared by the deploy tests (deploy.test.sh, deploy-drills.test.sh, deploy-fleet.test.sh), sourced after lib.sh and
 # begin_test: a registry with versions 1 (production) to 4, a stack from deploy/local-stack.sh on free
 # loopback ports, deploy.sh's settings in the environment, and the stack's teardown at exit.
 
@@ -21,6 +21,12 @@ make_versions() {
 # stack_up: the registry, the settings, then nginx in front of blue on version 1.
 stack_up() {
     make_versions "$TEST_DIR/registry"
+    stack_start
+}
+
+# stack_start: the settings, then nginx in front of blue on version 1, from the registry already made
+# (CONCIERGE_DEPLOY_BLUE_INSTANCES and _GREEN_INSTANCES, when set, say where the colours run).
+stack_start() {
     export CONCIERGE_DEPLOY_BIN=$CONCIERGE_BIN CONCIERGE_DEPLOY_REGISTRY=$TEST_DIR/registry/models CONCIERGE_DEPLOY_STATE_DIR=$TEST_DIR/stack
     CONCIERGE_DEPLOY_PUBLIC_PORT=$(free_port)
     CONCIERGE_DEPLOY_BLUE_PORT=$(free_port)
@@ -31,7 +37,8 @@ stack_up() {
     "$STACK" up >"$TEST_DIR/stack-up.log" 2>&1 || { cat "$TEST_DIR/stack-up.log"; fail_now "local-stack.sh up failed"; }
     eval "$("$STACK" env)"
     GUESTS=$CONCIERGE_DEPLOY_REGISTRY/roomservice/1/user_ids.txt
-    log "stack up: nginx on $CONCIERGE_DEPLOY_PUBLIC_URL, blue on $CONCIERGE_DEPLOY_BLUE_PORT, green on $CONCIERGE_DEPLOY_GREEN_PORT"
+    log "stack up: nginx on $CONCIERGE_DEPLOY_PUBLIC_URL, blue on ${CONCIERGE_DEPLOY_BLUE_INSTANCES:-$CONCIERGE_DEPLOY_BLUE_PORT}," \
+        "green on ${CONCIERGE_DEPLOY_GREEN_INSTANCES:-$CONCIERGE_DEPLOY_GREEN_PORT}"
 }
 
 # The stack's processes were started by deploy.sh and local-stack.sh, each recorded in a PID file.
