@@ -50,12 +50,13 @@ start_process "$TEST_DIR/serve.log" "$CONCIERGE_BIN" serve --host 127.0.0.1 --po
     --no-access-log
 wait_for_url "http://127.0.0.1:$PORT/health" 60 || fail_now "serve did not get ready: $(cat "$TEST_DIR/serve.log")"
 curl -fsS "http://127.0.0.1:$PORT/model" >"$TEST_DIR/model.json"
-check "/model says the version was trained on Spark" \
-    jq -e '.hyper_parameters.engine == "spark" and .hyper_parameters["spark.master"] == "local[2]"' \
-    "$TEST_DIR/model.json" >/dev/null
+# json_holds FILE FILTER: FILE's JSON satisfies jq's FILTER.
+json_holds() { jq -e "$2" "$1" >/dev/null; }
+check "/model says the version was trained on Spark" json_holds "$TEST_DIR/model.json" \
+    '.hyper_parameters.engine == "spark" and .hyper_parameters["spark.master"] == "local[2]"'
 GUEST=$(head -n 1 "$MODELS/roomservice/1/user_ids.txt")
 curl -fsS "http://127.0.0.1:$PORT/recommend?user=$GUEST&k=5" >"$TEST_DIR/recommend.json"
-check "/recommend answers from the Spark version" jq -e '(.items | length) == 5' "$TEST_DIR/recommend.json" >/dev/null
+check "/recommend answers from the Spark version" json_holds "$TEST_DIR/recommend.json" '(.items | length) == 5'
 stop_all
 
 # The failures: each before or during training, so the registry must stay byte for byte as it was.
