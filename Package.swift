@@ -94,7 +94,9 @@ let package = Package(
         // Training: builds the interaction matrix, compares candidates, measures, refits, hands over artifacts.
         .target(
             name: "ConciergeTraining",
-            dependencies: ["ConciergeData", "ConciergeModel", "ConciergeModelFormat", "ConciergeServing"],
+            dependencies: [
+                "ConciergeData", "ConciergeJSON", "ConciergeModel", "ConciergeModelFormat", "ConciergeServing",
+            ],
             swiftSettings: strictness),
 
         // Serving recommendations from a loaded registry version: strategies, filters, fast top-k. No HTTP.
@@ -180,6 +182,7 @@ let package = Package(
             name: "ConciergeTrainingTests",
             dependencies: [
                 "ConciergeTraining", "ConciergeData", "ConciergeModel", "ConciergeModelFormat", "ConciergeRegistry",
+                "ConciergeTestSupport",
             ],
             swiftSettings: strictness),
         .testTarget(

@@ -1,22 +1,22 @@
 import ConciergeSystem
-import Foundation
+package import Foundation
 
 /// A file written through a buffer with POSIX calls, so that a failed ingest can cut it back to the length it
 /// had before.
-final class OutputFile {
-    let path: String
+package final class OutputFile {
+    package let path: String
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private static let flushThreshold = 1 << 20
 
-    enum Mode {
+    package enum Mode {
         /// Keep what is there and write after it.
         case append
         /// Start empty.
         case truncate
     }
 
-    init(path: String, mode: Mode, permissions: mode_t) throws(FileAccessError) {
+    package init(path: String, mode: Mode, permissions: mode_t) throws(FileAccessError) {
         self.path = path
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (mode == .append ? O_APPEND : O_TRUNC)
         descriptor = try FileAccessError.systemCall(on: path, "open for writing") { open(path, flags, permissions) }
@@ -25,12 +25,12 @@ final class OutputFile {
 
     deinit { SystemCall.close(descriptor) }
 
-    func append(_ bytes: some Sequence<UInt8>) throws(FileAccessError) {
+    package func append(_ bytes: some Sequence<UInt8>) throws(FileAccessError) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.flushThreshold { try flush() }
     }
 
-    func flush() throws(FileAccessError) {
+    package func flush() throws(FileAccessError) {
         var written = 0
         while written < buffer.count {
             written += try FileAccessError.systemCall(on: path, "write") {

@@ -1,15 +1,17 @@
 public import ConciergeModel
 public import ConciergeModelFormat
 
-/// One way of scoring guests that training compares: ALS with given settings, item-item, or popularity.
+/// One way of scoring guests that training compares: ALS with given settings (fitted natively or on Spark),
+/// item-item, or popularity.
 public enum CandidateModel: Sendable, Hashable, CustomStringConvertible {
     case als(ImplicitALS.Configuration)
+    case sparkALS(SparkALSParameters)
     case itemItem(neighbours: Int)
     case popular
 
     public var kind: ModelKind {
         switch self {
-        case .als: .als
+        case .als, .sparkALS: .als
         case .itemItem: .itemItem
         case .popular: .popular
         }
@@ -27,6 +29,8 @@ public enum CandidateModel: Sendable, Hashable, CustomStringConvertible {
                 "confidence": configuration.confidence.hyperParameter,
                 "seed": .number(Double(configuration.seed)),
             ]
+        case .sparkALS(let parameters):
+            parameters.hyperParameters
         case .itemItem(let neighbours):
             ["neighbours": .number(Double(neighbours)), "similarity": "cosine"]
         case .popular:
@@ -38,6 +42,8 @@ public enum CandidateModel: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .als(let configuration):
             "als(factors \(configuration.factors), regularization \(configuration.regularization), alpha \(configuration.alpha))"
+        case .sparkALS(let parameters):
+            "spark-als(rank \(parameters.rank), regParam \(parameters.regParam), alpha \(parameters.alpha))"
         case .itemItem(let neighbours): "item-item(cosine, \(neighbours) neighbours)"
         case .popular: "popular"
         }
@@ -48,7 +54,7 @@ public enum CandidateModel: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .popular: 0
         case .itemItem: 1
-        case .als: 2
+        case .als, .sparkALS: 2
         }
     }
 }

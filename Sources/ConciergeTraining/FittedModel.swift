@@ -9,9 +9,10 @@ struct FittedModel {
     let alsModel: ALSModel?
     private let ranker: Ranker
 
+    /// `sparkFit` is a Spark candidate's factors, which its stage fitted in one Spark job beforehand.
     init(
         _ candidate: CandidateModel, on trainedOn: SparseMatrix, matrix: InteractionMatrix, threads: Int,
-        progress: (ImplicitALS.Iteration) -> Void = { _ in }
+        sparkFit: ALSModel? = nil, progress: (ImplicitALS.Iteration) -> Void = { _ in }
     ) {
         self.candidate = candidate
         let blocks = matrix.hotelItemRanges
@@ -20,6 +21,9 @@ struct FittedModel {
         switch candidate {
         case .als(let configuration):
             alsModel = ImplicitALS(configuration: configuration).fit(userItems: trainedOn, progress: progress)
+        case .sparkALS:
+            guard let sparkFit else { preconditionFailure("\(candidate) comes with the factors Spark fitted") }
+            alsModel = sparkFit
         case .itemItem(let count):
             alsModel = nil
             neighbours = ItemSimilarity.cosine(

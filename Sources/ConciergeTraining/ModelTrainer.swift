@@ -46,11 +46,13 @@ public struct ModelTrainer: Sendable {
         let (fitting, validation) = TrainTestSplit.split(
             training, testFraction: options.validation, seed: options.seed &+ 1)
 
-        let candidates = candidateModels()
+        let candidates = engineCandidates(fittedOn: fitting)
+        let (gridFits, _) = try sparkFits(candidates.map { ($0, fitting) }, progress: progress)
         progress(.stage(name: "comparing candidates", steps: candidates.count))
         var validationResults: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
-        for candidate in candidates {
-            let fitted = FittedModel(candidate, on: fitting, matrix: matrix, threads: options.threads)
+        for (candidate, sparkFit) in zip(candidates, gridFits) {
+            let fitted = FittedModel(
+                candidate, on: fitting, matrix: matrix, threads: options.threads, sparkFit: sparkFit)
             let metrics = fitted.evaluate(on: validation, cutoff: options.cutoff)
             validationResults.append((candidate, metrics))
             progress(
@@ -59,6 +61,8 @@ public struct ModelTrainer: Sendable {
                     loss: nil))
         }
         let chosen = Self.best(validationResults)
+        // A Spark winner is refitted for the holdout and on all data in one more job.
+        let (refits, sparkRun) = try sparkFits([(chosen, training), (chosen, matrix.userItems)], progress: progress)
 
         let baselines = [chosen, .itemItem(neighbours: options.neighbours), .popular].reduce(into: [CandidateModel]()) {
             if !$0.contains($1) { $0.append($1) }
@@ -66,8 +70,11 @@ public struct ModelTrainer: Sendable {
         progress(.stage(name: "measuring on the holdout", steps: baselines.count))
         var holdoutResults: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
         for candidate in baselines {
-            let metrics = FittedModel(candidate, on: training, matrix: matrix, threads: options.threads)
-                .evaluate(on: holdout, cutoff: options.cutoff)
+            let metrics = FittedModel(
+                candidate, on: training, matrix: matrix, threads: options.threads,
+                sparkFit: candidate == chosen ? refits[0] : nil
+            )
+            .evaluate(on: holdout, cutoff: options.cutoff)
             holdoutResults.append((candidate, metrics))
             progress(
                 .step(
@@ -77,19 +84,23 @@ public struct ModelTrainer: Sendable {
 
         // The final fit reports its loss per iteration: the one run worth watching converge.
         var refit = chosen
+        var iterations = 1
         if case .als(var configuration) = chosen {
             configuration.computeLoss = true
             refit = .als(configuration)
+            iterations = configuration.iterations
         }
-        let iterations = if case .als(let configuration) = chosen { configuration.iterations } else { 1 }
         progress(.stage(name: "fitting \(chosen) on all data", steps: iterations))
-        let final = FittedModel(refit, on: matrix.userItems, matrix: matrix, threads: options.threads) { iteration in
+        let final = FittedModel(
+            refit, on: matrix.userItems, matrix: matrix, threads: options.threads, sparkFit: refits[1]
+        ) { iteration in
             progress(.step(detail: "iteration \(iteration.iteration)", loss: iteration.loss))
         }
-        if chosen.kind != .als { progress(.step(detail: "done", loss: nil)) }
+        if case .als = refit {} else { progress(.step(detail: "done", loss: nil)) }
 
         let artifacts = makeArtifacts(
-            data: data, matrix: matrix, final: final, validation: validationResults, holdout: holdoutResults)
+            data: data, matrix: matrix, final: final, sparkRun: sparkRun, validation: validationResults,
+            holdout: holdoutResults)
         return Outcome(artifacts: artifacts, chosen: chosen, validation: validationResults, holdout: holdoutResults)
     }
 
@@ -117,6 +128,43 @@ public struct ModelTrainer: Sendable {
         return candidates
     }
 
+    /// `candidateModels()` in the engine's terms: on Spark, each ALS grid point becomes Spark's parameters for
+    /// `data`, the split the grid is fitted on (`SparkALSParameters` says how).
+    private func engineCandidates(fittedOn data: SparseMatrix) -> [CandidateModel] {
+        guard case .spark = options.engine else { return candidateModels() }
+        let guests = (0..<data.rows).count { !data.rowRange($0).isEmpty }
+        let meanItemsPerGuest = Double(data.nonZeroCount) / Double(max(guests, 1))
+        return candidateModels().map { candidate in
+            guard case .als(let configuration) = candidate else { return candidate }
+            return .sparkALS(SparkALSParameters(configuration, meanItemsPerGuest: meanItemsPerGuest))
+        }
+    }
+
+    /// Fits the Spark candidates among `requests` in one Spark job, so that the JVM starts once per stage; the
+    /// other requests get nil and are fitted in process. No job runs when there is nothing for Spark.
+    private func sparkFits(
+        _ requests: [(candidate: CandidateModel, data: SparseMatrix)], progress: (TrainingEvent) -> Void
+    ) throws(SparkJob.Failure) -> (fits: [ALSModel?], run: SparkJob.Run?) {
+        var fits: [ALSModel?] = Array(repeating: nil, count: requests.count)
+        guard case .spark(let job) = options.engine else { return (fits, nil) }
+        var datasets: [SparseMatrix] = []
+        var jobFits: [SparkJob.Fit] = []
+        var requestOfFit: [Int] = []
+        for (index, request) in requests.enumerated() {
+            guard case .sparkALS(let parameters) = request.candidate else { continue }
+            let dataset = datasets.firstIndex(of: request.data) ?? datasets.count
+            if dataset == datasets.count { datasets.append(request.data) }
+            jobFits.append(SparkJob.Fit(parameters, on: dataset))
+            requestOfFit.append(index)
+        }
+        guard !jobFits.isEmpty else { return (fits, nil) }
+        progress(.stage(name: "fitting \(jobFits.count) ALS model(s) on Spark (\(job.master))", steps: 1))
+        let (models, run) = try job.fit(jobFits, datasets: datasets)
+        for (model, index) in zip(models, requestOfFit) { fits[index] = model }
+        progress(.step(detail: "Spark \(run.sparkVersion) on \(run.master)", loss: nil))
+        return (fits, run)
+    }
+
     /// The best MAP@k on the validation split; among candidates within 1% of it, the highest
     /// precision, then NDCG, then the simpler model, then the earlier one.
     public static func best(_ results: [(candidate: CandidateModel, metrics: RankingMetrics)]) -> CandidateModel {
@@ -134,7 +182,7 @@ public struct ModelTrainer: Sendable {
     }
 
     private func makeArtifacts(
-        data: TrainingData, matrix: InteractionMatrix, final: FittedModel,
+        data: TrainingData, matrix: InteractionMatrix, final: FittedModel, sparkRun: SparkJob.Run?,
         validation: [(candidate: CandidateModel, metrics: RankingMetrics)],
         holdout: [(candidate: CandidateModel, metrics: RankingMetrics)]
     ) -> ModelArtifacts {
@@ -155,6 +203,12 @@ public struct ModelTrainer: Sendable {
             metrics.merge(metricDictionary(result, baseline: candidate.kind.rawValue)) { $1 }
         }
         var hyperParameters = final.candidate.hyperParameters
+        if case .sparkALS = final.candidate, let sparkRun {
+            hyperParameters["spark.version"] = .string(sparkRun.sparkVersion)
+            hyperParameters["spark.master"] = .string(sparkRun.master)
+        } else {
+            hyperParameters["engine"] = "native"
+        }
         hyperParameters["neighbours"] = .number(Double(options.neighbours))
         hyperParameters["holdout"] = .number(options.holdout)
         hyperParameters["validation"] = .number(options.validation)

@@ -17,11 +17,12 @@ public struct TrainingOptions: Sendable {
     public var threads: Int
     /// Recommendations per guest when measuring (precision@k, MAP@k, NDCG@k).
     public var cutoff: Int
+    public var engine: TrainingEngine
 
     public init(
         factors: Int = 64, iterations: Int = 15, regularization: Float = 0.01, alpha: Float = 1,
         seed: UInt64 = 42, holdout: Double = 0.2, validation: Double = 0.2, tune: Bool = true,
-        neighbours: Int = 50, threads: Int = 2, cutoff: Int = 10
+        neighbours: Int = 50, threads: Int = 2, cutoff: Int = 10, engine: TrainingEngine = .native
     ) {
         self.factors = factors
         self.iterations = iterations
@@ -34,5 +35,6 @@ public struct TrainingOptions: Sendable {
         self.neighbours = neighbours
         self.threads = threads
         self.cutoff = cutoff
+        self.engine = engine
     }
 }

@@ -95,6 +95,7 @@ struct RegistryCommand: ParsableCommand {
                 [
                     ["  created", manifest.created ?? "-"],
                     ["  kind", manifest.kind.rawValue],
+                    ["  engine", Self.engine(manifest.hyperParameters)],
                     ["  format version", String(manifest.formatVersion)],
                     [
                         "  counts",
@@ -128,6 +129,12 @@ struct RegistryCommand: ParsableCommand {
             print("events:")
             RegistryCommand.printTable(
                 details.events.map { ["  " + $0.time.formatted(.iso8601), $0.action.rawValue, $0.details] })
+        }
+
+        /// `spark 4.3.0 local[*]`, or `native`: versions from before the engine was recorded were all native.
+        private static func engine(_ parameters: [String: HyperParameter]) -> String {
+            [parameters["engine"] ?? "native", parameters["spark.version"], parameters["spark.master"]]
+                .compactMap { $0?.description }.joined(separator: " ")
         }
 
         private static func pairs(_ values: [String: String]) -> String {

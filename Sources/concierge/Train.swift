@@ -13,7 +13,10 @@ struct Train: ParsableCommand {
             of each guest's items to measure the result, and cuts a validation split from the rest. Unless --no-tune, \
             it compares ALS over a small grid of factors, regularization and alpha with item-item cosine and \
             per-hotel popularity on the validation split, picks the best MAP@K, measures it on the holdout, refits it \
-            on all data and publishes it with every candidate's metrics.
+            on all data and publishes it with every candidate's metrics. With --engine spark, Spark MLlib's implicit \
+            ALS fits the ALS grid and the winner's refits (spark/train_als.py through spark-submit: \
+            CONCIERGE_SPARK_SUBMIT, else spark-submit on PATH; Java 17), on the same splits; Concierge evaluates \
+            its factors like native ones.
             """)
 
     @Option(help: "The feature store written by `concierge ingest`.")
@@ -52,6 +55,19 @@ struct Train: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Search the grid and compare with item-item and popularity.")
     var tune = true
 
+    @Option(help: "What fits ALS: native (in process) or spark (Spark MLlib, through spark-submit).")
+    var engine = Engine.native
+
+    @Option(help: "With --engine spark: spark-submit's --master.")
+    var sparkMaster = "local[*]"
+
+    @Option(help: "With --engine spark: the PySpark job, spark/train_als.py of the Concierge repository.")
+    var sparkJob = "spark/train_als.py"
+
+    enum Engine: String, ExpressibleByArgument, CaseIterable {
+        case native, spark
+    }
+
     @Flag(help: "Promote the new version to `production` only if its MAP@10 is within --tolerance of production's.")
     var promoteIfBetter = false
 
@@ -72,6 +88,14 @@ struct Train: ParsableCommand {
         guard FileManager.default.fileExists(atPath: store) else {
             throw CommandFailure("\(store): no such feature store (run `concierge ingest` first)")
         }
+        let trainingEngine: TrainingEngine =
+            switch engine {
+            case .native: .native
+            case .spark:
+                .spark(
+                    try SparkJob(
+                        master: sparkMaster, script: sparkJob, environment: ProcessInfo.processInfo.environment))
+            }
         let data = try FeatureStore(path: store, access: .readOnly).trainingData()
         print(
             "training data: \(data.guests.count) guests, \(data.items.count) paid items, \(data.interactions.count) order lines"
@@ -80,7 +104,7 @@ struct Train: ParsableCommand {
         let trainer = ModelTrainer(
             options: TrainingOptions(
                 factors: factors, iterations: iterations, regularization: regularization, alpha: alpha, seed: seed,
-                holdout: holdout, tune: tune, neighbours: neighbours, threads: threads))
+                holdout: holdout, tune: tune, neighbours: neighbours, threads: threads, engine: trainingEngine))
         let view = TrainingProgressView()
         let started = ContinuousClock.now
         let outcome = try trainer.train(data) { view.show($0) }
