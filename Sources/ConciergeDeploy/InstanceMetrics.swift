@@ -8,14 +8,9 @@ package struct InstanceMetrics: Sendable, Equatable {
     package var requests: Double
     package var serverErrors: Double
     package var latency: ClassicHistogram
+}
 
-    package init(startTime: Double, requests: Double, serverErrors: Double, latency: ClassicHistogram) {
-        self.startTime = startTime
-        self.requests = requests
-        self.serverErrors = serverErrors
-        self.latency = latency
-    }
-
+extension InstanceMetrics {
     /// From the text of `/metrics` (series in Sources/ConciergeAPI/PrometheusText.swift).
     package init(exposition: String) throws(DeployCheckError) {
         let samples: [PrometheusSample]

@@ -16,23 +16,6 @@ public struct SparkALSParameters: Sendable, Hashable {
     public var maxIter: Int
     public var seed: Int64
 
-    public init(rank: Int, regParam: Double, alpha: Double, maxIter: Int, seed: Int64) {
-        self.rank = rank
-        self.regParam = regParam
-        self.alpha = alpha
-        self.maxIter = maxIter
-        self.seed = seed
-    }
-
-    /// The Spark equivalent of a native grid point; `meanItemsPerGuest` is n̄ above.
-    public init(_ configuration: ImplicitALS.Configuration, meanItemsPerGuest: Double) {
-        self.init(
-            rank: configuration.factors,
-            regParam: Double(configuration.regularization) / max(meanItemsPerGuest, 1),
-            alpha: Double(configuration.alpha), maxIter: configuration.iterations,
-            seed: Int64(bitPattern: configuration.seed))
-    }
-
     /// Spark's parameter names, as the manifest records them.
     public var hyperParameters: [String: HyperParameter] {
         [
@@ -40,5 +23,16 @@ public struct SparkALSParameters: Sendable, Hashable {
             "spark.alpha": .number(alpha), "spark.maxIter": .number(Double(maxIter)),
             "spark.seed": .number(Double(seed)), "spark.implicitPrefs": true,
         ]
+    }
+}
+
+extension SparkALSParameters {
+    /// The Spark equivalent of a native grid point; `meanItemsPerGuest` is n̄ above.
+    public init(_ configuration: ImplicitALS.Configuration, meanItemsPerGuest: Double) {
+        self.init(
+            rank: configuration.factors,
+            regParam: Double(configuration.regularization) / max(meanItemsPerGuest, 1),
+            alpha: Double(configuration.alpha), maxIter: configuration.iterations,
+            seed: Int64(bitPattern: configuration.seed))
     }
 }
