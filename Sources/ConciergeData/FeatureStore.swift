@@ -79,7 +79,7 @@ public final class FeatureStore {
 
     private func create() throws {
         // WAL cannot be switched on inside a transaction; on an empty file it only writes the header.
-        try database.execute("PRAGMA journal_mode = WAL")
+        try database.enableWriteAheadLog()
         try database.transaction {
             // Another process may have created the schema since the check outside the transaction.
             guard try database.userVersion == 0 else { return }

@@ -82,7 +82,7 @@ final class RegistryDatabase {
         }
         do {
             // WAL lets readers (list, open) proceed while a publisher holds the write lock.
-            try sqlite.execute("PRAGMA journal_mode = WAL")
+            try sqlite.enableWriteAheadLog()
         } catch {
             throw .database(error)
         }

@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// A thin, synchronous wrapper over the SQLite C API from Debian's libsqlite3.
 ///
@@ -6,6 +7,8 @@ import CSQLite
 /// prepared statements and transactions the feature store and the registry need.
 package final class SQLiteDatabase {
     package let path: String
+    /// How long a statement waits for another connection's lock before it answers "locked".
+    static let busyTimeoutMilliseconds: Int32 = 10_000
     let handle: OpaquePointer
 
     package enum OpenMode: Sendable {
@@ -36,7 +39,7 @@ package final class SQLiteDatabase {
             throw SQLiteError(path: path, code: status, message: message)
         }
         self.handle = handle
-        sqlite3_busy_timeout(handle, 10_000)
+        sqlite3_busy_timeout(handle, Self.busyTimeoutMilliseconds)
         try execute("PRAGMA foreign_keys = ON")
     }
 
@@ -64,6 +67,21 @@ package final class SQLiteDatabase {
             let text = message.map { String(cString: $0) } ?? lastErrorMessage
             sqlite3_free(message)
             throw SQLiteError(path: path, code: status, message: text)
+        }
+    }
+
+    /// Switches the file to write-ahead logging. Two connections switching a new file at once can deadlock in
+    /// rollback mode, so SQLite answers one of them "locked" without calling the busy handler; that one waits
+    /// and tries again (for as long as the busy timeout) instead of failing a publish or an ingest.
+    package func enableWriteAheadLog() throws(SQLiteError) {
+        let deadline = ContinuousClock.now + .milliseconds(Int(Self.busyTimeoutMilliseconds))
+        while true {
+            do {
+                try execute("PRAGMA journal_mode = WAL")
+                return
+            } catch  where error.code & 0xFF == SQLITE_BUSY && ContinuousClock.now < deadline {
+                usleep(10_000)
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import ConciergeSQLite
 import Foundation
+import Synchronization
 import Testing
 
 @Suite struct SQLiteDatabaseTests {
@@ -68,6 +69,28 @@ import Testing
             _ = try SQLiteDatabase(path: path, mode: .readOnly)
         } throws: { error in
             (error as? SQLiteError)?.description.contains(path) == true
+        }
+    }
+
+    /// Connections that switch a new file to WAL together deadlock in rollback mode, and SQLite answers one of
+    /// them "locked" without waiting; each must still end up in WAL. Repeated because the race is narrow.
+    @Test func connectionsSwitchingANewFileToWALTogetherAllSucceed() throws {
+        for _ in 0..<50 {
+            let path = temporaryPath()
+            defer {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                do {
+                    let database = try SQLiteDatabase(path: path)
+                    _ = try database.userVersion
+                    try database.enableWriteAheadLog()
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(failures.withLock { $0 } == [])
         }
     }
 }
