@@ -122,12 +122,19 @@ let package = Package(
             dependencies: ["ConciergeJSON"],
             swiftSettings: strictness),
 
+        // A training run's page: one self-contained HTML file with inline SVG charts, from a version's manifest and
+        // its model's history in the registry. No HTTP.
+        .target(
+            name: "ConciergeReport",
+            dependencies: ["ConciergeModelFormat", "ConciergeRegistry"],
+            swiftSettings: strictness),
+
         // The command line: parses flags and wires the layers together.
         .executableTarget(
             name: "concierge",
             dependencies: [
                 "ConciergeHTTP", "ConciergeData", "ConciergeModel", "ConciergeModelFormat", "ConciergeRegistry",
-                "ConciergeTraining",
+                "ConciergeTraining", "ConciergeReport",
                 "ConciergeServing", "ConciergeAPI", "ConciergeDeploy", "ConciergeSystem", "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -218,6 +225,10 @@ let package = Package(
         .testTarget(
             name: "ConciergeCLITests",
             dependencies: ["ConciergeModelFormat", "ConciergeRegistry", "ConciergeTestSupport"],
+            swiftSettings: strictness),
+        .testTarget(
+            name: "ConciergeReportTests",
+            dependencies: ["ConciergeReport", "ConciergeModelFormat", "ConciergeRegistry", "ConciergeTestSupport"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

@@ -66,11 +66,14 @@ public struct TrainingData: Sendable {
     public var freeInteractions: [Interaction]
     /// FNV-1a 64 over everything above, in hex: equal fingerprints, equal training data.
     public var fingerprint: String
+    /// Rows the store's ingests quarantined, for the record: not training data, so not in `fingerprint`. Nil
+    /// when the data did not come from a feature store.
+    public var quarantinedRows: Int?
 
     /// For callers that build training data of their own, such as the trainer's tests.
     public init(
         items: [Item], guests: [Guest], interactions: [Interaction], freeOnlyGuests: [Guest] = [],
-        freeInteractions: [Interaction] = [], fingerprint: String
+        freeInteractions: [Interaction] = [], fingerprint: String, quarantinedRows: Int? = nil
     ) {
         self.items = items
         self.guests = guests
@@ -78,6 +81,7 @@ public struct TrainingData: Sendable {
         self.freeOnlyGuests = freeOnlyGuests
         self.freeInteractions = freeInteractions
         self.fingerprint = fingerprint
+        self.quarantinedRows = quarantinedRows
     }
 }
 
@@ -173,8 +177,10 @@ extension FeatureStore {
         // Where each concatenation above splits, so that a line or a guest moving between paid and free counts.
         digest.combine(guests.count)
         digest.combine(paidInteractions.count)
+        let quarantineQuery = try database.prepare("SELECT COALESCE(SUM(quarantined), 0) FROM ingested_files")
+        _ = try quarantineQuery.step()
         return TrainingData(
             items: items, guests: guests, interactions: paidInteractions, freeOnlyGuests: freeOnlyGuests,
-            freeInteractions: freeInteractions, fingerprint: digest.hex)
+            freeInteractions: freeInteractions, fingerprint: digest.hex, quarantinedRows: quarantineQuery.int(0))
     }
 }

@@ -30,6 +30,12 @@ public struct ModelArtifacts: Sendable, Equatable {
     public var candidates: [ModelCandidate]
     /// Identifies the training data (for instance a hash of the feature store snapshot).
     public var dataFingerprint: String
+    /// What the run learnt from; nil when the caller does not say.
+    public var dataSeen: ModelManifest.DataSeen?
+    /// The final ALS fit's loss after each iteration; nil for other kinds.
+    public var lossHistory: [Double]?
+    /// The version's holdout metrics per hotel id, spelt as `metrics`.
+    public var hotelMetrics: [String: [String: Double]]?
 
     public init(
         kind: ModelKind, userIDs: [String], itemIDs: [String], items: [ItemMetadata], hotelIDs: [String],
@@ -37,7 +43,8 @@ public struct ModelArtifacts: Sendable, Equatable {
         userItems: SparseMatrix, userFreeItems: SparseMatrix? = nil, itemNeighbours: SparseMatrix,
         popularity: SparseMatrix,
         hyperParameters: [String: HyperParameter], metrics: [String: Double], candidates: [ModelCandidate],
-        dataFingerprint: String
+        dataFingerprint: String, dataSeen: ModelManifest.DataSeen? = nil, lossHistory: [Double]? = nil,
+        hotelMetrics: [String: [String: Double]]? = nil
     ) {
         self.kind = kind
         self.userIDs = userIDs
@@ -56,6 +63,9 @@ public struct ModelArtifacts: Sendable, Equatable {
         self.metrics = metrics
         self.candidates = candidates
         self.dataFingerprint = dataFingerprint
+        self.dataSeen = dataSeen
+        self.lossHistory = lossHistory
+        self.hotelMetrics = hotelMetrics
     }
 
     public var counts: ModelManifest.Counts {
@@ -178,5 +188,12 @@ public struct ModelArtifacts: Sendable, Equatable {
             throw fail("candidates[\(index)] has a non-finite metric or hyper-parameter")
         }
         guard !dataFingerprint.isEmpty else { throw fail("dataFingerprint is empty") }
+        if let lossHistory, lossHistory.contains(where: { !$0.isFinite }) { throw fail("lossHistory is not finite") }
+        for (hotel, hotelMetrics) in (hotelMetrics ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard hotelIDs.contains(hotel) else { throw fail("hotelMetrics names unknown hotel '\(hotel)'") }
+            guard hotelMetrics.values.allSatisfy(\.isFinite) else {
+                throw fail("hotelMetrics['\(hotel)'] has a non-finite metric")
+            }
+        }
     }
 }

@@ -21,6 +21,31 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         }
     }
 
+    /// What the run learnt from, as training read it from the feature store.
+    public struct DataSeen: Sendable, Equatable, Codable {
+        /// Guests with at least one paid order line.
+        public var guests: Int
+        /// Paid menu items.
+        public var items: Int
+        /// Paid lines of COMPLETE orders: what the guest × item matrix sums.
+        public var orderLines: Int
+        /// Rows the feature store's ingests quarantined; nil when the data did not come from a feature store.
+        public var quarantinedRows: Int?
+
+        public init(guests: Int, items: Int, orderLines: Int, quarantinedRows: Int?) {
+            self.guests = guests
+            self.items = items
+            self.orderLines = orderLines
+            self.quarantinedRows = quarantinedRows
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case guests, items
+            case orderLines = "order_lines"
+            case quarantinedRows = "quarantined_rows"
+        }
+    }
+
     public struct FileEntry: Sendable, Equatable, Codable {
         public var size: Int
         /// 64 lowercase hex digits.
@@ -51,11 +76,18 @@ public struct ModelManifest: Sendable, Equatable, Codable {
     public var factors: Int
     /// Keyed by file name, relative to the version folder.
     public var files: [String: FileEntry]
+    /// Absent from versions trained before it was recorded, and from imports that leave it out.
+    public var dataSeen: DataSeen?
+    /// The final ALS fit's training loss after each iteration; nil for other kinds and where not recorded.
+    public var lossHistory: [Double]?
+    /// The version's holdout metrics per hotel id, spelt as `metrics`; nil where not recorded.
+    public var hotelMetrics: [String: [String: Double]]?
 
     public init(
         model: String?, version: Int?, created: String?, kind: ModelKind,
         hyperParameters: [String: HyperParameter], metrics: [String: Double], candidates: [ModelCandidate],
-        dataFingerprint: String, counts: Counts, factors: Int, files: [String: FileEntry]
+        dataFingerprint: String, counts: Counts, factors: Int, files: [String: FileEntry],
+        dataSeen: DataSeen? = nil, lossHistory: [Double]? = nil, hotelMetrics: [String: [String: Double]]? = nil
     ) {
         self.format = Self.formatName
         self.formatVersion = Self.currentFormatVersion
@@ -70,6 +102,9 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         self.counts = counts
         self.factors = factors
         self.files = files
+        self.dataSeen = dataSeen
+        self.lossHistory = lossHistory
+        self.hotelMetrics = hotelMetrics
     }
 
     /// The manifest of `artifacts` written as `files`.
@@ -81,7 +116,8 @@ public struct ModelManifest: Sendable, Equatable, Codable {
             model: model, version: version, created: created, kind: artifacts.kind,
             hyperParameters: artifacts.hyperParameters, metrics: artifacts.metrics, candidates: artifacts.candidates,
             dataFingerprint: artifacts.dataFingerprint, counts: artifacts.counts, factors: artifacts.factorCount,
-            files: files)
+            files: files, dataSeen: artifacts.dataSeen, lossHistory: artifacts.lossHistory,
+            hotelMetrics: artifacts.hotelMetrics)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -92,6 +128,9 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         case metrics, candidates
         case dataFingerprint = "data_fingerprint"
         case counts, factors, files
+        case dataSeen = "data_seen"
+        case lossHistory = "loss_history"
+        case hotelMetrics = "hotel_metrics"
     }
 
     /// Pretty, sorted JSON, so the same manifest always has the same bytes and hash.

@@ -47,4 +47,26 @@ struct FittedModel {
     func evaluate(on test: SparseMatrix, cutoff: Int) -> RankingMetrics {
         RankingMetrics.evaluate(k: cutoff, test: test) { recommend(user: $0, count: cutoff) }
     }
+
+    /// `evaluate` for each hotel of `matrix`, in hotel order: the guests whose latest stay is there, against their
+    /// held-out items of its menu, with its menu as the catalogue that coverage counts over. Serving recommends
+    /// from the guest's hotel only, so the items they were held out elsewhere could never be found there.
+    func evaluateByHotel(on test: SparseMatrix, cutoff: Int, matrix: InteractionMatrix) -> [RankingMetrics] {
+        matrix.hotelItemRanges.enumerated().map { hotel, menu in
+            let guests = (0..<test.rows).filter { matrix.userHotel[$0] == hotel }
+            var entries: [SparseMatrix.Entry] = []
+            for (row, guest) in guests.enumerated() {
+                for index in test.rowRange(guest) where menu.contains(Int(test.columnIndices[index])) {
+                    entries.append(
+                        .init(
+                            row: row, column: Int(test.columnIndices[index]) - menu.lowerBound,
+                            value: test.values[index]))
+                }
+            }
+            let hotelTest = SparseMatrix(rows: guests.count, columns: menu.count, entries: entries)
+            return RankingMetrics.evaluate(k: cutoff, test: hotelTest) { row in
+                recommend(user: guests[row], count: cutoff).map { $0 - menu.lowerBound }
+            }
+        }
+    }
 }

@@ -69,12 +69,15 @@ public struct ModelTrainer: Sendable {
         }
         progress(.stage(name: "measuring on the holdout", steps: baselines.count))
         var holdoutResults: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
+        var hotelResults: [RankingMetrics] = []
         for candidate in baselines {
-            let metrics = FittedModel(
+            let fitted = FittedModel(
                 candidate, on: training, matrix: matrix, threads: options.threads,
-                sparkFit: candidate == chosen ? refits[0] : nil
-            )
-            .evaluate(on: holdout, cutoff: options.cutoff)
+                sparkFit: candidate == chosen ? refits[0] : nil)
+            let metrics = fitted.evaluate(on: holdout, cutoff: options.cutoff)
+            if candidate == chosen {
+                hotelResults = fitted.evaluateByHotel(on: holdout, cutoff: options.cutoff, matrix: matrix)
+            }
             holdoutResults.append((candidate, metrics))
             progress(
                 .step(
@@ -91,16 +94,24 @@ public struct ModelTrainer: Sendable {
             iterations = configuration.iterations
         }
         progress(.stage(name: "fitting \(chosen) on all data", steps: iterations))
+        var losses: [Double] = []
         let final = FittedModel(
             refit, on: matrix.userItems, matrix: matrix, threads: options.threads, sparkFit: refits[1]
         ) { iteration in
+            if let loss = iteration.loss { losses.append(loss) }
             progress(.step(detail: "iteration \(iteration.iteration)", loss: iteration.loss))
         }
         if case .als = refit {} else { progress(.step(detail: "done", loss: nil)) }
 
-        let artifacts = makeArtifacts(
+        var artifacts = makeArtifacts(
             data: data, matrix: matrix, final: final, sparkRun: sparkRun, validation: validationResults,
             holdout: holdoutResults)
+        artifacts.dataSeen = .init(
+            guests: data.guests.count, items: data.items.count, orderLines: data.interactions.count,
+            quarantinedRows: data.quarantinedRows)
+        artifacts.lossHistory = losses.isEmpty ? nil : losses
+        artifacts.hotelMetrics = Dictionary(
+            uniqueKeysWithValues: zip(matrix.hotelIDs, hotelResults.map { metricDictionary($0) }))
         return Outcome(artifacts: artifacts, chosen: chosen, validation: validationResults, holdout: holdoutResults)
     }
 

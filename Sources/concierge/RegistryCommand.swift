@@ -10,7 +10,10 @@ struct RegistryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry",
         abstract: "Inspect and manage the model registry: versions, aliases, checksums, cleanup and imports.",
-        subcommands: [List.self, Show.self, Resolve.self, Promote.self, Verify.self, GC.self, Import.self, Pull.self])
+        subcommands: [
+            List.self, Show.self, Resolve.self, Promote.self, Verify.self, GC.self, Import.self, Pull.self,
+            Report.self,
+        ])
 
     struct Options: ParsableArguments {
         @Option(
@@ -140,6 +143,32 @@ struct RegistryCommand: ParsableCommand {
         private static func pairs(_ values: [String: String]) -> String {
             values.isEmpty
                 ? "-" : values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
+    }
+
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a version's page: one self-contained HTML file with charts of how it was chosen.",
+            discussion: """
+                The candidates' validation metrics with the winner marked, holdout metrics against the baselines, \
+                per-hotel metrics and coverage, ALS loss per iteration, the data the run saw, and the model's \
+                history and aliases. Inline SVG and CSS: no script, font or network.
+                """)
+
+        @Argument(help: "The model name.")
+        var model: String
+
+        @Argument(help: "A version number, an alias such as production, or latest.")
+        var versionOrAlias = "latest"
+
+        @Option(help: ArgumentHelp("The HTML file to write.", valueName: "file.html"))
+        var out: String
+
+        @OptionGroup var options: Options
+
+        func run() throws {
+            try ReportPage.write(
+                registry: options.modelRegistry, model: model, versionOrAlias: versionOrAlias, to: out)
         }
     }
 

@@ -74,6 +74,9 @@ struct Train: ParsableCommand {
     @Option(help: "How much lower than production's MAP@10 the new version's may be and still be promoted.")
     var tolerance = 0.005
 
+    @Option(help: ArgumentHelp("Also write the new version's page, as `registry report` does.", valueName: "file.html"))
+    var report: String?
+
     func validate() throws {
         guard factors > 0, iterations > 0 else { throw ValidationError("--factors and --iterations must be positive") }
         guard regularization >= 0, alpha > 0 else {
@@ -118,15 +121,20 @@ struct Train: ParsableCommand {
         }
 
         let registry = ModelRegistry(directory: self.registry)
-        guard promoteIfBetter else {
-            let version = try registry.publish(model: model, artifacts: outcome.artifacts)
+        let version: Int
+        if promoteIfBetter {
+            let (published, decision, production) = try registry.publish(
+                model: model, artifacts: outcome.artifacts, promotingBy: PromotionPolicy(tolerance: tolerance))
+            version = published
             print("published \(model) version \(version) in \(self.registry)")
-            return
+            print(describe(decision, version: version, production: production))
+        } else {
+            version = try registry.publish(model: model, artifacts: outcome.artifacts)
+            print("published \(model) version \(version) in \(self.registry)")
         }
-        let (version, decision, production) = try registry.publish(
-            model: model, artifacts: outcome.artifacts, promotingBy: PromotionPolicy(tolerance: tolerance))
-        print("published \(model) version \(version) in \(self.registry)")
-        print(describe(decision, version: version, production: production))
+        if let report {
+            try ReportPage.write(registry: registry, model: model, versionOrAlias: String(version), to: report)
+        }
     }
 
     private func describe(_ decision: PromotionPolicy.Decision, version: Int, production: Int?) -> String {

@@ -53,6 +53,36 @@ import Testing
             })
     }
 
+    @Test func theManifestRecordsTheDataSeenTheLossPerIterationAndEachHotelsHoldout() throws {
+        let options = TrainingOptions(factors: 8, iterations: 4, tune: false)
+        let outcome = try ModelTrainer(options: options).train(Self.sample)
+        let artifacts = outcome.artifacts
+        #expect(
+            artifacts.dataSeen
+                == .init(
+                    guests: Self.sample.guests.count, items: Self.sample.items.count,
+                    orderLines: Self.sample.interactions.count, quarantinedRows: Self.sample.quarantinedRows))
+        #expect(Self.sample.quarantinedRows != nil, "a feature store knows what its ingests quarantined")
+        if outcome.chosen.kind == .als {
+            let losses = try #require(artifacts.lossHistory)
+            #expect(losses.count == 4)
+            #expect(losses.last! < losses.first!, "ALS converges")
+        } else {
+            #expect(artifacts.lossHistory == nil, "only ALS has a loss")
+        }
+        let hotels = try #require(artifacts.hotelMetrics)
+        #expect(Set(hotels.keys) == Set(artifacts.hotelIDs))
+        let evaluated = hotels.values.map { $0["evaluated_users"] ?? -1 }.reduce(0, +)
+        // A guest counts in the hotel of their latest stay, unless all they had held out came from another hotel.
+        let overall = try #require(artifacts.metrics["evaluated_users"])
+        #expect(evaluated <= overall && evaluated > overall * 0.9)
+        for metrics in hotels.values {
+            #expect((0...1).contains(metrics["coverage"] ?? -1))
+            #expect((0...1).contains(metrics["map@10"] ?? -1))
+        }
+        try artifacts.validate()
+    }
+
     @Test func everyRecommendableItemStaysInItsHotel() throws {
         let outcome = try ModelTrainer(options: TrainingOptions(factors: 8, iterations: 3, tune: false)).train(
             Self.sample)
