@@ -6,6 +6,8 @@ struct BarChart {
         var value: Double
         /// Drawn in the accent colour and flagged `data-highlighted="true"`: the winner, or the version itself.
         var isHighlighted = false
+        /// Written after the value, for what colour alone should not have to say: `★ chosen`.
+        var marker = ""
         /// The hover text; the label and value when empty.
         var note = ""
         var attributes: [(name: String, value: String)] = []
@@ -24,7 +26,7 @@ struct BarChart {
 
     var svg: String {
         let plotLeft = Self.labelWidth + 10
-        let plotRight = Self.width - 60
+        let plotRight = Self.width - 110
         let scale = ChartScale(
             covering: bars.map(\.value), includingZero: true, from: plotLeft, to: plotRight)
         let plotBottom = Double(bars.count) * Self.rowHeight + 6
@@ -59,7 +61,7 @@ struct BarChart {
                         ("data-highlighted", String(bar.isHighlighted)),
                     ] + bar.attributes) + "><title>\(HTML.escape(note))</title></rect>"
             svg += "<text class=\"value\" x=\"\(px(scale.position(0) + barWidth + 4))\" y=\"\(px(y + 11))\">"
-            svg += ReportNumber.text(bar.value) + (bar.isHighlighted ? " ★" : "") + "</text>"
+            svg += ReportNumber.text(bar.value) + (bar.marker.isEmpty ? "" : " " + HTML.escape(bar.marker)) + "</text>"
         }
         return svg + "</svg>"
     }

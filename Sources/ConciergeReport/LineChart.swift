@@ -54,7 +54,7 @@ struct LineChart {
             let x = px(xScale.position(tick))
             svg += "<line class=\"grid\" x1=\"\(x)\" x2=\"\(x)\" y1=\"\(px(Self.top))\" y2=\"\(px(plotBottom))\"/>"
             svg += "<text class=\"tick\" x=\"\(x)\" y=\"\(px(plotBottom + 16))\" text-anchor=\"middle\">"
-            svg += HTML.escape(xScale.label(tick)) + "</text>"
+            svg += String(Int(tick)) + "</text>"
         }
         svg += "<text class=\"axis-title\" x=\"\(px((Self.left + plotRight) / 2))\" y=\"\(px(Self.height - 6))\" "
         svg += "text-anchor=\"middle\">\(HTML.escape(xTitle))</text>"

@@ -94,6 +94,7 @@ public struct TrainingReport: Sendable {
             guard let value = candidate.metrics[selection.metric.key] else { return nil }
             return BarChart.Bar(
                 label: labels[index], value: value, isHighlighted: index == winner,
+                marker: index == winner ? "★ chosen" : "",
                 note: "\(labels[index])\(index == winner ? " (chosen)" : ""): "
                     + Self.describe(candidate.metrics) + "\n" + Self.describe(candidate.hyperParameters),
                 attributes: [("data-candidate", String(index)), ("data-kind", candidate.kind.rawValue)])
@@ -127,8 +128,14 @@ public struct TrainingReport: Sendable {
             let varying = candidate.hyperParameters.keys.sorted().filter { key in
                 Set(siblings.map { $0.hyperParameters[key] }).count > 1
             }
-            return ([candidate.kind.rawValue] + varying.map { "\($0)=\(candidate.hyperParameters[$0]!)" })
-                .joined(separator: " ")
+            let settings = varying.map { key in
+                switch candidate.hyperParameters[key]! {
+                // Grids of Float settings reach the manifest as 0.009999999776482582: six digits say 0.01.
+                case .number(let value): "\(key)=\(String(format: "%g", value))"
+                case let other: "\(key)=\(other)"
+                }
+            }
+            return ([candidate.kind.rawValue] + settings).joined(separator: " ")
         }
     }
 

@@ -67,6 +67,18 @@ import Testing
         #expect(bars.map { $0["data-value"] } == ["0.1", "0.198", "0.2"])
         #expect(bars.map { $0["data-highlighted"] } == ["false", "true", "false"])
         #expect(bars.map { $0["data-label"] } == ["popular", "als factors=16", "als factors=64"])
+        #expect(report.html.components(separatedBy: "★ chosen").count == 2, "one candidate is marked in words too")
+    }
+
+    @Test func candidatesAreLabelledByTheSettingsThatTellThemApart() {
+        let grid = [Float(0.01), 0.1].map { regularization in
+            ModelCandidate(
+                kind: .als, hyperParameters: ["factors": 16, "regularization": .number(Double(regularization))],
+                metrics: [:])
+        }
+        let labels = TrainingReport.candidateLabels(
+            grid + [ModelCandidate(kind: .popular, hyperParameters: ["measure": "units"], metrics: [:])])
+        #expect(labels == ["als regularization=0.01", "als regularization=0.1", "popular"])
     }
 
     @Test func theHoldoutChartSetsTheVersionAgainstEachBaseline() throws {
