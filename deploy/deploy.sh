@@ -1,13 +1,9 @@
 #!/usr/bin/env bash
 # Blue-green deploys of Concierge behind nginx, on one host or a fleet.
 #
-# Two colours, blue and green, each a set of `concierge serve` instances (host:port, on one or several
-# hosts). nginx sends all traffic to the instances named in its upstream file (the active colour). A
-# deploy starts every instance of the idle colour on the new version (or build), proves each ready and
-# answering, writes one upstream with all of them, reloads nginx, confirms through nginx that the new
-# colour answers, watches the new colour's error ratio and p99 over all its instances, and stops the
-# old colour after a grace period. Any failure undoes what was done: the old colour is serving when
-# this script exits, whatever happened.
+# Two colours, blue and green, each a set of `concierge serve` instances (host:port) behind nginx's
+# upstream file; a deploy brings up the idle colour, proves it, points nginx at it and watches it, and any
+# failure undoes what was done: the old colour is serving when this script exits (docs/deploy.md).
 #
 # Usage:
 #   deploy.sh up VERSION_OR_ALIAS   deploy a registry version (a number, or an alias such as production)
@@ -19,11 +15,9 @@
 #   deploy.sh init VERSION_OR_ALIAS first start on a host where nothing serves yet: blue, then the upstream
 #   deploy.sh help
 #
-# Settings: CONCIERGE_DEPLOY_* variables, in docs/deploy.md ("Settings"); `concierge deploy-check` checks
-# them and fills in their production defaults, renders the upstream file, polls /health, describes the
-# state, runs the golden requests and judges the watch. Serve's own
-# CONCIERGE_* variables reach the instances unchanged with the process launcher (CONCIERGE_ACCESS_LOG=false,
-# CONCIERGE_QUEUES=...); with systemd, put them in /etc/concierge/concierge.env on each host.
+# Settings: CONCIERGE_DEPLOY_* variables (docs/deploy.md, "Settings"), checked by `concierge deploy-check`,
+# which also computes what this script judges. Serve's own CONCIERGE_* variables reach the instances
+# unchanged with the process launcher; with systemd, put them in /etc/concierge/concierge.env on each host.
 #
 # Needs bash 5, curl, jq, flock (util-linux) and nginx. Every step prints what it does and how long it
 # took; every deploy, rollback and stop appends one line to $CONCIERGE_DEPLOY_STATE_DIR/deploy.log.
@@ -615,7 +609,7 @@ command_up() {
     NEW_VERSION=$(resolve_version "$1")
     read_active
     [ -z "$GOLDEN_REQUESTS" ] || [ -r "$GOLDEN_REQUESTS" ] || die "cannot read CONCIERGE_DEPLOY_GOLDEN_REQUESTS=$GOLDEN_REQUESTS"
-    local output
+    local output flip_s total_s
     output=$(nginx_run -t 2>&1) || die "nginx's configuration is already invalid; fix it first. nginx -t said: $output"
     say "deploying $MODEL/$NEW_VERSION ($1) on $NEW_COLOUR; active: $OLD_COLOUR ($MODEL/${OLD_VERSION:-?})"
     ready_on "$OLD_COLOUR" "$OLD_VERSION" ||
@@ -629,11 +623,9 @@ command_up() {
     check_golden || fail_deploy "golden requests failed on $NEW_COLOUR"
     end_step
     point_nginx_at "$NEW_COLOUR" "$NEW_VERSION"
-    local flip_s
     flip_s=$(seconds_between "$LAUNCHED" "$(now_us)")
     watch_new_colour
     close_deploy
-    local total_s
     total_s=$(seconds_between "$DEPLOY_STARTED" "$(now_us)")
     log_action "colour=$NEW_COLOUR version=$NEW_VERSION requested=$1 from=$OLD_COLOUR/${OLD_VERSION:-none}" \
         "outcome=ok ready_s=$READY_S flip_s=$flip_s old_stopped_s=$OLD_STOPPED_S $WATCH_SUMMARY total_s=$total_s"
