@@ -287,15 +287,15 @@ start_colour() {
     done
 }
 
-# await COLOUR WHILE DEADLINE_US CHECK...: `concierge deploy-check CHECK` (one look) until it passes; fails
+# await COLOUR STOPPED_WHILE DEADLINE_US CHECK...: `concierge deploy-check CHECK` (one look) until it passes; fails
 # saying why when it exits 2 (waiting will not help), at the deadline, or as soon as an instance of COLOUR
-# is gone ("COLOUR stopped WHILE").
+# is gone ("COLOUR stopped STOPPED_WHILE").
 await() {
-    local colour=$1 while=$2 deadline=$(($(now_us) + $3)) answer
+    local colour=$1 stopped_while=$2 deadline=$(($(now_us) + $3)) answer
     shift 3
     until answer=$("$BIN" deploy-check "$@"); do
         if [ $? != 1 ]; then say "$answer" && return 1; fi
-        if stopped_instance "$colour"; then say "$colour stopped $while (above)" && return 1; fi
+        if stopped_instance "$colour"; then say "$colour stopped $stopped_while (above)" && return 1; fi
         if [ "$(now_us)" -ge "$deadline" ]; then say "$answer" && return 1; fi
         sleep 0.05
     done
