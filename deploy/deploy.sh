@@ -1,13 +1,9 @@
 #!/usr/bin/env bash
 # Blue-green deploys of Concierge behind nginx, on one host or a fleet.
 #
-# Two colours, blue and green, each a set of `concierge serve` instances (host:port, on one or several
-# hosts). nginx sends all traffic to the instances named in its upstream file (the active colour). A
-# deploy starts every instance of the idle colour on the new version (or build), proves each ready and
-# answering, writes one upstream with all of them, reloads nginx, confirms through nginx that the new
-# colour answers, watches the new colour's error ratio and p99 over all its instances, and stops the
-# old colour after a grace period. Any failure undoes what was done: the old colour is serving when
-# this script exits, whatever happened.
+# Two colours, blue and green, each a set of `concierge serve` instances (host:port) behind nginx's
+# upstream file; a deploy brings up the idle colour, proves it, points nginx at it and watches it, and any
+# failure undoes what was done: the old colour is serving when this script exits (docs/deploy.md).
 #
 # Usage:
 #   deploy.sh up VERSION_OR_ALIAS   deploy a registry version (a number, or an alias such as production)
@@ -19,54 +15,15 @@
 #   deploy.sh init VERSION_OR_ALIAS first start on a host where nothing serves yet: blue, then the upstream
 #   deploy.sh help
 #
-# Settings: CONCIERGE_DEPLOY_* variables, with their production defaults below and in docs/deploy.md
-# ("Settings"); `concierge deploy-check` does the golden requests and the watch's judging. Serve's own
-# CONCIERGE_* variables reach the instances unchanged with the process launcher (CONCIERGE_ACCESS_LOG=false,
-# CONCIERGE_QUEUES=...); with systemd, put them in /etc/concierge/concierge.env on each host.
+# Settings: CONCIERGE_DEPLOY_* variables (docs/deploy.md, "Settings"), checked by `concierge deploy-check`,
+# which also computes what this script judges. Serve's own CONCIERGE_* variables reach the instances
+# unchanged with the process launcher; with systemd, put them in /etc/concierge/concierge.env on each host.
 #
 # Needs bash 5, curl, jq, flock (util-linux) and nginx. Every step prints what it does and how long it
 # took; every deploy, rollback and stop appends one line to $CONCIERGE_DEPLOY_STATE_DIR/deploy.log.
 set -euo pipefail
 
 BIN=${CONCIERGE_DEPLOY_BIN:-/usr/local/bin/concierge}
-REGISTRY=${CONCIERGE_DEPLOY_REGISTRY:-/var/lib/concierge/models}
-HOST_REGISTRIES=${CONCIERGE_DEPLOY_HOST_REGISTRIES:-}
-MODEL=${CONCIERGE_DEPLOY_MODEL:-roomservice}
-INSTANCE_HOST=${CONCIERGE_DEPLOY_INSTANCE_HOST:-127.0.0.1}
-BLUE_INSTANCES=${CONCIERGE_DEPLOY_BLUE_INSTANCES:-$INSTANCE_HOST:${CONCIERGE_DEPLOY_BLUE_PORT:-8081}}
-GREEN_INSTANCES=${CONCIERGE_DEPLOY_GREEN_INSTANCES:-$INSTANCE_HOST:${CONCIERGE_DEPLOY_GREEN_PORT:-8082}}
-STATE_DIR=${CONCIERGE_DEPLOY_STATE_DIR:-/var/lib/concierge}
-LAUNCHER=${CONCIERGE_DEPLOY_LAUNCHER:-systemd}
-SYSTEMD_UNIT=${CONCIERGE_DEPLOY_SYSTEMD_UNIT:-concierge}
-NGINX_CONF=${CONCIERGE_DEPLOY_NGINX_CONF:-/etc/nginx/nginx.conf}
-NGINX_PREFIX=${CONCIERGE_DEPLOY_NGINX_PREFIX:-}
-UPSTREAM_FILE=${CONCIERGE_DEPLOY_NGINX_UPSTREAM:-/etc/nginx/concierge/upstream.conf}
-PUBLIC_URL=${CONCIERGE_DEPLOY_PUBLIC_URL:-http://127.0.0.1}
-PUBLIC_URL=${PUBLIC_URL%/}
-GOLDEN_REQUESTS=${CONCIERGE_DEPLOY_GOLDEN_REQUESTS:-}
-GOLDEN_MIN_OVERLAP=${CONCIERGE_DEPLOY_GOLDEN_MIN_OVERLAP:-0}
-READY_TIMEOUT=${CONCIERGE_DEPLOY_READY_TIMEOUT:-120}
-FLIP_TIMEOUT=${CONCIERGE_DEPLOY_FLIP_TIMEOUT:-15}
-GRACE_SECONDS=${CONCIERGE_DEPLOY_GRACE_SECONDS:-120}
-ANALYSIS_SECONDS=${CONCIERGE_DEPLOY_ANALYSIS_SECONDS:-300}
-ANALYSIS_INTERVAL=${CONCIERGE_DEPLOY_ANALYSIS_INTERVAL:-5}
-ANALYSIS_MIN_REQUESTS=${CONCIERGE_DEPLOY_ANALYSIS_MIN_REQUESTS:-100}
-MAX_5XX_RATIO=${CONCIERGE_DEPLOY_MAX_5XX_RATIO:-0.01}
-MAX_P99_SECONDS=${CONCIERGE_DEPLOY_MAX_P99_SECONDS:-0.25}
-DRAIN_TIMEOUT=${CONCIERGE_DEPLOY_DRAIN_TIMEOUT:-25}
-LOCK_TIMEOUT=${CONCIERGE_DEPLOY_LOCK_TIMEOUT:-0}
-UPSTREAM_KEEPALIVE=${CONCIERGE_DEPLOY_UPSTREAM_KEEPALIVE:-32}
-UPSTREAM_KEEPALIVE_TIMEOUT=${CONCIERGE_DEPLOY_UPSTREAM_KEEPALIVE_TIMEOUT:-60s}
-UPSTREAM_KEEPALIVE_REQUESTS=${CONCIERGE_DEPLOY_UPSTREAM_KEEPALIVE_REQUESTS:-1000}
-UPSTREAM_MAX_FAILS=${CONCIERGE_DEPLOY_UPSTREAM_MAX_FAILS:-1}
-UPSTREAM_FAIL_TIMEOUT=${CONCIERGE_DEPLOY_UPSTREAM_FAIL_TIMEOUT:-10s}
-read -r -a NGINX_COMMAND <<<"${CONCIERGE_DEPLOY_NGINX:-nginx}"
-read -r -a SYSTEMCTL_COMMAND <<<"${CONCIERGE_DEPLOY_SYSTEMCTL:-systemctl}"
-read -r -a SSH_COMMAND <<<"${CONCIERGE_DEPLOY_SSH:-}"
-
-DEPLOY_LOG=$STATE_DIR/deploy.log
-LOCK_FILE=$STATE_DIR/deploy.lock
-LOCK_OWNER_FILE=$STATE_DIR/deploy.owner
 ACTION=""
 ACTION_LINE=""
 LOCK_FD=""
@@ -89,63 +46,25 @@ seconds_between() {
     printf '%d.%02d' $((us / 1000000)) $((us % 1000000 / 10000))
 }
 
-# microseconds SECONDS: "2", "0.5" or "1.25" as an integer count of microseconds.
-microseconds() {
-    local whole=${1%%.*} fraction=000000
-    [[ $1 == *.* ]] && fraction="${1#*.}000000"
-    echo $((10#${whole:-0} * 1000000 + 10#${fraction:0:6}))
-}
-
-# A value written into an instance's env file, which both systemd and bash read: no quoting needed.
-is_plain() { [[ $1 =~ ^[A-Za-z0-9_./:@+,=-]+$ ]]; }
-
-validate_settings() {
-    local name instance
-    for name in UPSTREAM_KEEPALIVE UPSTREAM_KEEPALIVE_REQUESTS ANALYSIS_MIN_REQUESTS UPSTREAM_MAX_FAILS; do
-        [[ ${!name} =~ ^[0-9]+$ ]] || die "CONCIERGE_DEPLOY_$name must be a whole number, not '${!name}'"
-    done
-    for name in READY_TIMEOUT FLIP_TIMEOUT GRACE_SECONDS ANALYSIS_SECONDS ANALYSIS_INTERVAL DRAIN_TIMEOUT \
-        LOCK_TIMEOUT MAX_P99_SECONDS; do
-        [[ ${!name} =~ ^([0-9]+|[0-9]*\.[0-9]+)$ ]] || die "CONCIERGE_DEPLOY_$name must be a number of seconds, not '${!name}'"
-    done
-    [ "$(microseconds "$ANALYSIS_INTERVAL")" -gt 0 ] || die "CONCIERGE_DEPLOY_ANALYSIS_INTERVAL must be above 0"
-    for name in MAX_5XX_RATIO GOLDEN_MIN_OVERLAP; do
-        [[ ${!name} =~ ^(0|1|0?\.[0-9]+|1\.0*)$ ]] || die "CONCIERGE_DEPLOY_$name must be a share between 0 and 1, not '${!name}'"
-    done
-    case $LAUNCHER in
-        systemd | process) ;;
-        *) die "CONCIERGE_DEPLOY_LAUNCHER must be systemd or process, not '$LAUNCHER'" ;;
-    esac
-    [ "$LAUNCHER" = systemd ] || [ ${#SSH_COMMAND[@]} = 0 ] || die "CONCIERGE_DEPLOY_SSH needs the systemd launcher"
-    for name in REGISTRY MODEL STATE_DIR; do
-        is_plain "${!name}" || die "CONCIERGE_DEPLOY_$name has characters this script does not pass on safely: '${!name}'"
-    done
-    for name in BLUE_INSTANCES GREEN_INSTANCES; do
-        [ -n "${!name// /}" ] || die "CONCIERGE_DEPLOY_$name lists no instance"
-        for instance in ${!name}; do
-            if ! [[ $instance =~ ^[A-Za-z0-9.-]+:([0-9]{1,5})$ ]] || ((BASH_REMATCH[1] < 1 || BASH_REMATCH[1] > 65535)); then
-                die "CONCIERGE_DEPLOY_$name: '$instance' is not HOST:PORT"
-            fi
-        done
-    done
-    local all
-    all=$(tr ' ' '\n' <<<"$BLUE_INSTANCES $GREEN_INSTANCES" | grep -v '^$' | sort | uniq -d | paste -sd ' ')
-    [ -z "$all" ] || die "an instance is listed twice (blue and green must differ): $all"
-    if [ "$LAUNCHER" = systemd ]; then
-        all=$(for instance in $BLUE_INSTANCES $GREEN_INSTANCES; do echo "${instance%:*}"; done | sort | uniq -c | awk '$1 > 2')
-        [ -z "$all" ] || die "with systemd, a host runs one instance per colour (concierge@blue, concierge@green)"
-    fi
-    for name in $HOST_REGISTRIES; do
-        [[ $name =~ ^[A-Za-z0-9.-]+=[A-Za-z0-9_./:@+,=-]+$ ]] || die "CONCIERGE_DEPLOY_HOST_REGISTRIES: '$name' is not HOST=FOLDER"
-    done
-    [[ $PUBLIC_URL =~ ^https?:// ]] || die "CONCIERGE_DEPLOY_PUBLIC_URL must start with http:// or https://, not '$PUBLIC_URL'"
-    for name in curl jq flock "${NGINX_COMMAND[0]}"; do
-        command -v "$name" >/dev/null || die "$name is not installed (Debian: curl jq util-linux nginx)"
-    done
-}
-
-require_binary() {
+# load_settings: this script's variables (REGISTRY, BLUE_INSTANCES, READY_TIMEOUT and READY_TIMEOUT_US, ...)
+# from `concierge deploy-check settings`, which refuses a wrong CONCIERGE_DEPLOY_* setting by its name.
+load_settings() {
+    local settings setting
     [ -x "$BIN" ] || die "no executable concierge binary at $BIN (CONCIERGE_DEPLOY_BIN)"
+    settings=$("$BIN" deploy-check settings 2>&1) || die "${settings#Error: }"
+    while IFS= read -r setting; do declare -g "$setting"; done <<<"$settings"
+    read -r -a NGINX_COMMAND <<<"$NGINX"
+    read -r -a SYSTEMCTL_COMMAND <<<"$SYSTEMCTL"
+    read -r -a SSH_COMMAND <<<"$SSH"
+    DEPLOY_LOG=$STATE_DIR/deploy.log
+    LOCK_FILE=$STATE_DIR/deploy.lock
+    LOCK_OWNER_FILE=$STATE_DIR/deploy.owner
+    # The API's protected routes (/metrics here) take the bearer token; /health and /live need none.
+    CREDENTIALS=()
+    [ -z "$CREDENTIALS_FILE" ] || CREDENTIALS=(--credentials-file "$CREDENTIALS_FILE")
+    for setting in curl jq flock "${NGINX_COMMAND[0]}"; do
+        command -v "$setting" >/dev/null || die "$setting is not installed (Debian: curl jq util-linux nginx)"
+    done
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -175,6 +94,7 @@ on_host() {
 
 # The process launcher runs several instances of a colour on this machine, one folder each; systemd's
 # unit reads /var/lib/concierge/COLOUR on each host.
+# shellcheck disable=SC2153 # LAUNCHER, like every setting, is declared by load_settings
 instance_dir() {
     if [ "$LAUNCHER" = process ]; then echo "$STATE_DIR/$1/$2"; else echo "$STATE_DIR/$1"; fi
 }
@@ -190,20 +110,12 @@ health() {
 }
 
 # ready_on COLOUR VERSION: every instance of COLOUR is ready on VERSION.
-ready_on() {
-    local instance
-    for instance in $(instances "$1"); do
-        [ "$(health "$instance")" = "ready $2 $1" ] || return 1
-    done
-}
+ready_on() { "$BIN" deploy-check ready "$1" "$2" >/dev/null; }
 
-# served_by_nginx: "COLOUR MODEL/VERSION" from the headers of nginx's answer to /health.
-served_by_nginx() {
-    curl -sS --connect-timeout 1 --max-time 2 -o /dev/null -D - "$PUBLIC_URL/health" 2>/dev/null |
-        tr -d '\r' | awk -F': ' '
-            tolower($1) == "x-concierge-color" { colour = $2 }
-            tolower($1) == "x-concierge-model" { model = $2 }
-            END { if (colour != "") print colour, model }' || true
+# curl_api CURL_ARGUMENTS...: curl with the API's bearer token (CONCIERGE_DEPLOY_CREDENTIALS_FILE) for the
+# protected routes, read by printf (a builtin), so the token never shows in a command line.
+curl_api() {
+    if [ -z "$CREDENTIALS_FILE" ]; then curl "$@"; else curl -H @<(printf 'Authorization: Bearer %s\n' "$(<"$CREDENTIALS_FILE")") "$@"; fi
 }
 
 # manifest_sha HOST VERSION: the SHA-256 of VERSION's manifest in HOST's registry copy.
@@ -322,7 +234,7 @@ stop_instance() {
     pid=$(instance_pid "$1" "$2")
     if [ -n "$pid" ] && pid_alive "$pid"; then
         kill -TERM "$pid" 2>/dev/null || true
-        deadline=$(($(now_us) + $(microseconds "$DRAIN_TIMEOUT") + 5000000))
+        deadline=$(($(now_us) + DRAIN_TIMEOUT_US + 5000000))
         while pid_alive "$pid" && [ "$(now_us)" -lt "$deadline" ]; do sleep 0.05; done
         if pid_alive "$pid"; then
             warn "$2 (pid $pid) still running ${DRAIN_TIMEOUT}+5 s after SIGTERM; killing it"
@@ -375,29 +287,22 @@ start_colour() {
     done
 }
 
-# wait_until_ready COLOUR VERSION: polls every instance's /health until ready on VERSION; fails at the
-# deadline or as soon as an instance is gone.
-wait_until_ready() {
-    local colour=$1 version=$2 deadline answer instance
-    deadline=$(($(now_us) + $(microseconds "$READY_TIMEOUT")))
-    for instance in $(instances "$colour"); do
-        while answer=$(health "$instance") && [ "$answer" != "ready $version $colour" ]; do
-            if [[ $answer == "ready "* ]]; then
-                say "$instance answers '$answer', expected 'ready $version $colour': another instance holds its port"
-                return 1
-            fi
-            if stopped_instance "$colour"; then
-                say "$colour stopped before it was ready (above)"
-                return 1
-            fi
-            if [ "$(now_us)" -ge "$deadline" ]; then
-                say "$instance ($colour) not ready after ${READY_TIMEOUT} s (its /health says: ${answer:-nothing})"
-                return 1
-            fi
-            sleep 0.1
-        done
+# await COLOUR STOPPED_WHILE DEADLINE_US CHECK...: `concierge deploy-check CHECK` (one look) until it passes; fails
+# saying why when it exits 2 (waiting will not help), at the deadline, or as soon as an instance of COLOUR
+# is gone ("COLOUR stopped STOPPED_WHILE").
+await() {
+    local colour=$1 stopped_while=$2 deadline=$(($(now_us) + $3)) answer
+    shift 3
+    until answer=$("$BIN" deploy-check "$@"); do
+        if [ $? != 1 ]; then say "$answer" && return 1; fi
+        if stopped_instance "$colour"; then say "$colour stopped $stopped_while (above)" && return 1; fi
+        if [ "$(now_us)" -ge "$deadline" ]; then say "$answer" && return 1; fi
+        sleep 0.05
     done
 }
+
+# wait_until_ready COLOUR VERSION: every instance's /health says ready on VERSION.
+wait_until_ready() { await "$1" "before it was ready" "$READY_TIMEOUT_US" ready "$1" "$2"; }
 
 # ---------------------------------------------------------------------------------------------------
 # nginx and the upstream file
@@ -409,39 +314,7 @@ nginx_run() {
 }
 
 # active_colour: the colour of the first instance the upstream file names; fails when it is neither's.
-active_colour() {
-    local first colour
-    first=$(awk '$1 == "server" { sub(/;.*/, "", $2); print $2; exit }' "$UPSTREAM_FILE" 2>/dev/null) || return 1
-    for colour in blue green; do
-        if [[ " $(instances "$colour") " == *" $first "* ]]; then echo "$colour" && return; fi
-    done
-    return 1
-}
-
-render_upstream() {
-    local instance
-    cat <<EOT
-# The instances nginx sends Concierge's traffic to: the only file a deploy rewrites (deploy/deploy.sh
-# writes it whole to a temporary file, renames it into place, runs \`nginx -t\`, then reloads nginx).
-# colour=$1 version=$2 written=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-upstream concierge {
-EOT
-    # After max_fails failed attempts (refused, reset, timed out) within fail_timeout, nginx leaves an
-    # instance out for fail_timeout and its requests go to the others (concierge-locations.conf retries).
-    for instance in $(instances "$1"); do
-        echo "    server $instance max_fails=$UPSTREAM_MAX_FAILS fail_timeout=$UPSTREAM_FAIL_TIMEOUT;"
-    done
-    cat <<EOT
-    # Idle connections each worker keeps open to the instances, so requests skip the TCP handshake.
-    keepalive $UPSTREAM_KEEPALIVE;
-    # Shorter than the instances' --idle-timeout (75 s) and fewer than their
-    # --max-requests-per-connection (10000): nginx always closes a kept connection first, so it never
-    # sends a request on one an instance is closing at that moment.
-    keepalive_timeout $UPSTREAM_KEEPALIVE_TIMEOUT;
-    keepalive_requests $UPSTREAM_KEEPALIVE_REQUESTS;
-}
-EOT
-}
+active_colour() { "$BIN" deploy-check active-colour; }
 
 # replace_upstream FILE_WITH_NEW_CONTENT: atomically, by a rename within the upstream's folder.
 replace_upstream() {
@@ -479,25 +352,8 @@ install_upstream() {
     return 1
 }
 
-# confirm_nginx_serves COLOUR VERSION: nginx's answers come from COLOUR on VERSION, three in a row
-# (each on a new connection, so each reaches a worker of the reloaded configuration).
-confirm_nginx_serves() {
-    local expected="$1 $MODEL/$2" in_a_row=0 seen deadline
-    deadline=$(($(now_us) + $(microseconds "$FLIP_TIMEOUT")))
-    while [ "$in_a_row" -lt 3 ]; do
-        seen=$(served_by_nginx)
-        if [ "$seen" = "$expected" ]; then in_a_row=$((in_a_row + 1)); else in_a_row=0; fi
-        if [ "$in_a_row" = 0 ] && stopped_instance "$1"; then
-            say "$1 stopped while nginx was being pointed at it (above)"
-            return 1
-        fi
-        if [ "$(now_us)" -ge "$deadline" ]; then
-            say "nginx at $PUBLIC_URL still answers from '${seen:-nothing}' after ${FLIP_TIMEOUT} s, not $expected"
-            return 1
-        fi
-        [ "$in_a_row" -ge 3 ] || sleep 0.05
-    done
-}
+# confirm_nginx_serves COLOUR VERSION: nginx's answers come from COLOUR on VERSION, three in a row.
+confirm_nginx_serves() { await "$1" "while nginx was being pointed at it" "$FLIP_TIMEOUT_US" serving "$1" "$2"; }
 
 # ---------------------------------------------------------------------------------------------------
 # The lock (one deploy, rollback or stop at a time) and the deploy log (one line per action, key=value)
@@ -528,7 +384,7 @@ take_lock() {
     if ! flock -n "$LOCK_FD"; then
         local owner
         owner=$(lock_owner)
-        if [ "$(microseconds "$LOCK_TIMEOUT")" -eq 0 ]; then
+        if [ "$LOCK_TIMEOUT_US" -eq 0 ]; then
             die "another deploy holds $LOCK_FILE ($owner); not starting '$ACTION_LINE' (CONCIERGE_DEPLOY_LOCK_TIMEOUT=0)"
         fi
         say "another deploy holds $LOCK_FILE ($owner); waiting up to ${LOCK_TIMEOUT} s"
@@ -567,7 +423,7 @@ check_golden() {
         [ -z "$active" ] || arguments+=(--active "http://$active")
         [ -z "$GOLDEN_REQUESTS" ] || arguments+=(--requests "$GOLDEN_REQUESTS")
         say "$instance:"
-        "$BIN" deploy-check golden "${arguments[@]}" 2>&1 | while IFS= read -r line; do say "  $line"; done || return 1
+        "$BIN" deploy-check golden "${arguments[@]}" "${CREDENTIALS[@]}" 2>&1 | while IFS= read -r line; do say "  $line"; done || return 1
     done
 }
 
@@ -579,7 +435,7 @@ judge_new_colour() {
     for instance in $(instances "$NEW_COLOUR"); do
         arguments+=(--url "http://$instance" --baseline "$SCRATCH/metrics.$instance")
     done
-    "$BIN" deploy-check judge "${arguments[@]}" --max-5xx-ratio "$MAX_5XX_RATIO" --max-p99 "$MAX_P99_SECONDS" \
+    "$BIN" deploy-check judge "${arguments[@]}" "${CREDENTIALS[@]}" --max-5xx-ratio "$MAX_5XX_RATIO" --max-p99 "$MAX_P99_SECONDS" \
         --min-requests "$ANALYSIS_MIN_REQUESTS" 2>"$SCRATCH/judge.error"
 }
 
@@ -620,16 +476,7 @@ close_deploy() {
 }
 
 # describe_state: one line on what serves now, for every failure message.
-describe_state() {
-    local colour instance answer parts=""
-    for colour in blue green; do
-        for instance in $(instances "$colour"); do
-            answer=$(health "$instance")
-            parts+="; $colour $instance: ${answer:-stopped}"
-        done
-    done
-    echo "upstream -> $(active_colour || echo unreadable); nginx answers from $(served_by_nginx || true)$parts"
-}
+describe_state() { "$BIN" deploy-check status --one-line; }
 
 # undo_deploy: puts the old colour back in front and stops the new one, as far as the deploy got.
 undo_deploy() {
@@ -693,7 +540,7 @@ bring_up() {
 # point_nginx_at COLOUR VERSION: a new upstream with every instance of COLOUR, installed and confirmed.
 point_nginx_at() {
     begin_step "point nginx at $1 ($UPSTREAM_FILE, nginx -t, reload) and confirm it answers from $1 (deadline ${FLIP_TIMEOUT} s)"
-    render_upstream "$1" "$2" >"$SCRATCH/upstream.new"
+    "$BIN" deploy-check upstream "$1" "$2" >"$SCRATCH/upstream.new"
     UPSTREAM_CHANGED=1
     install_upstream "$SCRATCH/upstream.new" || {
         UPSTREAM_CHANGED=0
@@ -710,13 +557,13 @@ point_nginx_at() {
 watch_new_colour() {
     local flipped grace_end end now pause instance verdict="requests=0 judged=0"
     flipped=$(now_us)
-    grace_end=$((flipped + $(microseconds "$GRACE_SECONDS")))
-    end=$((flipped + $(microseconds "$ANALYSIS_SECONDS")))
+    grace_end=$((flipped + GRACE_SECONDS_US))
+    end=$((flipped + ANALYSIS_SECONDS_US))
     [ "$end" -ge "$grace_end" ] || end=$grace_end
     begin_step "watch $NEW_COLOUR for ${ANALYSIS_SECONDS} s (5xx ratio <= $MAX_5XX_RATIO, p99 <= ${MAX_P99_SECONDS} s" \
         "once $ANALYSIS_MIN_REQUESTS requests have come); $OLD_COLOUR stays up ${GRACE_SECONDS} s"
     for instance in $(instances "$NEW_COLOUR"); do
-        curl -fsS --connect-timeout 1 --max-time 2 -o "$SCRATCH/metrics.$instance" "http://$instance/metrics" 2>/dev/null ||
+        curl_api -fsS --connect-timeout 1 --max-time 2 -o "$SCRATCH/metrics.$instance" "http://$instance/metrics" 2>/dev/null ||
             fail_deploy "$instance ($NEW_COLOUR) does not answer /metrics"
     done
     while now=$(now_us); do
@@ -730,7 +577,7 @@ watch_new_colour() {
         [ "$now" -lt "$end" ] || break
         pause=$((end - now))
         [ "$OLD_STOPPED" = 1 ] || pause=$((grace_end - now))
-        [ "$pause" -le "$(microseconds "$ANALYSIS_INTERVAL")" ] || pause=$(microseconds "$ANALYSIS_INTERVAL")
+        [ "$pause" -le "$ANALYSIS_INTERVAL_US" ] || pause=$ANALYSIS_INTERVAL_US
         sleep "$(seconds_between 0 "$pause")"
         ! stopped_instance "$NEW_COLOUR" || fail_deploy "$NEW_COLOUR stopped after the flip"
         if ! verdict=$(judge_new_colour); then
@@ -758,12 +605,11 @@ read_active() {
 }
 
 command_up() {
-    require_binary
     take_lock
     NEW_VERSION=$(resolve_version "$1")
     read_active
     [ -z "$GOLDEN_REQUESTS" ] || [ -r "$GOLDEN_REQUESTS" ] || die "cannot read CONCIERGE_DEPLOY_GOLDEN_REQUESTS=$GOLDEN_REQUESTS"
-    local output
+    local output flip_s total_s
     output=$(nginx_run -t 2>&1) || die "nginx's configuration is already invalid; fix it first. nginx -t said: $output"
     say "deploying $MODEL/$NEW_VERSION ($1) on $NEW_COLOUR; active: $OLD_COLOUR ($MODEL/${OLD_VERSION:-?})"
     ready_on "$OLD_COLOUR" "$OLD_VERSION" ||
@@ -777,11 +623,9 @@ command_up() {
     check_golden || fail_deploy "golden requests failed on $NEW_COLOUR"
     end_step
     point_nginx_at "$NEW_COLOUR" "$NEW_VERSION"
-    local flip_s
     flip_s=$(seconds_between "$LAUNCHED" "$(now_us)")
     watch_new_colour
     close_deploy
-    local total_s
     total_s=$(seconds_between "$DEPLOY_STARTED" "$(now_us)")
     log_action "colour=$NEW_COLOUR version=$NEW_VERSION requested=$1 from=$OLD_COLOUR/${OLD_VERSION:-none}" \
         "outcome=ok ready_s=$READY_S flip_s=$flip_s old_stopped_s=$OLD_STOPPED_S $WATCH_SUMMARY total_s=$total_s"
@@ -790,7 +634,6 @@ command_up() {
 }
 
 command_init() {
-    require_binary
     take_lock
     if OLD_COLOUR=$(active_colour) && [ -n "$(health "$(instances "$OLD_COLOUR" | cut -d' ' -f1)")" ]; then
         die "$OLD_COLOUR already runs behind $UPSTREAM_FILE; use 'deploy.sh up'"
@@ -802,7 +645,7 @@ command_init() {
     check_registries "$NEW_COLOUR" "$NEW_VERSION"
     bring_up "$NEW_COLOUR" "$NEW_VERSION" "$(readlink -f "$BIN")" 0
     begin_step "point nginx at $NEW_COLOUR ($UPSTREAM_FILE, nginx -t, reload when nginx runs)"
-    render_upstream "$NEW_COLOUR" "$NEW_VERSION" >"$SCRATCH/upstream.new"
+    "$BIN" deploy-check upstream "$NEW_COLOUR" "$NEW_VERSION" >"$SCRATCH/upstream.new"
     install_upstream "$SCRATCH/upstream.new" 1 || fail_deploy "nginx -t rejects the configuration with the new upstream (previous file restored)"
     end_step
     close_deploy
@@ -839,9 +682,7 @@ rollback_running_deploy() {
     if [ -z "$pid" ] || ! pid_alive "$pid"; then die "the deploy lock is held but its owner is unknown ($(lock_owner))"; fi
     say "a deploy is running ($(lock_owner)): asking it to roll back (SIGTERM to pid $pid)"
     kill -TERM "$pid"
-    # Its undo may restart the old colour, reload nginx and drain the new colour.
-    local patience=$((($(microseconds "$READY_TIMEOUT") + $(microseconds "$FLIP_TIMEOUT") + $(microseconds "$DRAIN_TIMEOUT")) / 1000000 + 60))
-    flock -w "$patience" "$LOCK_FD" || die "the deploy (pid $pid) has not finished its rollback after $patience s"
+    flock -w "$ROLLBACK_PATIENCE" "$LOCK_FD" || die "the deploy (pid $pid) has not finished its rollback after $ROLLBACK_PATIENCE s"
     say "the deploy has finished; state now: $(describe_state)"
 }
 
@@ -859,25 +700,13 @@ command_stop() {
 }
 
 command_status() {
-    local active colour instance answer healthy=1 served owner_pid
-    active=$(active_colour) || active=""
-    say "upstream $UPSTREAM_FILE -> ${active:-unknown} (launcher: $LAUNCHER, state: $STATE_DIR)"
-    printf '  %-6s %-7s %-8s %-22s %-22s %s\n' COLOUR ROLE PROCESS INSTANCE "/health" "LAST STARTED ON"
+    local colour instance running=() healthy=1 owner_pid
     for colour in blue green; do
-        local role=idle running
-        [ "$colour" != "$active" ] || role=active
         for instance in $(instances "$colour"); do
-            running=stopped
-            if instance_running "$colour" "$instance"; then running=running; fi
-            answer=$(health "$instance")
-            printf '  %-6s %-7s %-8s %-22s %-22s %s\n' "$colour" "$role" "$running" "$instance" "${answer:-no answer}" \
-                "$MODEL/$(recorded_version "$colour")"
-            [ "$role" = idle ] || [[ $answer == "ready "* ]] || healthy=0
+            ! instance_running "$colour" "$instance" || running+=(--running "$instance")
         done
     done
-    served=$(served_by_nginx)
-    say "  nginx at $PUBLIC_URL answers from: ${served:-nothing}"
-    [ -n "$active" ] && [[ $served == "$active "* ]] || healthy=0
+    "$BIN" deploy-check status "${running[@]}" || healthy=0
     if [ -f "$DEPLOY_LOG" ]; then say "  last: $(tail -n 1 "$DEPLOY_LOG")"; fi
     owner_pid=$(lock_owner_pid)
     if [ -n "$owner_pid" ] && pid_alive "$owner_pid" && ! flock -n "$LOCK_FILE" true 2>/dev/null; then
@@ -894,7 +723,7 @@ main() {
     case $ACTION in
         help | -h | --help) usage && exit 0 ;;
     esac
-    validate_settings
+    load_settings
     trap on_exit EXIT
     case "$ACTION $#" in
         "up 1") command_up "$1" ;;

@@ -71,6 +71,21 @@ public struct SparkJob: Sendable {
         self.python = FileManager.default.isExecutableFile(atPath: python) ? python : nil
     }
 
+    /// The repository's `spark/train_als.py` as found from the `concierge` binary at `executable`: in the nearest
+    /// folder above it that has one (a build in the repository, `.build/<triple>/release/concierge`), or under
+    /// `share/concierge` of such a folder (an installed `/usr/local/bin/concierge`). nil when there is none.
+    public static func script(besideExecutable executable: String) -> String? {
+        var folder = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        while folder.path != "/" {
+            for candidate in ["spark/train_als.py", "share/concierge/spark/train_als.py"] {
+                let path = folder.appendingPathComponent(candidate).path
+                if FileManager.default.fileExists(atPath: path) { return path }
+            }
+            folder.deleteLastPathComponent()
+        }
+        return nil
+    }
+
     /// One ALS fit: a grid point and the index of the dataset it is fitted on.
     public struct Fit: Sendable {
         public var parameters: SparkALSParameters

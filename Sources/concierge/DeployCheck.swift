@@ -10,7 +10,10 @@ struct DeployCheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deploy-check",
         abstract: "The checks deploy/deploy.sh runs on a new colour: golden requests, then its traffic after the flip.",
-        subcommands: [Golden.self, Judge.self])
+        subcommands: [
+            Golden.self, Judge.self, Settings.self, Upstream.self, ActiveColour.self, Ready.self, Serving.self,
+            Status.self,
+        ])
 
     struct Golden: ParsableCommand {
         static let configuration = CommandConfiguration(

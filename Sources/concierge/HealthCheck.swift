@@ -46,6 +46,17 @@ enum HealthProbe {
     struct Answer {
         var status: Int
         var body: String
+        /// The header fields, in order, as `name: value` lines (no CR).
+        var headerLines: [Substring] = []
+
+        /// The first field named `name`, in any case.
+        func header(_ name: String) -> String? {
+            headerLines.lazy.compactMap { line -> String? in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == name.lowercased() else { return nil }
+                return parts[1].trimmingCharacters(in: .whitespaces)
+            }.first
+        }
     }
 
     /// GETs an http:// or https:// URL (path and query); nil when `url` is neither. `caFile` is for https.
@@ -90,13 +101,15 @@ enum HealthProbe {
             }
         let text = String(decoding: response, as: UTF8.self)
         let parts = text.components(separatedBy: "\r\n\r\n")
-        let statusLine = parts.first?.split(separator: "\r\n").first ?? ""
+        let head = parts.first?.split(separator: "\r\n") ?? []
+        let statusLine = head.first ?? ""
         guard statusLine.hasPrefix("HTTP/1."),
             let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "")
         else {
             throw CommandFailure("\(host):\(port): no HTTP answer within \(timeout) s")
         }
-        return Answer(status: status, body: parts.dropFirst().joined(separator: "\r\n\r\n"))
+        return Answer(
+            status: status, body: parts.dropFirst().joined(separator: "\r\n\r\n"), headerLines: Array(head.dropFirst()))
     }
 
     /// Sends the request and reads until the server closes.

@@ -61,8 +61,12 @@ struct Train: ParsableCommand {
     @Option(help: "With --engine spark: spark-submit's --master.")
     var sparkMaster = "local[*]"
 
-    @Option(help: "With --engine spark: the PySpark job, spark/train_als.py of the Concierge repository.")
-    var sparkJob = "spark/train_als.py"
+    @Option(
+        help: """
+            With --engine spark: the PySpark job, spark/train_als.py of the Concierge repository. Default: found \
+            from the binary, in the repository it was built in or in ../share/concierge beside an installed one.
+            """)
+    var sparkJob: String?
 
     enum Engine: String, ExpressibleByArgument, CaseIterable {
         case native, spark
@@ -88,6 +92,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        let sparkScript = engine == .spark ? try sparkJob ?? Self.sparkJobBesideThisBinary() : ""
         guard FileManager.default.fileExists(atPath: store) else {
             throw CommandFailure("\(store): no such feature store (run `concierge ingest` first)")
         }
@@ -97,7 +102,7 @@ struct Train: ParsableCommand {
             case .spark:
                 .spark(
                     try SparkJob(
-                        master: sparkMaster, script: sparkJob, environment: ProcessInfo.processInfo.environment))
+                        master: sparkMaster, script: sparkScript, environment: ProcessInfo.processInfo.environment))
             }
         let data = try FeatureStore(path: store, access: .readOnly).trainingData()
         print(
@@ -162,4 +167,15 @@ struct Train: ParsableCommand {
     }
 
     private func format(_ value: Double) -> String { String(format: "%.4f", value) }
+
+    /// --spark-job's default, from where this binary is rather than the current folder.
+    private static func sparkJobBesideThisBinary() throws -> String {
+        let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        guard let script = SparkJob.script(besideExecutable: executable) else {
+            throw CommandFailure(
+                "no spark/train_als.py near \(executable) (in a parent folder, or in ../share/concierge): "
+                    + "pass --spark-job with its path in the Concierge repository")
+        }
+        return script
+    }
 }
