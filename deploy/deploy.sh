@@ -1,26 +1,18 @@
 #!/usr/bin/env bash
-# Blue-green deploys of Concierge behind nginx, on one host or a fleet.
-#
-# Two colours, blue and green, each a set of `concierge serve` instances (host:port) behind nginx's
-# upstream file; a deploy brings up the idle colour, proves it, points nginx at it and watches it, and any
-# failure undoes what was done: the old colour is serving when this script exits (docs/deploy.md).
+# Blue-green deploys of Concierge behind nginx, on one host or a fleet: a deploy brings up the idle colour,
+# proves it, points nginx at it and watches it; any failure puts the old colour back (docs/deploy.md).
 #
 # Usage:
 #   deploy.sh up VERSION_OR_ALIAS   deploy a registry version (a number, or an alias such as production)
-#   deploy.sh rollback              serve the other colour again, on the version it last served; while a
-#                                   deploy runs, asks that deploy to roll itself back instead
-#   deploy.sh status                the active colour, each instance's health, the last deploy; exits 1
+#   deploy.sh rollback              serve the other colour again; during a deploy, make it roll back
+#   deploy.sh status                the colours, their instances' health and the last deploy; exits 1
 #                                   unless every active instance is ready and nginx answers from them
-#   deploy.sh stop [--force] COLOUR stop a colour; refuses the active one unless --force (an outage)
-#   deploy.sh init VERSION_OR_ALIAS first start on a host where nothing serves yet: blue, then the upstream
+#   deploy.sh stop [--force] COLOUR stop a colour; the active one only with --force (an outage)
+#   deploy.sh init VERSION_OR_ALIAS first start where nothing serves yet: blue, then the upstream
 #   deploy.sh help
-#
-# Settings: CONCIERGE_DEPLOY_* variables (docs/deploy.md, "Settings"), checked by `concierge deploy-check`,
-# which also computes what this script judges. Serve's own CONCIERGE_* variables reach the instances
-# unchanged with the process launcher; with systemd, put them in /etc/concierge/concierge.env on each host.
-#
-# Needs bash 5, curl, jq, flock (util-linux) and nginx. Every step prints what it does and how long it
-# took; every deploy, rollback and stop appends one line to $CONCIERGE_DEPLOY_STATE_DIR/deploy.log.
+# Settings: CONCIERGE_DEPLOY_* (docs/deploy.md, "Settings"); serve's own CONCIERGE_* reach the instances
+# with the process launcher, and come from /etc/concierge/concierge.env with systemd.
+# Needs bash 5, curl, jq, flock (util-linux) and nginx.
 set -euo pipefail
 
 BIN=${CONCIERGE_DEPLOY_BIN:-/usr/local/bin/concierge}
@@ -30,12 +22,12 @@ LOCK_FD=""
 LOCK_HELD=0
 SCRATCH=""
 
-# ---------------------------------------------------------------------------------------------------
-# Output, time, settings
+# --- Output, time, settings
 
 say() { printf '[deploy %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 warn() { say "WARNING: $*" >&2; }
 die() { say "ERROR: $*" >&2; exit 1; }
+say_lines() { while IFS= read -r line; do say "  $line"; done; }
 usage() { sed -n '/^# Usage:/,/^# Needs bash/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 now_us() { echo "${EPOCHREALTIME/./}"; }
@@ -46,8 +38,7 @@ seconds_between() {
     printf '%d.%02d' $((us / 1000000)) $((us % 1000000 / 10000))
 }
 
-# load_settings: this script's variables (REGISTRY, BLUE_INSTANCES, READY_TIMEOUT and READY_TIMEOUT_US, ...)
-# from `concierge deploy-check settings`, which refuses a wrong CONCIERGE_DEPLOY_* setting by its name.
+# load_settings: this script's variables (REGISTRY, READY_TIMEOUT_US, ...) from the checked settings.
 load_settings() {
     local settings setting
     [ -x "$BIN" ] || die "no executable concierge binary at $BIN (CONCIERGE_DEPLOY_BIN)"
@@ -59,7 +50,6 @@ load_settings() {
     DEPLOY_LOG=$STATE_DIR/deploy.log
     LOCK_FILE=$STATE_DIR/deploy.lock
     LOCK_OWNER_FILE=$STATE_DIR/deploy.owner
-    # The API's protected routes (/metrics here) take the bearer token; /health and /live need none.
     CREDENTIALS=()
     [ -z "$CREDENTIALS_FILE" ] || CREDENTIALS=(--credentials-file "$CREDENTIALS_FILE")
     for setting in curl jq flock "${NGINX_COMMAND[0]}"; do
@@ -67,16 +57,14 @@ load_settings() {
     done
 }
 
-# ---------------------------------------------------------------------------------------------------
-# Colours, instances (HOST:PORT) and hosts
+# --- Colours, instances (HOST:PORT) and hosts
 
 other_colour() { if [ "$1" = blue ]; then echo green; else echo blue; fi; }
 instances() { if [ "$1" = blue ]; then echo "$BLUE_INSTANCES"; else echo "$GREEN_INSTANCES"; fi; }
 hosts() { for instance in $(instances "$1"); do echo "${instance%:*}"; done | sort -u; }
 check_colour() { [[ $1 == blue || $1 == green ]] || die "a colour is blue or green, not '$1'"; }
 
-# host_registry HOST: the host's own registry copy (CONCIERGE_DEPLOY_HOST_REGISTRIES), by default
-# CONCIERGE_DEPLOY_REGISTRY.
+# host_registry HOST: the host's own registry copy (CONCIERGE_DEPLOY_HOST_REGISTRIES).
 host_registry() {
     local pair
     for pair in $HOST_REGISTRIES; do
@@ -85,47 +73,38 @@ host_registry() {
     echo "$REGISTRY"
 }
 
-# on_host HOST COMMAND...: runs COMMAND on HOST, through CONCIERGE_DEPLOY_SSH when it is set.
+# on_host HOST COMMAND...: through CONCIERGE_DEPLOY_SSH when it is set.
 on_host() {
     local host=$1
     shift
     if [ ${#SSH_COMMAND[@]} = 0 ]; then "$@"; else "${SSH_COMMAND[@]}" "$host" "${*@Q}"; fi
 }
 
-# The process launcher runs several instances of a colour on this machine, one folder each; systemd's
-# unit reads /var/lib/concierge/COLOUR on each host.
+# The process launcher may run several instances of a colour here, one folder each; systemd, one per host.
 # shellcheck disable=SC2153 # LAUNCHER, like every setting, is declared by load_settings
 instance_dir() {
     if [ "$LAUNCHER" = process ]; then echo "$STATE_DIR/$1/$2"; else echo "$STATE_DIR/$1"; fi
 }
 
-# recorded_version COLOUR / recorded_build COLOUR: what the colour was last started on.
+# What the colour was last started on.
 recorded_version() { cat "$STATE_DIR/$1/version" 2>/dev/null || true; }
 recorded_build() { cat "$STATE_DIR/$1/build" 2>/dev/null || true; }
 
-# health INSTANCE: "STATUS VERSION COLOUR" from the instance's /health, or nothing when it does not answer.
+# health INSTANCE: "STATUS VERSION COLOUR", or nothing when it does not answer.
 health() {
     curl -sS --connect-timeout 1 --max-time 2 "http://$1/health" 2>/dev/null |
         jq -r '"\(.status) \(.version) \(.color)"' 2>/dev/null || true
 }
 
-# ready_on COLOUR VERSION: every instance of COLOUR is ready on VERSION.
 ready_on() { "$BIN" deploy-check ready "$1" "$2" >/dev/null; }
 
-# curl_api CURL_ARGUMENTS...: curl with the API's bearer token (CONCIERGE_DEPLOY_CREDENTIALS_FILE) for the
-# protected routes, read by printf (a builtin), so the token never shows in a command line.
-curl_api() {
-    if [ -z "$CREDENTIALS_FILE" ]; then curl "$@"; else curl -H @<(printf 'Authorization: Bearer %s\n' "$(<"$CREDENTIALS_FILE")") "$@"; fi
-}
-
-# manifest_sha HOST VERSION: the SHA-256 of VERSION's manifest in HOST's registry copy.
 manifest_sha() {
     on_host "$1" "$BIN" registry show "$MODEL" "$2" --json --registry "$(host_registry "$1")" 2>&1 |
         jq -r .manifest_sha256 2>/dev/null
 }
 
-# check_registries COLOUR VERSION: every host of COLOUR holds VERSION with the manifest of
-# CONCIERGE_DEPLOY_REGISTRY's, so that all instances will serve the same bytes.
+# check_registries COLOUR VERSION: every host of COLOUR holds VERSION with CONCIERGE_DEPLOY_REGISTRY's
+# manifest, so that all instances serve the same bytes.
 check_registries() {
     local expected found host
     expected=$("$BIN" registry show "$MODEL" "$2" --json --registry "$REGISTRY" | jq -r .manifest_sha256)
@@ -138,14 +117,12 @@ check_registries() {
     say "every host of $1 holds $MODEL/$2, manifest SHA-256 $expected"
 }
 
-# ---------------------------------------------------------------------------------------------------
-# Launchers: start, stop, alive and why-it-died, for systemd units and for plain processes.
+# --- Launchers: systemd units, or plain processes
 
 systemctl_on() { on_host "$1" "${SYSTEMCTL_COMMAND[@]}" "${@:2}"; }
 unit_name() { echo "$SYSTEMD_UNIT@$1.service"; }
 
-# launch_instance COLOUR INSTANCE VERSION BUILD: the env file and the binary link the instance starts
-# from, written on its host, then the start.
+# launch_instance COLOUR INSTANCE VERSION BUILD: writes its env file and binary link on its host, starts it.
 launch_instance() {
     local colour=$1 instance=$2 host=${2%:*} dir
     dir=$(instance_dir "$colour" "$instance")
@@ -197,9 +174,8 @@ instance_running() {
     fi
 }
 
-# stopped_instance COLOUR: says how the first instance of COLOUR that no longer runs ended, with the
-# last lines of its log; fails when all run. Not in a $(...): only this shell can collect the exit
-# status of an instance it started.
+# stopped_instance COLOUR: says how the first instance that no longer runs ended; fails when all run.
+# Not in a $(...): only this shell can collect the exit status of an instance it started.
 stopped_instance() {
     local colour=$1 instance
     for instance in $(instances "$colour"); do
@@ -223,8 +199,7 @@ stopped_instance() {
     return 1
 }
 
-# stop_instance COLOUR INSTANCE: SIGTERM (the instance drains and exits 0), SIGKILL only past the drain
-# timeout.
+# stop_instance COLOUR INSTANCE: SIGTERM (it drains), SIGKILL only past the drain timeout.
 stop_instance() {
     if [ "$LAUNCHER" = systemd ]; then
         systemctl_on "${2%:*}" stop "$(unit_name "$1")" || warn "could not stop $(unit_name "$1") on ${2%:*}"
@@ -265,9 +240,9 @@ enable_at_boot() {
     done
 }
 
-# start_colour COLOUR VERSION BUILD KEEP_READY: starts every instance of COLOUR. With KEEP_READY=1, an
-# instance already ready on VERSION is kept (a rollback in the grace period); any other leftover is
-# stopped first. Fails, saying why, when a port is held by a process this script did not start.
+# start_colour COLOUR VERSION BUILD KEEP_READY: with KEEP_READY=1, an instance already ready on VERSION
+# is kept (a rollback in the grace period); other leftovers are stopped first. Fails when a port is held
+# by a process this script did not start.
 start_colour() {
     local colour=$1 version=$2 build=$3 instance
     mkdir -p "$STATE_DIR/$colour"
@@ -287,9 +262,8 @@ start_colour() {
     done
 }
 
-# await COLOUR STOPPED_WHILE DEADLINE_US CHECK...: `concierge deploy-check CHECK` (one look) until it passes; fails
-# saying why when it exits 2 (waiting will not help), at the deadline, or as soon as an instance of COLOUR
-# is gone ("COLOUR stopped STOPPED_WHILE").
+# await COLOUR STOPPED_WHILE DEADLINE_US CHECK...: `deploy-check CHECK` until it passes; fails when it
+# exits 2 (waiting will not help), at the deadline, or as soon as an instance of COLOUR is gone.
 await() {
     local colour=$1 stopped_while=$2 deadline=$(($(now_us) + $3)) answer
     shift 3
@@ -301,11 +275,9 @@ await() {
     done
 }
 
-# wait_until_ready COLOUR VERSION: every instance's /health says ready on VERSION.
 wait_until_ready() { await "$1" "before it was ready" "$READY_TIMEOUT_US" ready "$1" "$2"; }
 
-# ---------------------------------------------------------------------------------------------------
-# nginx and the upstream file
+# --- nginx and the upstream file
 
 nginx_run() {
     local arguments=()
@@ -313,10 +285,9 @@ nginx_run() {
     "${NGINX_COMMAND[@]}" "${arguments[@]}" -c "$NGINX_CONF" "$@"
 }
 
-# active_colour: the colour of the first instance the upstream file names; fails when it is neither's.
 active_colour() { "$BIN" deploy-check active-colour; }
 
-# replace_upstream FILE_WITH_NEW_CONTENT: atomically, by a rename within the upstream's folder.
+# replace_upstream FILE: atomically, by a rename within the upstream's folder.
 replace_upstream() {
     local temporary
     mkdir -p "$(dirname "$UPSTREAM_FILE")"
@@ -326,10 +297,9 @@ replace_upstream() {
     mv -f "$temporary" "$UPSTREAM_FILE"
 }
 
-# install_upstream FILE [RELOAD_MAY_FAIL]: FILE becomes the upstream, `nginx -t` checks it, nginx
-# reloads. When nginx rejects it, the upstream file is put back as it was (or removed, on a new host),
-# nginx is not reloaded, and this fails after printing nginx's complaint. With RELOAD_MAY_FAIL=1 (init),
-# an nginx that is not running yet is only mentioned.
+# install_upstream FILE [RELOAD_MAY_FAIL]: FILE becomes the upstream, `nginx -t`, reload. When nginx
+# rejects it, the previous file is put back (none on a new host) and nginx's complaint printed. With
+# RELOAD_MAY_FAIL=1 (init), an nginx that is not running yet is only mentioned.
 install_upstream() {
     local previous=$SCRATCH/upstream.replaced output failed=""
     rm -f "$previous"
@@ -352,18 +322,16 @@ install_upstream() {
     return 1
 }
 
-# confirm_nginx_serves COLOUR VERSION: nginx's answers come from COLOUR on VERSION, three in a row.
 confirm_nginx_serves() { await "$1" "while nginx was being pointed at it" "$FLIP_TIMEOUT_US" serving "$1" "$2"; }
 
-# ---------------------------------------------------------------------------------------------------
-# The lock (one deploy, rollback or stop at a time) and the deploy log (one line per action, key=value)
+# --- The lock (one deploy, rollback or stop at a time) and the deploy log
 
 open_lock() {
     mkdir -p "$STATE_DIR"
     exec {LOCK_FD}>>"$LOCK_FILE"
 }
 
-# Who holds the lock, for the messages of those refused; removed when this run ends.
+# Who holds the lock, for the messages of those refused.
 record_lock_owner() {
     echo "pid $$, '$ACTION_LINE', since $(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$LOCK_OWNER_FILE"
     LOCK_HELD=1
@@ -398,10 +366,9 @@ log_action() {
     printf 'time=%s action=%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$ACTION" "$*" >>"$DEPLOY_LOG"
 }
 
-# ---------------------------------------------------------------------------------------------------
-# Versions, golden requests, the watch's judging: `concierge registry` and `concierge deploy-check`
+# --- Versions and golden requests
 
-# resolve_version VERSION_OR_ALIAS: the version number the registry gives for it.
+# resolve_version VERSION_OR_ALIAS: the version number; the pattern keeps "--help" and the like out.
 resolve_version() {
     local answer
     [[ $1 =~ ^([0-9]+|[A-Za-z][A-Za-z0-9_.-]*)$ ]] || die "'$1' is neither a version number nor an alias"
@@ -410,37 +377,9 @@ resolve_version() {
     echo "$answer"
 }
 
-# check_golden: `concierge deploy-check golden` on each new instance (its lines printed as this
-# script's); the overlap is measured against an instance of the active colour when one is ready.
-check_golden() {
-    local instance active="" arguments
-    for instance in $(instances "$OLD_COLOUR"); do
-        if [ "$(health "$instance")" = "ready $OLD_VERSION $OLD_COLOUR" ]; then active=$instance && break; fi
-    done
-    for instance in $(instances "$NEW_COLOUR"); do
-        arguments=(--new "http://$instance" --registry "$REGISTRY" --model "$MODEL" --version "$NEW_VERSION"
-            --min-overlap "$GOLDEN_MIN_OVERLAP")
-        [ -z "$active" ] || arguments+=(--active "http://$active")
-        [ -z "$GOLDEN_REQUESTS" ] || arguments+=(--requests "$GOLDEN_REQUESTS")
-        say "$instance:"
-        "$BIN" deploy-check golden "${arguments[@]}" "${CREDENTIALS[@]}" 2>&1 | while IFS= read -r line; do say "  $line"; done || return 1
-    done
-}
+check_golden() { "$BIN" deploy-check golden --colour "$NEW_COLOUR" --version "$NEW_VERSION" "${CREDENTIALS[@]}" 2>&1 | say_lines; }
 
-# judge_new_colour: `concierge deploy-check judge` on the new colour's traffic since the flip, over all
-# its instances (their /metrics then are in $SCRATCH/metrics.INSTANCE). Prints "requests=… errors_5xx=…
-# ratio=… p99_s=… judged=0|1"; fails with the reason on the last line of $SCRATCH/judge.error.
-judge_new_colour() {
-    local instance arguments=()
-    for instance in $(instances "$NEW_COLOUR"); do
-        arguments+=(--url "http://$instance" --baseline "$SCRATCH/metrics.$instance")
-    done
-    "$BIN" deploy-check judge "${arguments[@]}" "${CREDENTIALS[@]}" --max-5xx-ratio "$MAX_5XX_RATIO" --max-p99 "$MAX_P99_SECONDS" \
-        --min-requests "$ANALYSIS_MIN_REQUESTS" 2>"$SCRATCH/judge.error"
-}
-
-# ---------------------------------------------------------------------------------------------------
-# Steps, and undoing a deploy that failed. The variables say how far it got.
+# --- Steps, and undoing a deploy that failed. The variables say how far it got.
 
 NEW_COLOUR=""
 OLD_COLOUR=""
@@ -449,11 +388,10 @@ OLD_VERSION=""
 OLD_BUILD=""
 NEW_LAUNCHED=0
 UPSTREAM_CHANGED=0
-OLD_STOPPED=0
+WATCH_PID=""
 DEPLOY_OPEN=0
 STEP=""
 
-# begin_step NAME / end_step: prints the step and, at its end, how long it took.
 begin_step() {
     STEP="$*"
     STEP_STARTED=$(now_us)
@@ -475,7 +413,6 @@ close_deploy() {
     enable_at_boot "$NEW_COLOUR"
 }
 
-# describe_state: one line on what serves now, for every failure message.
 describe_state() { "$BIN" deploy-check status --one-line; }
 
 # undo_deploy: puts the old colour back in front and stops the new one, as far as the deploy got.
@@ -503,6 +440,7 @@ undo_deploy() {
 fail_deploy() {
     local reason=$1 outcome=failed
     trap - INT TERM
+    [ -z "$WATCH_PID" ] || kill "$WATCH_PID" 2>/dev/null || true
     [ "$UPSTREAM_CHANGED" = 1 ] && outcome=rolled-back
     say "FAILED at step '$STEP': $reason"
     if [ "$DEPLOY_OPEN" = 1 ] && ! undo_deploy; then outcome=rollback-failed; fi
@@ -525,8 +463,7 @@ on_exit() {
     clean_up
 }
 
-# bring_up COLOUR VERSION BUILD KEEP_READY: the colour's instances started (start_colour) and ready.
-# Sets LAUNCHED (when they were started) and READY_S (seconds until all were ready).
+# bring_up COLOUR VERSION BUILD KEEP_READY: sets LAUNCHED and READY_S (seconds until all were ready).
 bring_up() {
     NEW_LAUNCHED=1
     begin_step "start $1 (${*:2:1}: $(instances "$1")) and wait until every instance is ready (deadline ${READY_TIMEOUT} s)"
@@ -537,7 +474,6 @@ bring_up() {
     end_step
 }
 
-# point_nginx_at COLOUR VERSION: a new upstream with every instance of COLOUR, installed and confirmed.
 point_nginx_at() {
     begin_step "point nginx at $1 ($UPSTREAM_FILE, nginx -t, reload) and confirm it answers from $1 (deadline ${FLIP_TIMEOUT} s)"
     "$BIN" deploy-check upstream "$1" "$2" >"$SCRATCH/upstream.new"
@@ -550,51 +486,34 @@ point_nginx_at() {
     end_step
 }
 
-# watch_new_colour: the post-promotion analysis. For the analysis window, and for as long as the old
-# colour still runs, judges the new colour's /metrics over all its instances every interval (counting
-# from the flip) and rolls back when an instance stops, restarts, or a threshold is passed; stops the
-# old colour when the grace period ends. Sets OLD_STOPPED_S (seconds from the launch) and WATCH_SUMMARY.
+# watch_new_colour: `deploy-check watch` until the grace period ends, when the old colour is stopped, then
+# to the end of the window. Sets OLD_STOPPED_S (seconds from the launch) and WATCH_SUMMARY.
 watch_new_colour() {
-    local flipped grace_end end now pause instance verdict="requests=0 judged=0"
-    flipped=$(now_us)
-    grace_end=$((flipped + GRACE_SECONDS_US))
-    end=$((flipped + ANALYSIS_SECONDS_US))
-    [ "$end" -ge "$grace_end" ] || end=$grace_end
     begin_step "watch $NEW_COLOUR for ${ANALYSIS_SECONDS} s (5xx ratio <= $MAX_5XX_RATIO, p99 <= ${MAX_P99_SECONDS} s" \
         "once $ANALYSIS_MIN_REQUESTS requests have come); $OLD_COLOUR stays up ${GRACE_SECONDS} s"
-    for instance in $(instances "$NEW_COLOUR"); do
-        curl_api -fsS --connect-timeout 1 --max-time 2 -o "$SCRATCH/metrics.$instance" "http://$instance/metrics" 2>/dev/null ||
-            fail_deploy "$instance ($NEW_COLOUR) does not answer /metrics"
-    done
-    while now=$(now_us); do
-        if [ "$OLD_STOPPED" = 0 ] && [ "$now" -ge "$grace_end" ]; then
-            say "grace period over: stopping $OLD_COLOUR (SIGTERM; it drains)"
-            stop_colour "$OLD_COLOUR"
-            OLD_STOPPED=1
-            OLD_STOPPED_S=$(seconds_between "$LAUNCHED" "$(now_us)")
-            now=$(now_us)
-        fi
-        [ "$now" -lt "$end" ] || break
-        pause=$((end - now))
-        [ "$OLD_STOPPED" = 1 ] || pause=$((grace_end - now))
-        [ "$pause" -le "$ANALYSIS_INTERVAL_US" ] || pause=$ANALYSIS_INTERVAL_US
-        sleep "$(seconds_between 0 "$pause")"
-        ! stopped_instance "$NEW_COLOUR" || fail_deploy "$NEW_COLOUR stopped after the flip"
-        if ! verdict=$(judge_new_colour); then
-            [ -z "$verdict" ] || say "  $NEW_COLOUR since the flip: $verdict"
-            fail_deploy "$NEW_COLOUR: $(tail -n 1 "$SCRATCH/judge.error" | sed 's/^Error: //')"
-        fi
-        say "  $NEW_COLOUR since the flip: $verdict"
-    done
-    [[ $verdict != *judged=0 ]] || say "  fewer than $ANALYSIS_MIN_REQUESTS requests reached $NEW_COLOUR since the flip: ratios not judged"
-    WATCH_SUMMARY=$verdict
+    watch_until grace
+    say "grace period over: stopping $OLD_COLOUR (SIGTERM; it drains)"
+    stop_colour "$OLD_COLOUR"
+    OLD_STOPPED_S=$(seconds_between "$LAUNCHED" "$(now_us)")
+    watch_until end
+    WATCH_SUMMARY=$(<"$SCRATCH/watch/summary")
+    [[ $WATCH_SUMMARY != *judged=0 ]] || say "  fewer than $ANALYSIS_MIN_REQUESTS requests reached $NEW_COLOUR since the flip: ratios not judged"
     end_step
 }
 
-# ---------------------------------------------------------------------------------------------------
-# Commands
+# watch_until PART: in the background, so that a rollback's SIGTERM interrupts `wait` and reaches the trap
+# at once (bash runs traps only between commands); the trap stops it.
+watch_until() {
+    "$BIN" deploy-check watch "$NEW_COLOUR" --window "$SCRATCH/watch" --until "$1" 2>"$SCRATCH/watch.error" > >(say_lines) &
+    WATCH_PID=$!
+    wait "$WATCH_PID" && WATCH_PID="" && return
+    ! stopped_instance "$NEW_COLOUR" || fail_deploy "$NEW_COLOUR stopped after the flip"
+    fail_deploy "$(tail -n 1 "$SCRATCH/watch.error" | sed 's/^Error: //')"
+}
 
-# read_active: the active colour and what it serves; the other colour is the new one.
+# --- Commands
+
+# read_active: the active colour is the old one; the other, the new one.
 read_active() {
     [ -f "$UPSTREAM_FILE" ] || die "no upstream file at $UPSTREAM_FILE (CONCIERGE_DEPLOY_NGINX_UPSTREAM); on a new host, 'deploy.sh init' first"
     OLD_COLOUR=$(active_colour) || die "cannot tell the active colour: $UPSTREAM_FILE names an instance of neither blue ($BLUE_INSTANCES) nor green ($GREEN_INSTANCES)"

@@ -13,4 +13,6 @@ package struct DeployDuration: Sendable, Equatable {
         self.text = text
         microseconds = whole * 1_000_000 + (Int(fraction) ?? 0)
     }
+
+    package var seconds: Double { Double(microseconds) / 1_000_000 }
 }

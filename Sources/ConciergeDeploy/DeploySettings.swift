@@ -146,6 +146,14 @@ package struct DeploySettings: Sendable {
         return values.map { "\($0.0)=\($0.1)" }
     }
 
+    /// What the watch, and `concierge deploy-check judge`, hold a new colour to.
+    package var trafficLimits: TrafficWindow.Limits {
+        // The reader lets through only shares Double(_:) reads; were it otherwise, the strictest limit.
+        TrafficWindow.Limits(
+            maximumErrorRatio: Double(maximumErrorRatio) ?? 0, maximumP99: maximumP99.seconds,
+            minimumRequests: analysisMinimumRequests)
+    }
+
     /// The colour's instances, space-separated.
     package func instanceList(_ colour: Colour) -> String {
         (instances[colour] ?? []).map(\.description).joined(separator: " ")

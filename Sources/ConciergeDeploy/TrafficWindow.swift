@@ -67,6 +67,11 @@ package struct TrafficWindow: Sendable, Equatable {
         "requests=\(requests) errors_5xx=\(serverErrors) ratio=\(Self.figure(errorRatio)) p99_s=\(Self.figure(p99))"
     }
 
+    /// The summary and `judged=0` when there were too few requests to judge, else `judged=1`.
+    package func line(judging verdict: Verdict) -> String {
+        summary + " judged=\(verdict == .tooFewRequests ? 0 : 1)"
+    }
+
     /// Four decimals, as the deploy log has always written them.
     static func figure(_ value: Double) -> String { String(format: "%.4f", value) }
 }

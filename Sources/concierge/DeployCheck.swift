@@ -11,8 +11,8 @@ struct DeployCheck: ParsableCommand {
         commandName: "deploy-check",
         abstract: "The checks deploy/deploy.sh runs on a new colour: golden requests, then its traffic after the flip.",
         subcommands: [
-            Golden.self, Judge.self, Settings.self, Upstream.self, ActiveColour.self, Ready.self, Serving.self,
-            Status.self,
+            Golden.self, Judge.self, Watch.self, Settings.self, Upstream.self, ActiveColour.self, Ready.self,
+            Serving.self, Status.self,
         ])
 
     struct Golden: ParsableCommand {
@@ -20,11 +20,19 @@ struct DeployCheck: ParsableCommand {
             abstract: "Send the golden requests to a new colour: each must answer 200 with items.",
             discussion: """
                 With --active, the same requests go to the active colour too, and the mean share of its items the \
-                new answers keep is printed; under --min-overlap, the check fails.
+                new answers keep is printed; under --min-overlap, the check fails. Options not given take their \
+                CONCIERGE_DEPLOY_* setting (docs/deploy.md).
                 """)
 
         @Option(help: ArgumentHelp("The new colour's base URL.", valueName: "url"))
-        var new: String
+        var new: String?
+
+        @Option(
+            help: """
+                Instead of --new, each instance of this colour; unless --active is given, the answers are compared \
+                with the first instance of the other colour that is ready.
+                """)
+        var colour: Colour?
 
         @Option(help: ArgumentHelp("The active colour's base URL, to measure the overlap with.", valueName: "url"))
         var active: String?
@@ -33,44 +41,67 @@ struct DeployCheck: ParsableCommand {
             help: ArgumentHelp(
                 """
                 A file of requests, one a line: "guest ID" (GET /recommend) or "item ID" (GET /similar); # comments. \
-                Default: 20 guests and 10 items spread over the ids of --model's --version.
+                Default: CONCIERGE_DEPLOY_GOLDEN_REQUESTS, or 20 guests and 10 items spread over the ids of \
+                --model's --version.
                 """, valueName: "file"))
         var requests: String?
 
-        @Option(help: "The model whose ids the default requests use.")
-        var model = "roomservice"
+        @Option(help: "The model whose ids the default requests use. Default: CONCIERGE_DEPLOY_MODEL.")
+        var model: String?
 
         @Option(help: "The version number or alias whose ids the default requests use.")
         var version: String?
 
-        @Option(help: "The least mean share (0 to 1) of the active colour's items the new answers must keep.")
-        var minOverlap = 0.0
+        @Option(
+            help: """
+                The least mean share (0 to 1) of the active colour's items the new answers must keep. \
+                Default: CONCIERGE_DEPLOY_GOLDEN_MIN_OVERLAP.
+                """)
+        var minOverlap: Double?
+
+        @Option(help: ArgumentHelp("The registry folder. Default: CONCIERGE_DEPLOY_REGISTRY.", valueName: "path"))
+        var registry: String?
 
         @Option(help: "Seconds to wait for each answer.")
         var timeout = 2.0
 
-        @OptionGroup var options: RegistryCommand.Options
-
         func validate() throws {
-            guard requests != nil || version != nil else {
-                throw ValidationError("give --requests, or --version for requests spread over that version's ids")
+            guard (new == nil) != (colour == nil) else { throw ValidationError("give --new or --colour") }
+            guard (0...1).contains(minOverlap ?? 0) else {
+                throw ValidationError("--min-overlap must be between 0 and 1")
             }
-            guard (0...1).contains(minOverlap) else { throw ValidationError("--min-overlap must be between 0 and 1") }
         }
 
         func run() throws {
-            let golden = try goldenRequests()
-            guard !golden.isEmpty else { throw CommandFailure("no golden requests in \(requests ?? "")") }
+            let settings = try InstanceProbe.settings()
+            let golden = try goldenRequests(settings)
+            let minimum = minOverlap ?? Double(settings.goldenMinimumOverlap) ?? 0
+            if let new {
+                return try check(golden, new: new, active: active, minimum: minimum, indent: "")
+            }
+            guard let colour else { return }
+            let active = active ?? InstanceProbe.firstReady(colour.other, settings).map { "http://\($0)" }
+            for instance in settings.instances[colour] ?? [] {
+                print("\(instance):")
+                try check(golden, new: "http://\(instance)", active: active, minimum: minimum, indent: "  ")
+            }
+        }
+
+        private func check(
+            _ golden: [GoldenRequest], new: String, active: String?, minimum: Double, indent: String
+        )
+            throws
+        {
             let answers = golden.map { fetch($0, from: new) }
             let failures = zip(golden, answers).filter { !$0.1.answer.isGood }
             for (request, fetched) in failures.prefix(5) {
-                print("  \(request.path): \(fetched.answer.status) \(fetched.text.prefix(200))")
+                print("\(indent)  \(request.path): \(fetched.answer.status) \(fetched.text.prefix(200))")
             }
             guard failures.isEmpty else {
                 throw CommandFailure(
-                    "\(failures.count) of \(golden.count) golden requests did not answer 200 with items")
+                    "\(new): \(failures.count) of \(golden.count) golden requests did not answer 200 with items")
             }
-            print("golden requests: \(golden.count) of \(golden.count) answered 200 with items")
+            print("\(indent)golden requests: \(golden.count) of \(golden.count) answered 200 with items")
             var overlap = GoldenOverlap()
             if let active {
                 for (request, fetched) in zip(golden, answers) {
@@ -78,26 +109,32 @@ struct DeployCheck: ParsableCommand {
                 }
             }
             guard let mean = overlap.mean, let lowest = overlap.lowest else {
-                print("no answers from an active colour to compare with: overlap not measured")
+                print("\(indent)no answers from an active colour to compare with: overlap not measured")
                 return
             }
             print(
-                "overlap with \(active ?? "")'s answers (share of its items kept): mean \(Self.figure(mean)), "
+                "\(indent)overlap with \(active ?? "")'s answers (share of its items kept): mean \(Self.figure(mean)), "
                     + "lowest \(Self.figure(lowest)), all kept in \(overlap.identical) of \(overlap.compared)")
-            if mean < minOverlap {
-                throw CommandFailure("mean overlap \(Self.figure(mean)) is under --min-overlap \(minOverlap)")
+            if mean < minimum {
+                throw CommandFailure("\(new): mean overlap \(Self.figure(mean)) is under --min-overlap \(minimum)")
             }
         }
 
-        private func goldenRequests() throws -> [GoldenRequest] {
-            if let requests {
+        private func goldenRequests(_ settings: DeploySettings) throws -> [GoldenRequest] {
+            if let requests = requests ?? (settings.goldenRequests.isEmpty ? nil : settings.goldenRequests) {
                 let text: String
                 do { text = try String(contentsOfFile: requests, encoding: .utf8) } catch {
                     throw CommandFailure("cannot read the golden requests \(requests): \(error.localizedDescription)")
                 }
-                return try GoldenRequest.parse(text, file: requests)
+                let golden = try GoldenRequest.parse(text, file: requests)
+                guard !golden.isEmpty else { throw CommandFailure("no golden requests in \(requests)") }
+                return golden
             }
-            let loaded = try options.modelRegistry.open(model: model, versionOrAlias: version ?? "")
+            guard let version else {
+                throw ValidationError("give --requests, or --version for requests spread over that version's ids")
+            }
+            let loaded = try ModelRegistry(directory: registry ?? settings.registry).open(
+                model: model ?? settings.model, versionOrAlias: version)
             return GoldenRequest.spread(20, over: loaded.userCount).map { .guest(loaded.userID($0)) }
                 + GoldenRequest.spread(10, over: loaded.itemCount).map { .item(loaded.itemID($0)) }
         }
@@ -137,14 +174,7 @@ struct DeployCheck: ParsableCommand {
                 valueName: "file"))
         var baseline: [String]
 
-        @Option(name: .customLong("max-5xx-ratio"), help: "The share of 5xx answers past which the colour fails.")
-        var maxErrorRatio: Double
-
-        @Option(name: .customLong("max-p99"), help: "The p99 latency in seconds past which the colour fails.")
-        var maxP99: Double
-
-        @Option(help: "Requests the colour must have answered before it is judged.")
-        var minRequests: Int
+        @OptionGroup var limits: TrafficLimitOptions
 
         @Option(help: "Seconds to wait for /metrics.")
         var timeout = 2.0
@@ -161,19 +191,14 @@ struct DeployCheck: ParsableCommand {
                 do { before = try String(contentsOfFile: baseline, encoding: .utf8) } catch {
                     throw CommandFailure("cannot read the baseline \(baseline): \(error.localizedDescription)")
                 }
-                guard let answer = try HealthProbe.get(url: url + "/metrics", caFile: nil, timeout: timeout) else {
-                    throw ValidationError("--url must be an http:// or https:// URL")
-                }
-                guard answer.status == 200 else { throw CommandFailure("\(url)/metrics answered \(answer.status)") }
                 return (
                     baseline: try InstanceMetrics(exposition: before),
-                    current: try InstanceMetrics(exposition: answer.body)
+                    current: try InstanceMetrics(exposition: InstanceProbe.metricsText(at: url, timeout: timeout))
                 )
             }
             let window = TrafficWindow(instances: instances)
-            let verdict = window.verdict(
-                .init(maximumErrorRatio: maxErrorRatio, maximumP99: maxP99, minimumRequests: minRequests))
-            print(window.summary + " judged=\(verdict == .tooFewRequests ? 0 : 1)")
+            let verdict = window.verdict(limits.limits(try InstanceProbe.settings()))
+            print(window.line(judging: verdict))
             if case .failing(let reason) = verdict { throw CommandFailure(reason) }
         }
     }

@@ -21,6 +21,25 @@ enum InstanceProbe {
             colour: answer.header("X-Concierge-Color"), model: answer.header("X-Concierge-Model"))
     }
 
+    /// The text of the `/metrics` of the instance at `base` (a URL without a path).
+    static func metricsText(at base: String, timeout: Double) throws(DeployCheckError) -> String {
+        let answer: HealthProbe.Answer?
+        do { answer = try HealthProbe.get(url: base + "/metrics", caFile: nil, timeout: timeout) } catch {
+            throw DeployCheckError("\(base) does not answer /metrics: \(error)")
+        }
+        guard let answer else { throw DeployCheckError("\(base) is not an http:// or https:// URL") }
+        guard answer.status == 200 else { throw DeployCheckError("\(base)/metrics answered \(answer.status)") }
+        return answer.body
+    }
+
+    /// The first instance of `colour` ready on any version: the one to compare a new colour's answers with.
+    static func firstReady(_ colour: Colour, _ settings: DeploySettings) -> DeployInstance? {
+        (settings.instances[colour] ?? []).first {
+            guard let health = health(of: $0) else { return false }
+            return health.hasPrefix("ready ") && health.hasSuffix(" \(colour.rawValue)")
+        }
+    }
+
     /// The settings from deploy.sh's environment; a wrong one is the command's one-line failure.
     static func settings() throws -> DeploySettings {
         do { return try DeploySettings(environment: ProcessInfo.processInfo.environment) } catch {

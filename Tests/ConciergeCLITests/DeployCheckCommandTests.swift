@@ -83,4 +83,51 @@ import Testing
             ])
         #expect(gone.status == 1 && gone.stdout.isEmpty, "\(gone.stdout)")
     }
+
+    /// The window in two runs, as deploy.sh watches: to the end of the grace period, then to the end; the limits
+    /// and the colour's instances from its settings.
+    @Test func watchTheTrafficSinceTheFlipInTwoParts() throws {
+        guard let binary = requireConciergeBinary() else { return }
+        let server = try ServeProcess(binary: binary)
+        defer { server.stop() }
+        #expect(server.waitUntilReady(), "\(server.log)")
+        let scratch = ScratchDirectory()
+        let window = scratch.path + "/window"
+        let environment = [
+            "CONCIERGE_DEPLOY_GREEN_INSTANCES": "127.0.0.1:\(server.port)", "CONCIERGE_DEPLOY_GRACE_SECONDS": "0.3",
+            "CONCIERGE_DEPLOY_ANALYSIS_SECONDS": "3", "CONCIERGE_DEPLOY_ANALYSIS_INTERVAL": "0.5",
+            "CONCIERGE_DEPLOY_ANALYSIS_MIN_REQUESTS": "3",
+        ]
+        func watch(_ part: String, _ options: String...) throws -> ProcessResult {
+            try runProcess(
+                binary, ["deploy-check", "watch", "green", "--window", window, "--until", part] + options,
+                environment: environment)
+        }
+        let grace = try watch("grace")
+        #expect(grace.status == 0, "\(grace.stderr)")
+        #expect(grace.stdout.hasPrefix("green since the flip: requests=0 errors_5xx=0 "), "\(grace.stdout)")
+        #expect(grace.stdout.hasSuffix(" judged=0\n"), "\(grace.stdout)")
+
+        let guest = try SampleModel.registry.open().userID(0)
+        for _ in 0..<3 { _ = try Curl.get("http://127.0.0.1:\(server.port)/recommend?k=10&user=\(guest)") }
+        let end = try watch("end")
+        #expect(end.status == 0, "\(end.stderr)")
+        #expect(end.stdout.contains("green since the flip: requests=3 errors_5xx=0 "), "since the first run's flip")
+        let summary = try String(contentsOfFile: window + "/summary", encoding: .utf8)
+        #expect(summary.hasPrefix("requests=3 errors_5xx=0 ") && summary.hasSuffix(" judged=1"), "\(summary)")
+        #expect(try watch("end").stdout.isEmpty, "the window is over: no more looks")
+
+        try FileManager.default.removeItem(atPath: window)
+        let judgedAtOnce = try watch("grace", "--min-requests", "0")
+        #expect(judgedAtOnce.stdout.hasSuffix(" judged=1\n"), "the option over the setting: \(judgedAtOnce.stdout)")
+
+        try FileManager.default.removeItem(atPath: window)
+        let port = try freePort()
+        let gone = try runProcess(
+            binary, ["deploy-check", "watch", "blue", "--window", window, "--until", "end"],
+            environment: ["CONCIERGE_DEPLOY_BLUE_INSTANCES": "127.0.0.1:\(port)"])
+        #expect(gone.status == 1)
+        #expect(
+            gone.stderr.hasPrefix("Error: blue: http://127.0.0.1:\(port) does not answer /metrics"), "\(gone.stderr)")
+    }
 }

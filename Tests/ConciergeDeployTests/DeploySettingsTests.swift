@@ -51,6 +51,15 @@ import Testing
         #expect(fleet.registry(on: "10.0.0.2") == "/var/lib/concierge/models")
     }
 
+    @Test func theWatchsLimits() throws {
+        #expect(
+            try settings([:]).trafficLimits
+                == .init(maximumErrorRatio: 0.01, maximumP99: 0.25, minimumRequests: 100))
+        #expect(
+            try settings(["MAX_5XX_RATIO": ".5", "MAX_P99_SECONDS": "1.5", "ANALYSIS_MIN_REQUESTS": "7"]).trafficLimits
+                == .init(maximumErrorRatio: 0.5, maximumP99: 1.5, minimumRequests: 7))
+    }
+
     @Test func durationsInMicroseconds() {
         #expect(DeployDuration("2")?.microseconds == 2_000_000)
         #expect(DeployDuration("0.5")?.microseconds == 500_000)
