@@ -5,14 +5,13 @@
 # Usage:
 #   deploy.sh up VERSION_OR_ALIAS   deploy a registry version (a number, or an alias such as production)
 #   deploy.sh rollback              serve the other colour again; during a deploy, make it roll back
-#   deploy.sh status                the colours, their instances' health and the last deploy; exits 1
-#                                   unless every active instance is ready and nginx answers from them
+#   deploy.sh status                the colours, their instances and the last deploy; exits 1 unless serving
 #   deploy.sh stop [--force] COLOUR stop a colour; the active one only with --force (an outage)
 #   deploy.sh init VERSION_OR_ALIAS first start where nothing serves yet: blue, then the upstream
 #   deploy.sh help
 # Settings: CONCIERGE_DEPLOY_* (docs/deploy.md, "Settings"); serve's own CONCIERGE_* reach the instances
 # with the process launcher, and come from /etc/concierge/concierge.env with systemd.
-# Needs bash 5, curl, jq, flock (util-linux) and nginx.
+# Needs bash 5, jq, flock (util-linux) and nginx.
 set -euo pipefail
 
 BIN=${CONCIERGE_DEPLOY_BIN:-/usr/local/bin/concierge}
@@ -23,7 +22,6 @@ LOCK_HELD=0
 SCRATCH=""
 
 # --- Output, time, settings
-
 say() { printf '[deploy %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 warn() { say "WARNING: $*" >&2; }
 die() { say "ERROR: $*" >&2; exit 1; }
@@ -31,7 +29,6 @@ say_lines() { while IFS= read -r line; do say "  $line"; done; }
 usage() { sed -n '/^# Usage:/,/^# Needs bash/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 now_us() { echo "${EPOCHREALTIME/./}"; }
-
 # seconds_between START_US END_US: the interval in seconds with two decimals.
 seconds_between() {
     local us=$(($2 - $1))
@@ -47,31 +44,19 @@ load_settings() {
     read -r -a NGINX_COMMAND <<<"$NGINX"
     read -r -a SYSTEMCTL_COMMAND <<<"$SYSTEMCTL"
     read -r -a SSH_COMMAND <<<"$SSH"
-    DEPLOY_LOG=$STATE_DIR/deploy.log
-    LOCK_FILE=$STATE_DIR/deploy.lock
-    LOCK_OWNER_FILE=$STATE_DIR/deploy.owner
     CREDENTIALS=()
     [ -z "$CREDENTIALS_FILE" ] || CREDENTIALS=(--credentials-file "$CREDENTIALS_FILE")
-    for setting in curl jq flock "${NGINX_COMMAND[0]}"; do
-        command -v "$setting" >/dev/null || die "$setting is not installed (Debian: curl jq util-linux nginx)"
+    for setting in jq flock "${NGINX_COMMAND[0]}"; do
+        command -v "$setting" >/dev/null || die "$setting is not installed (Debian: jq util-linux nginx)"
     done
 }
 
 # --- Colours, instances (HOST:PORT) and hosts
-
 other_colour() { if [ "$1" = blue ]; then echo green; else echo blue; fi; }
 instances() { if [ "$1" = blue ]; then echo "$BLUE_INSTANCES"; else echo "$GREEN_INSTANCES"; fi; }
-hosts() { for instance in $(instances "$1"); do echo "${instance%:*}"; done | sort -u; }
+hosts() { "$BIN" deploy-check hosts "$1" | cut -d' ' -f1; }
 check_colour() { [[ $1 == blue || $1 == green ]] || die "a colour is blue or green, not '$1'"; }
-
-# host_registry HOST: the host's own registry copy (CONCIERGE_DEPLOY_HOST_REGISTRIES).
-host_registry() {
-    local pair
-    for pair in $HOST_REGISTRIES; do
-        if [ "${pair%%=*}" = "$1" ]; then echo "${pair#*=}" && return; fi
-    done
-    echo "$REGISTRY"
-}
+active_colour() { "$BIN" deploy-check active-colour; }
 
 # on_host HOST COMMAND...: through CONCIERGE_DEPLOY_SSH when it is set.
 on_host() {
@@ -91,34 +76,26 @@ recorded_version() { cat "$STATE_DIR/$1/version" 2>/dev/null || true; }
 recorded_build() { cat "$STATE_DIR/$1/build" 2>/dev/null || true; }
 
 # health INSTANCE: "STATUS VERSION COLOUR", or nothing when it does not answer.
-health() {
-    curl -sS --connect-timeout 1 --max-time 2 "http://$1/health" 2>/dev/null |
-        jq -r '"\(.status) \(.version) \(.color)"' 2>/dev/null || true
-}
-
+health() { "$BIN" deploy-check health "$1"; }
 ready_on() { "$BIN" deploy-check ready "$1" "$2" >/dev/null; }
 
-manifest_sha() {
-    on_host "$1" "$BIN" registry show "$MODEL" "$2" --json --registry "$(host_registry "$1")" 2>&1 |
-        jq -r .manifest_sha256 2>/dev/null
-}
-
-# check_registries COLOUR VERSION: every host of COLOUR holds VERSION with CONCIERGE_DEPLOY_REGISTRY's
-# manifest, so that all instances serve the same bytes.
+# check_registries COLOUR VERSION: every host's copy has CONCIERGE_DEPLOY_REGISTRY's manifest: the same bytes.
 check_registries() {
-    local expected found host
+    local expected found host copy
+    begin_step "check that every host of $1 holds the same $MODEL/$2"
     expected=$("$BIN" registry show "$MODEL" "$2" --json --registry "$REGISTRY" | jq -r .manifest_sha256)
-    for host in $(hosts "$1"); do
-        found=$(manifest_sha "$host" "$2") || found=""
-        [ -n "$found" ] || fail_deploy "$host's registry $(host_registry "$host") has no $MODEL/$2 (concierge registry pull)"
+    while read -r host copy; do
+        found=$(on_host "$host" "$BIN" registry show "$MODEL" "$2" --json --registry "$copy" </dev/null 2>&1 |
+            jq -r .manifest_sha256 2>/dev/null) || found=""
+        [ -n "$found" ] || fail_deploy "$host's registry $copy has no $MODEL/$2 (concierge registry pull)"
         [ "$found" = "$expected" ] ||
             fail_deploy "$host's $MODEL/$2 has manifest SHA-256 $found, not $expected: another version under that number"
-    done
+    done < <("$BIN" deploy-check hosts "$1")
     say "every host of $1 holds $MODEL/$2, manifest SHA-256 $expected"
+    end_step
 }
 
 # --- Launchers: systemd units, or plain processes
-
 systemctl_on() { on_host "$1" "${SYSTEMCTL_COMMAND[@]}" "${@:2}"; }
 unit_name() { echo "$SYSTEMD_UNIT@$1.service"; }
 
@@ -128,11 +105,7 @@ launch_instance() {
     dir=$(instance_dir "$colour" "$instance")
     # shellcheck disable=SC2016 # the folder and the build are the inner shell's $1 and $2
     local install='mkdir -p "$1" && cat >"$1/env.new" && mv -f "$1/env.new" "$1/env" && ln -sfn "$2" "$1/concierge"'
-    printf '%s\n' "# Written by deploy.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ): what $instance ($colour) runs with." \
-        CONCIERGE_COLOR="$colour" CONCIERGE_HOST="$host" CONCIERGE_PORT="${instance##*:}" \
-        CONCIERGE_REGISTRY="$(host_registry "$host")" CONCIERGE_MODEL="$MODEL" CONCIERGE_VERSION="$3" \
-        CONCIERGE_DRAIN_TIMEOUT="$DRAIN_TIMEOUT" |
-        on_host "$host" sh -c "$install" sh "$dir" "$4"
+    "$BIN" deploy-check instance-env "$colour" "$instance" "$3" | on_host "$host" sh -c "$install" sh "$dir" "$4"
     if [ "$LAUNCHER" = systemd ]; then
         systemctl_on "$host" reset-failed "$(unit_name "$colour")" 2>/dev/null || true
         systemctl_on "$host" start "$(unit_name "$colour")"
@@ -161,14 +134,12 @@ pid_alive() {
 }
 
 instance_pid() { cat "$(instance_dir "$1" "$2")/pid" 2>/dev/null || true; }
-
 instance_running() {
+    local state pid
     if [ "$LAUNCHER" = systemd ]; then
-        local state
         state=$(systemctl_on "${2%:*}" show -p ActiveState -p SubState --value "$(unit_name "$1")" 2>/dev/null | tr '\n' ' ')
         [[ $state == "active running " || $state == "activating start " ]]
     else
-        local pid
         pid=$(instance_pid "$1" "$2")
         [ -n "$pid" ] && pid_alive "$pid"
     fi
@@ -240,9 +211,8 @@ enable_at_boot() {
     done
 }
 
-# start_colour COLOUR VERSION BUILD KEEP_READY: with KEEP_READY=1, an instance already ready on VERSION
-# is kept (a rollback in the grace period); other leftovers are stopped first. Fails when a port is held
-# by a process this script did not start.
+# start_colour COLOUR VERSION BUILD KEEP_READY: KEEP_READY=1 keeps an instance ready on VERSION (a rollback in
+# the grace period); other leftovers are stopped. Fails when a process this script did not start holds a port.
 start_colour() {
     local colour=$1 version=$2 build=$3 instance
     mkdir -p "$STATE_DIR/$colour"
@@ -274,18 +244,15 @@ await() {
         sleep 0.05
     done
 }
-
 wait_until_ready() { await "$1" "before it was ready" "$READY_TIMEOUT_US" ready "$1" "$2"; }
+confirm_nginx_serves() { await "$1" "while nginx was being pointed at it" "$FLIP_TIMEOUT_US" serving "$1" "$2"; }
 
 # --- nginx and the upstream file
-
 nginx_run() {
     local arguments=()
     [ -z "$NGINX_PREFIX" ] || arguments+=(-p "$NGINX_PREFIX/" -e "$NGINX_PREFIX/error.log")
     "${NGINX_COMMAND[@]}" "${arguments[@]}" -c "$NGINX_CONF" "$@"
 }
-
-active_colour() { "$BIN" deploy-check active-colour; }
 
 # replace_upstream FILE: atomically, by a rename within the upstream's folder.
 replace_upstream() {
@@ -297,9 +264,8 @@ replace_upstream() {
     mv -f "$temporary" "$UPSTREAM_FILE"
 }
 
-# install_upstream FILE [RELOAD_MAY_FAIL]: FILE becomes the upstream, `nginx -t`, reload. When nginx
-# rejects it, the previous file is put back (none on a new host) and nginx's complaint printed. With
-# RELOAD_MAY_FAIL=1 (init), an nginx that is not running yet is only mentioned.
+# install_upstream FILE [RELOAD_MAY_FAIL]: FILE becomes the upstream, `nginx -t`, reload; if nginx rejects it, the
+# previous file is put back. With RELOAD_MAY_FAIL=1 (init), an nginx not running yet is only mentioned.
 install_upstream() {
     local previous=$SCRATCH/upstream.replaced output failed=""
     rm -f "$previous"
@@ -322,10 +288,7 @@ install_upstream() {
     return 1
 }
 
-confirm_nginx_serves() { await "$1" "while nginx was being pointed at it" "$FLIP_TIMEOUT_US" serving "$1" "$2"; }
-
 # --- The lock (one deploy, rollback or stop at a time) and the deploy log
-
 open_lock() {
     mkdir -p "$STATE_DIR"
     exec {LOCK_FD}>>"$LOCK_FILE"
@@ -338,13 +301,7 @@ record_lock_owner() {
     SCRATCH=$(mktemp -d)
     DEPLOY_STARTED=$(now_us)
 }
-
-lock_owner() {
-    local owner
-    owner=$(cat "$LOCK_OWNER_FILE" 2>/dev/null || true)
-    echo "${owner:-owner not recorded yet}"
-}
-
+lock_owner() { cat "$LOCK_OWNER_FILE" 2>/dev/null || echo "owner not recorded yet"; }
 lock_owner_pid() { sed -n 's/^pid \([0-9]*\),.*/\1/p' "$LOCK_OWNER_FILE" 2>/dev/null || true; }
 
 take_lock() {
@@ -352,22 +309,16 @@ take_lock() {
     if ! flock -n "$LOCK_FD"; then
         local owner
         owner=$(lock_owner)
-        if [ "$LOCK_TIMEOUT_US" -eq 0 ]; then
-            die "another deploy holds $LOCK_FILE ($owner); not starting '$ACTION_LINE' (CONCIERGE_DEPLOY_LOCK_TIMEOUT=0)"
-        fi
-        say "another deploy holds $LOCK_FILE ($owner); waiting up to ${LOCK_TIMEOUT} s"
+        say "another deploy holds $LOCK_FILE ($owner); waiting up to ${LOCK_TIMEOUT} s (CONCIERGE_DEPLOY_LOCK_TIMEOUT)"
         flock -w "$LOCK_TIMEOUT" "$LOCK_FD" ||
             die "another deploy still holds $LOCK_FILE after ${LOCK_TIMEOUT} s ($owner); not starting '$ACTION_LINE'"
     fi
     record_lock_owner
 }
 
-log_action() {
-    printf 'time=%s action=%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$ACTION" "$*" >>"$DEPLOY_LOG"
-}
+log_action() { printf 'time=%s action=%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$ACTION" "$*" >>"$DEPLOY_LOG"; }
 
 # --- Versions and golden requests
-
 # resolve_version VERSION_OR_ALIAS: the version number; the pattern keeps "--help" and the like out.
 resolve_version() {
     local answer
@@ -377,15 +328,14 @@ resolve_version() {
     echo "$answer"
 }
 
-check_golden() { "$BIN" deploy-check golden --colour "$NEW_COLOUR" --version "$NEW_VERSION" "${CREDENTIALS[@]}" 2>&1 | say_lines; }
+check_golden() {
+    begin_step "golden requests against $NEW_COLOUR"
+    "$BIN" deploy-check golden --colour "$NEW_COLOUR" --version "$NEW_VERSION" "${CREDENTIALS[@]}" 2>&1 | say_lines ||
+        fail_deploy "golden requests failed on $NEW_COLOUR"
+    end_step
+}
 
 # --- Steps, and undoing a deploy that failed. The variables say how far it got.
-
-NEW_COLOUR=""
-OLD_COLOUR=""
-NEW_VERSION=""
-OLD_VERSION=""
-OLD_BUILD=""
 NEW_LAUNCHED=0
 UPSTREAM_CHANGED=0
 WATCH_PID=""
@@ -399,6 +349,7 @@ begin_step() {
 }
 
 end_step() { say "$STEP: done in $(seconds_between "$STEP_STARTED" "$(now_us)") s"; }
+describe_state() { "$BIN" deploy-check status --one-line; }
 
 # open_deploy / close_deploy: from here until close_deploy, a failure or a signal rolls back.
 open_deploy() {
@@ -412,8 +363,6 @@ close_deploy() {
     trap - INT TERM
     enable_at_boot "$NEW_COLOUR"
 }
-
-describe_state() { "$BIN" deploy-check status --one-line; }
 
 # undo_deploy: puts the old colour back in front and stops the new one, as far as the deploy got.
 undo_deploy() {
@@ -512,7 +461,6 @@ watch_until() {
 }
 
 # --- Commands
-
 # read_active: the active colour is the old one; the other, the new one.
 read_active() {
     [ -f "$UPSTREAM_FILE" ] || die "no upstream file at $UPSTREAM_FILE (CONCIERGE_DEPLOY_NGINX_UPSTREAM); on a new host, 'deploy.sh init' first"
@@ -534,13 +482,9 @@ command_up() {
     ready_on "$OLD_COLOUR" "$OLD_VERSION" ||
         warn "the active colour $OLD_COLOUR is not all ready on $MODEL/${OLD_VERSION:-?}: no instant rollback, no overlap"
     open_deploy
-    begin_step "check that every host of $NEW_COLOUR holds the same $MODEL/$NEW_VERSION"
     check_registries "$NEW_COLOUR" "$NEW_VERSION"
-    end_step
     bring_up "$NEW_COLOUR" "$NEW_VERSION" "$(readlink -f "$BIN")" 0
-    begin_step "golden requests against $NEW_COLOUR"
-    check_golden || fail_deploy "golden requests failed on $NEW_COLOUR"
-    end_step
+    check_golden
     point_nginx_at "$NEW_COLOUR" "$NEW_VERSION"
     flip_s=$(seconds_between "$LAUNCHED" "$(now_us)")
     watch_new_colour
@@ -639,9 +583,7 @@ main() {
     ACTION=$1
     ACTION_LINE="$*"
     shift
-    case $ACTION in
-        help | -h | --help) usage && exit 0 ;;
-    esac
+    [[ ! $ACTION =~ ^(help|-h|--help)$ ]] || { usage && exit 0; }
     load_settings
     trap on_exit EXIT
     case "$ACTION $#" in

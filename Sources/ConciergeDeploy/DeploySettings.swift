@@ -115,6 +115,12 @@ package struct DeploySettings: Sendable {
         hostRegistries.first { $0.host == host }?.folder ?? registry
     }
 
+    /// The hosts of `colour`'s instances, each once, in their order, with the registry copy each serves from.
+    package func hosts(of colour: Colour) -> [(host: String, registry: String)] {
+        var seen: Set<String> = []
+        return (instances[colour] ?? []).map(\.host).filter { seen.insert($0).inserted }.map { ($0, registry(on: $0)) }
+    }
+
     /// deploy.sh's variables, one `NAME=VALUE` a line (no value holds a newline), for `declare`.
     package var shellAssignments: [String] {
         let seconds: [(String, DeployDuration)] = [
@@ -129,9 +135,10 @@ package struct DeploySettings: Sendable {
         let values: [(String, String)] =
             [
                 ("REGISTRY", registry),
-                ("HOST_REGISTRIES", hostRegistries.map { "\($0.host)=\($0.folder)" }.joined(separator: " ")),
                 ("MODEL", model), ("BLUE_INSTANCES", instanceList(.blue)), ("GREEN_INSTANCES", instanceList(.green)),
-                ("STATE_DIR", stateDirectory), ("LAUNCHER", launcher.rawValue), ("SYSTEMD_UNIT", systemdUnit),
+                ("STATE_DIR", stateDirectory), ("DEPLOY_LOG", stateDirectory + "/deploy.log"),
+                ("LOCK_FILE", stateDirectory + "/deploy.lock"), ("LOCK_OWNER_FILE", stateDirectory + "/deploy.owner"),
+                ("LAUNCHER", launcher.rawValue), ("SYSTEMD_UNIT", systemdUnit),
                 ("NGINX_CONF", nginxConfiguration), ("NGINX_PREFIX", nginxPrefix), ("UPSTREAM_FILE", upstreamFile),
                 ("PUBLIC_URL", publicURL), ("GOLDEN_REQUESTS", goldenRequests),
                 ("GOLDEN_MIN_OVERLAP", goldenMinimumOverlap),

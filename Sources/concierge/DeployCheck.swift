@@ -12,7 +12,7 @@ struct DeployCheck: ParsableCommand {
         abstract: "The checks deploy/deploy.sh runs on a new colour: golden requests, then its traffic after the flip.",
         subcommands: [
             Golden.self, Judge.self, Watch.self, Settings.self, Upstream.self, ActiveColour.self, Ready.self,
-            Serving.self, Status.self,
+            Serving.self, Status.self, Hosts.self, Health.self, InstanceEnv.self,
         ])
 
     struct Golden: ParsableCommand {

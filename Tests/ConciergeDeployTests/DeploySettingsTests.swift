@@ -24,9 +24,9 @@ import Testing
         #expect(defaults.credentialsFile == "")
         #expect(defaults.shellAssignments.contains("READY_TIMEOUT_US=120000000"))
         #expect(defaults.shellAssignments.contains("LOCK_TIMEOUT_US=0"))
+        #expect(defaults.shellAssignments.contains("DEPLOY_LOG=/var/lib/concierge/deploy.log"))
         // 120 s to start again, 15 s to flip, 25 s to drain, and a minute to spare.
         #expect(defaults.shellAssignments.contains("ROLLBACK_PATIENCE=220"))
-        #expect(defaults.shellAssignments.contains("HOST_REGISTRIES="))
     }
 
     /// An empty variable is unset, as `${X:-default}` reads it; the one-instance default is made of the host and ports.
@@ -49,6 +49,26 @@ import Testing
         #expect(fleet.instanceList(.blue) == "10.0.0.2:8081 10.0.0.3:8081")
         #expect(fleet.registry(on: "10.0.0.3") == "/srv/models")
         #expect(fleet.registry(on: "10.0.0.2") == "/var/lib/concierge/models")
+        #expect(
+            fleet.hosts(of: .green).map { "\($0.host) \($0.registry)" } == [
+                "10.0.0.2 /var/lib/concierge/models", "10.0.0.3 /srv/models",
+            ])
+        let twoOnOneHost = try settings(["LAUNCHER": "process", "BLUE_INSTANCES": "10.0.0.2:1 10.0.0.2:2 10.0.0.3:1"])
+        #expect(twoOnOneHost.hosts(of: .blue).map(\.host) == ["10.0.0.2", "10.0.0.3"])
+        #expect(
+            InstanceEnvironment.render(
+                .init(host: "10.0.0.3", port: 8082), of: .green, version: "4", settings: fleet, written: "now")
+                    == """
+                    # Written by deploy.sh on now: what 10.0.0.3:8082 (green) runs with.
+                    CONCIERGE_COLOR=green
+                    CONCIERGE_HOST=10.0.0.3
+                    CONCIERGE_PORT=8082
+                    CONCIERGE_REGISTRY=/srv/models
+                    CONCIERGE_MODEL=roomservice
+                    CONCIERGE_VERSION=4
+                    CONCIERGE_DRAIN_TIMEOUT=25
+
+                    """)
     }
 
     @Test func theWatchsLimits() throws {
