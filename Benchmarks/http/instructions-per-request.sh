@@ -3,8 +3,9 @@
 # `concierge` binaries: a figure that, unlike req/s on a shared and noisy machine, moves only when the code
 # does. Used to check that a change leaves HTTP/1.1's hot path as it was.
 #
-# Usage: Benchmarks/http/instructions-per-request.sh [--protocol h1|h2c] [--path PATH] BINARY [BINARY...]
-#   --path  what to GET (default /health); readiness is still checked on /health.
+# Usage: Benchmarks/http/instructions-per-request.sh [--protocol h1|h2c] [--path PATH] [--registry DIR] BINARY...
+#   --path      what to GET, any route (default /health); readiness is still checked on /health.
+#   --registry  the registry served (default REPO/models), e.g. one whose production is an EASE version.
 #
 # Method. Each binary is copied without its debug sections (valgrind 3.19 cannot read Swift 6.3's), served
 # from REPO/models (`make sample-model`) with one queue under callgrind, and loaded by h2load with 2,000 and
@@ -21,6 +22,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 PROTOCOL=h1
 TARGET_PATH=/health
+REGISTRY=$REPO/models
 
 die() {
     echo "instructions-per-request.sh: $*" >&2
@@ -31,6 +33,7 @@ while [[ ${1-} == --* ]]; do
     case $1 in
         --protocol) PROTOCOL=${2-}; shift 2 ;;
         --path) TARGET_PATH=${2-}; shift 2 ;;
+        --registry) REGISTRY=${2-}; shift 2 ;;
         --help) break ;;
         *) die "unknown option $1" ;;
     esac
@@ -44,7 +47,7 @@ esac
 for tool in valgrind h2load curl strip; do
     command -v "$tool" >/dev/null || die "$tool is missing (apt-get install valgrind nghttp2-client curl binutils)"
 done
-[[ -f $REPO/models/registry.sqlite ]] || die "no models/ registry (make sample-model)"
+[[ -f $REGISTRY/registry.sqlite ]] || die "no registry at $REGISTRY (make sample-model)"
 
 # shellcheck source=scratch.sh
 source "$HERE/scratch.sh"
@@ -55,7 +58,7 @@ total_instructions() { # binary requests
     local binary=$1 requests=$2 port deadline profile=$WORK/callgrind.out
     port=$((20000 + RANDOM % 10000))
     valgrind --tool=callgrind --callgrind-out-file="$profile" "$binary" serve --host 127.0.0.1 --port "$port" \
-        --queues 1 --no-access-log --max-requests-per-connection 1000000000 --registry "$REPO/models" \
+        --queues 1 --no-access-log --max-requests-per-connection 1000000000 --registry "$REGISTRY" \
         >"$WORK/serve.log" 2>&1 &
     SERVER_PID=$!
     deadline=$((SECONDS + 120))

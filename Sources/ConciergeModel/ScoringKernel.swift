@@ -19,6 +19,15 @@ public enum ScoringKernel {
         }
     }
 
+    /// `output += weight · row`: one item's row of EASE's B added to a guest's scores.
+    public static func addScaled(
+        _ weight: Float, row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>
+    ) {
+        precondition(output.count >= row.count, "output needs room for \(row.count) scores")
+        guard let x = row.baseAddress, let y = output.baseAddress else { return }
+        VectorKernels.axpy(weight, x, y, row.count)
+    }
+
     /// The `k` best rows of the block, best first, as `TopK.select` orders them: writes their
     /// catalogue indices (`firstRow` + row) and scores and returns how many it wrote.
     /// `scratch` needs room for one score per row; nothing is allocated.

@@ -61,6 +61,7 @@ public final class LoadedModel: Sendable {
             itemFactors: itemFactors.map(DenseMatrix.init), userItems: SparseMatrix(userItems),
             userFreeItems: userFreeItems.map(SparseMatrix.init),
             itemNeighbours: SparseMatrix(itemNeighbours), popularity: SparseMatrix(popularity),
+            easeWeights: view.easeWeights.map { Array($0.elements) },
             hyperParameters: manifest.hyperParameters, metrics: manifest.metrics, candidates: manifest.candidates,
             dataFingerprint: manifest.dataFingerprint)
     }
@@ -179,6 +180,19 @@ public final class LoadedModel: Sendable {
                     + "interactions")
         }
 
+        let blockSizes = zip(hotelItemOffsets.elements.dropFirst(), hotelItemOffsets.elements).map { Int($0 - $1) }
+        var easeWeights: VectorView<Float>?
+        if mapped[.easeWeights] != nil {
+            let weights = VectorView<Float>(
+                storage: mapped[.easeWeights]!,
+                header: try header(
+                    .easeWeights, .dense, .float32, rows: blockSizes.reduce(0) { $0 + $1 * $1 }, columns: 1))
+            if let problem = ModelChecks.easeWeightsProblem(weights.elements, blockSizes: blockSizes) {
+                throw fail(.easeWeights, problem)
+            }
+            easeWeights = weights
+        }
+
         self.users = try IDIndex(lines: lines(.userIDs, count: counts.users, of: "users"))
         self.items = try IDIndex(lines: lines(.itemIDs, count: counts.items, of: "items"))
         self.hotels = try IDIndex(lines: lines(.hotelIDs, count: counts.hotels, of: "hotels"))
@@ -189,6 +203,8 @@ public final class LoadedModel: Sendable {
             kind: manifest.kind, hyperParameters: manifest.hyperParameters, userFactors: factorViews.first,
             itemFactors: factorViews.last, userItems: sparseViews[.userItems]!,
             userFreeItems: sparseViews[.userFreeItems], itemNeighbours: sparseViews[.itemNeighbours]!,
-            popularity: sparseViews[.hotelPopularity]!, hotelItemOffsets: hotelItemOffsets, userHotels: userHotels)
+            popularity: sparseViews[.hotelPopularity]!, hotelItemOffsets: hotelItemOffsets, userHotels: userHotels,
+            easeWeights: easeWeights,
+            easeBlockOffsets: ModelView.easeBlockOffsets(hotelItemOffsets: hotelItemOffsets.elements))
     }
 }

@@ -25,6 +25,9 @@ public struct ModelArtifacts: Sendable, Equatable {
     public var itemNeighbours: SparseMatrix
     /// Hotels × items: each hotel's items, by descending popularity.
     public var popularity: SparseMatrix
+    /// EASE's B, one row-major `n × n` block per hotel of n items, in hotel order (`EASE.weights`); present
+    /// exactly for `.ease`.
+    public var easeWeights: [Float]?
     public var hyperParameters: [String: HyperParameter]
     public var metrics: [String: Double]
     public var candidates: [ModelCandidate]
@@ -41,7 +44,7 @@ public struct ModelArtifacts: Sendable, Equatable {
         kind: ModelKind, userIDs: [String], itemIDs: [String], items: [ItemMetadata], hotelIDs: [String],
         hotelItemRanges: [Range<Int>], userHotel: [Int], userFactors: DenseMatrix?, itemFactors: DenseMatrix?,
         userItems: SparseMatrix, userFreeItems: SparseMatrix? = nil, itemNeighbours: SparseMatrix,
-        popularity: SparseMatrix,
+        popularity: SparseMatrix, easeWeights: [Float]? = nil,
         hyperParameters: [String: HyperParameter], metrics: [String: Double], candidates: [ModelCandidate],
         dataFingerprint: String, dataSeen: ModelManifest.DataSeen? = nil, lossHistory: [Double]? = nil,
         hotelMetrics: [String: [String: Double]]? = nil
@@ -59,6 +62,7 @@ public struct ModelArtifacts: Sendable, Equatable {
         self.userFreeItems = userFreeItems
         self.itemNeighbours = itemNeighbours
         self.popularity = popularity
+        self.easeWeights = easeWeights
         self.hyperParameters = hyperParameters
         self.metrics = metrics
         self.candidates = candidates
@@ -173,6 +177,17 @@ public struct ModelArtifacts: Sendable, Equatable {
             {
                 throw fail("\(field): \(problem)")
             }
+        }
+
+        switch (kind.requiresEaseWeights, easeWeights) {
+        case (true, nil): throw fail("kind ease needs easeWeights")
+        case (false, _?): throw fail("easeWeights are only for kind ease")
+        case (true, let weights?):
+            let problem = weights.withUnsafeBufferPointer {
+                ModelChecks.easeWeightsProblem($0, blockSizes: hotelItemRanges.map(\.count))
+            }
+            if let problem { throw fail("easeWeights \(problem)") }
+        case (false, nil): break
         }
 
         if let (name, _) = hyperParameters.sorted(by: { $0.key < $1.key }).first(where: { !$0.value.isFinite }) {

@@ -59,6 +59,25 @@ enum ModelChecks {
         return "non-finite value \(values[index]) at row \(index / max(columns, 1)), column \(index % max(columns, 1))"
     }
 
+    /// EASE's weights: one `n × n` block per hotel of `blockSizes` items, one after the other, all finite, with
+    /// a zero diagonal (an item never recommends itself).
+    static func easeWeightsProblem(_ weights: UnsafeBufferPointer<Float>, blockSizes: [Int]) -> String? {
+        let expected = blockSizes.reduce(0) { $0 + $1 * $1 }
+        guard weights.count == expected else {
+            return "holds \(weights.count) weights, the hotels' blocks need \(expected) (Σ items²)"
+        }
+        if let problem = nonFiniteProblem(weights, columns: 1) { return "has a \(problem)" }
+        var start = 0
+        for (hotel, n) in blockSizes.enumerated() {
+            for item in 0..<n where weights[start + item * n + item] != 0 {
+                return "hotel \(hotel)'s block has \(weights[start + item * n + item]) on its diagonal at item "
+                    + "\(item); EASE's diagonal is zero"
+            }
+            start += n * n
+        }
+        return nil
+    }
+
     /// Ids and names are stored one per line, so they cannot hold line breaks.
     static func lineProblem(_ text: String) -> String? {
         text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) ? "contains a line break" : nil

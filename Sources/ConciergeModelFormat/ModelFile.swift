@@ -15,13 +15,15 @@ package enum ModelFile: String, CaseIterable, Sendable {
     case userFreeItems = "user_free_items.csr"
     case itemNeighbours = "item_neighbours.csr"
     case hotelPopularity = "hotel_popularity.csr"
+    case easeWeights = "ease_weights.f32"
 
     package static let manifest = "manifest.json"
 
     /// Factors are optional for the kinds that do not score with them, but come as a pair.
     package var isFactors: Bool { self == .userFactors || self == .itemFactors }
 
-    /// Versions may leave these out: the factors (see `isFactors`), and the free items, which versions published
-    /// before they existed, and exports of other tools, do not have.
-    package var isOptional: Bool { isFactors || self == .userFreeItems }
+    /// Versions may leave these out: the factors (see `isFactors`), the free items, which versions published
+    /// before they existed, and exports of other tools, do not have, and EASE's weights, which only EASE versions
+    /// have.
+    package var isOptional: Bool { isFactors || self == .userFreeItems || self == .easeWeights }
 }

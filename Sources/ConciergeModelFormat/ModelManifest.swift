@@ -178,6 +178,12 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         if manifest.kind.requiresFactors, factorFiles.isEmpty {
             throw fail("kind \(manifest.kind.rawValue) needs user_factors.f32 and item_factors.f32")
         }
+        guard (manifest.files[ModelFile.easeWeights.rawValue] != nil) == manifest.kind.requiresEaseWeights else {
+            throw fail(
+                manifest.kind.requiresEaseWeights
+                    ? "kind ease needs \(ModelFile.easeWeights.rawValue)"
+                    : "lists \(ModelFile.easeWeights.rawValue), which only kind ease has")
+        }
         guard (manifest.factors > 0) == !factorFiles.isEmpty else {
             throw fail(
                 "factors is \(manifest.factors) but factor files are \(factorFiles.isEmpty ? "absent" : "present")")

@@ -21,6 +21,9 @@ public struct ModelView: Sendable {
     public let popularity: SparseMatrixView
     let hotelItemOffsets: VectorView<Int64>
     let userHotels: VectorView<Int32>
+    /// EASE's blocks (`.ease` only), and where each hotel's starts in them.
+    let easeWeights: VectorView<Float>?
+    let easeBlockOffsets: [Int]
 
     public var userCount: Int { userHotels.elements.count }
     public var itemCount: Int { userItems.columns }
@@ -48,6 +51,22 @@ public struct ModelView: Sendable {
         return low
     }
 
+    /// EASE's B for the hotel, row-major `n × n` over its n items (row i: what the hotel's i-th item adds to each
+    /// item's score); nil unless the view is EASE's.
+    public func easeWeights(ofHotel hotel: Int) -> UnsafeBufferPointer<Float>? {
+        guard let easeWeights else { return nil }
+        return UnsafeBufferPointer(
+            rebasing: easeWeights.elements[easeBlockOffsets[hotel]..<easeBlockOffsets[hotel + 1]])
+    }
+
+    /// Where each hotel's EASE block starts in the concatenated weights, and one past the last.
+    static func easeBlockOffsets(hotelItemOffsets: UnsafeBufferPointer<Int64>) -> [Int] {
+        zip(hotelItemOffsets.dropFirst(), hotelItemOffsets).reduce(into: [0]) {
+            let n = Int($1.0 - $1.1)
+            $0.append($0.last! + n * n)
+        }
+    }
+
     /// What the user got free and never paid for (empty without free items).
     public func freeItems(ofUser user: Int) -> UnsafeBufferPointer<Int32> {
         userFreeItems?.columnIndices(ofRow: user) ?? UnsafeBufferPointer(start: nil, count: 0)
@@ -59,9 +78,10 @@ extension ModelView {
     public init(
         kind: ModelKind, hyperParameters: [String: HyperParameter], hotelItemRanges: [Range<Int>], userHotel: [Int],
         userFactors: DenseMatrix?, itemFactors: DenseMatrix?, userItems: SparseMatrix, userFreeItems: SparseMatrix?,
-        itemNeighbours: SparseMatrix, popularity: SparseMatrix
+        itemNeighbours: SparseMatrix, popularity: SparseMatrix, easeWeights: [Float]? = nil
     ) {
         precondition(userHotel.count == userItems.rows && (userFreeItems?.rows ?? userItems.rows) == userItems.rows)
+        let hotelItemOffsets = VectorView(copying: [0] + hotelItemRanges.map { Int64($0.upperBound) })
         self.init(
             kind: kind, hyperParameters: hyperParameters, userFactors: userFactors.map(DenseMatrixView.init(copying:)),
             itemFactors: itemFactors.map(DenseMatrixView.init(copying:)),
@@ -69,8 +89,9 @@ extension ModelView {
             userFreeItems: userFreeItems.map(SparseMatrixView.init(copying:)),
             itemNeighbours: SparseMatrixView(copying: itemNeighbours),
             popularity: SparseMatrixView(copying: popularity),
-            hotelItemOffsets: VectorView(copying: [0] + hotelItemRanges.map { Int64($0.upperBound) }),
-            userHotels: VectorView(copying: userHotel.map { Int32($0) }))
+            hotelItemOffsets: hotelItemOffsets, userHotels: VectorView(copying: userHotel.map { Int32($0) }),
+            easeWeights: easeWeights.map { VectorView(copying: $0) },
+            easeBlockOffsets: Self.easeBlockOffsets(hotelItemOffsets: hotelItemOffsets.elements))
     }
 
     public init(_ artifacts: ModelArtifacts) {
@@ -79,6 +100,6 @@ extension ModelView {
             hotelItemRanges: artifacts.hotelItemRanges, userHotel: artifacts.userHotel,
             userFactors: artifacts.userFactors, itemFactors: artifacts.itemFactors, userItems: artifacts.userItems,
             userFreeItems: artifacts.userFreeItems, itemNeighbours: artifacts.itemNeighbours,
-            popularity: artifacts.popularity)
+            popularity: artifacts.popularity, easeWeights: artifacts.easeWeights)
     }
 }

@@ -88,6 +88,7 @@ package enum ModelWriter {
         if let userFreeItems = artifacts.userFreeItems { try sparse(.userFreeItems, userFreeItems) }
         try sparse(.itemNeighbours, artifacts.itemNeighbours)
         try sparse(.hotelPopularity, artifacts.popularity)
+        if let easeWeights = artifacts.easeWeights { try vector(.easeWeights, .float32, easeWeights) }
         return entries
     }
 }

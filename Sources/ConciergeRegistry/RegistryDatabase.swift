@@ -1,5 +1,6 @@
 import ConciergeModelFormat
 import ConciergeSQLite
+import Foundation
 
 /// `registry.sqlite`: the index of published versions. A version is visible only once its row is
 /// committed, and its row is committed only after its folder is complete, so readers that go
@@ -76,7 +77,7 @@ final class RegistryDatabase {
     private func migrate(path: String) throws(RegistryError) {
         let found: Int
         do { found = try sqlite.userVersion } catch { throw .database(error) }
-        guard found != Self.schemaVersion else { return }
+        guard found != Self.schemaVersion else { return try admitEveryKind() }
         guard found < Self.schemaVersion else {
             throw .unsupportedSchema(path: path, found: found, supported: Self.schemaVersion)
         }
@@ -95,6 +96,29 @@ final class RegistryDatabase {
         }
     }
 
+    /// Registries created before kind `ease` existed refuse it in `versions.kind`'s CHECK. A CHECK constraint is not
+    /// part of how rows are stored, so SQLite's documented way to change one (lang_altertable.html, "other kinds of
+    /// table schema changes") rewrites its text in place; the schema version stays 1 and every reader still reads.
+    private func admitEveryKind() throws(RegistryError) {
+        let allowed = ModelKind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let check = "CHECK (kind IN (\(allowed)))"
+        let tableSQL = try rows("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'versions'") {
+            $0.text(0)
+        }
+        guard let sql = tableSQL.first, !sql.contains(check),
+            let old = sql.range(of: #"CHECK \(kind IN \([^)]*\)\)"#, options: .regularExpression)
+        else { return }
+        try transaction { () throws(RegistryError) in
+            let schemaVersion = try rows("PRAGMA schema_version") { $0.int(0) }[0]
+            try execute("PRAGMA writable_schema = ON")
+            try run(
+                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'versions'",
+                .text(sql.replacingCharacters(in: old, with: check)))
+            try execute("PRAGMA schema_version = \(schemaVersion + 1)")
+            try execute("PRAGMA writable_schema = OFF")
+        }
+    }
+
     private static let schema = """
         CREATE TABLE models (
             name TEXT PRIMARY KEY,
@@ -106,7 +130,7 @@ final class RegistryDatabase {
             model TEXT NOT NULL REFERENCES models (name),
             version INTEGER NOT NULL,
             created TEXT NOT NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('als', 'item-item', 'popular')),
+            kind TEXT NOT NULL CHECK (kind IN ('als', 'item-item', 'popular', 'ease')),
             hyper_parameters TEXT NOT NULL,
             metrics TEXT NOT NULL,
             data_fingerprint TEXT NOT NULL,

@@ -11,10 +11,12 @@ public import ConciergeModelFormat
 /// excluded, another department) is set to NaN, which `TopK` never selects.
 ///
 /// Strategies:
-/// - a guest with a history in the view: the view's kind (`als`, `item-item` or `popular`); `recent` items
-///   are not used, the history is;
-/// - otherwise, with `recent` items of the hotel: fold-in (ALS and item-item versions);
-/// - otherwise, and whenever item-item finds no neighbour in the hotel: the hotel's popular items.
+/// - a guest with a history in the view: the view's kind (`als`, `item-item`, `ease` or `popular`); `recent`
+///   items are not used, the history is;
+/// - otherwise, with `recent` items of the hotel: fold-in (ALS, item-item and EASE versions; EASE's is the
+///   same formula as for a history, with no solve);
+/// - otherwise, and whenever item-item finds no neighbour in the hotel (or EASE no history item in it): the
+///   hotel's popular items.
 ///
 /// A guest's seen items are their history and what they got free; a guest without a history has seen their
 /// `recent` items and what they got free.
@@ -22,6 +24,8 @@ public struct Ranker: Sendable {
     public let view: ModelView
     /// Present for ALS views.
     private let foldIn: ALSFoldIn?
+    /// What EASE's X held when it was fitted, so that a history is weighed the same way.
+    private let easeInput: EASE.Input
     /// Each item's department as a small integer, for `Rules.allowedDepartments`.
     private let departmentCodes: [Int32]
 
@@ -54,6 +58,11 @@ public struct Ranker: Sendable {
         func number(_ name: String, default value: Double) -> Double {
             if case .number(let number)? = parameters[name] { number } else { value }
         }
+        if case .string(let input)? = parameters["input"], let known = EASE.Input(rawValue: input) {
+            easeInput = known
+        } else {
+            easeInput = .binary
+        }
         if view.kind == .als, let itemFactors = view.itemFactors {
             foldIn = ALSFoldIn(
                 itemFactors: itemFactors, regularization: number("regularization", default: 0.01),
@@ -80,10 +89,11 @@ public struct Ranker: Sendable {
             let strategy: RecommendationStrategy
             let seen: UnsafeBufferPointer<Int32>
             if let user, hasHistory(user) {
-                strategy = scoreHistory(of: user, block: block, into: blockScores)
+                strategy = scoreHistory(of: user, hotel: hotel, block: block, into: blockScores)
                 seen = view.userItems.columnIndices(ofRow: user)
             } else {
-                strategy = scoreRecent(recentItems, units: recentUnits, block: block, into: blockScores)
+                strategy = scoreRecent(
+                    recentItems, units: recentUnits, hotel: hotel, block: block, into: blockScores)
                 seen = recentItems
             }
             if strategy == .popular { blockScores.update(repeating: 0) }
@@ -120,7 +130,7 @@ public struct Ranker: Sendable {
     // MARK: - Scoring
 
     private func scoreHistory(
-        of user: Int, block: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>
+        of user: Int, hotel: Int, block: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>
     ) -> RecommendationStrategy {
         switch view.kind {
         case .als:
@@ -132,13 +142,18 @@ public struct Ranker: Sendable {
                 of: view.userItems.columnIndices(ofRow: user), units: view.userItems.values(ofRow: user),
                 block: block, into: scores)
             return found ? .itemItem : .popular
+        case .ease:
+            let found = scoreEase(
+                of: view.userItems.columnIndices(ofRow: user), units: view.userItems.values(ofRow: user),
+                hotel: hotel, block: block, into: scores)
+            return found ? .ease : .popular
         case .popular:
             return .popular
         }
     }
 
     private func scoreRecent(
-        _ items: UnsafeBufferPointer<Int32>, units: UnsafeBufferPointer<Float>, block: Range<Int>,
+        _ items: UnsafeBufferPointer<Int32>, units: UnsafeBufferPointer<Float>, hotel: Int, block: Range<Int>,
         into scores: UnsafeMutableBufferPointer<Float>
     ) -> RecommendationStrategy {
         guard !items.isEmpty else { return .popular }
@@ -147,6 +162,8 @@ public struct Ranker: Sendable {
             return foldInFactors(items: items, units: units, block: block, into: scores) ? .foldIn : .popular
         case .itemItem:
             return scoreNeighbours(of: items, units: units, block: block, into: scores) ? .foldIn : .popular
+        case .ease:
+            return scoreEase(of: items, units: units, hotel: hotel, block: block, into: scores) ? .foldIn : .popular
         case .popular:
             return .popular
         }
@@ -197,6 +214,27 @@ public struct Ranker: Sendable {
                 scores[slot] = scores[slot].isNaN ? contribution : scores[slot] + contribution
                 scoredAny = true
             }
+        }
+        return scoredAny
+    }
+
+    /// EASE: `score(j) = Σᵢ xᵢ · B[i, j]` over the guest's items i of the block, x binary or units as the
+    /// version was fitted. False if none of the items is in the block.
+    private func scoreEase(
+        of items: UnsafeBufferPointer<Int32>, units: UnsafeBufferPointer<Float>, hotel: Int, block: Range<Int>,
+        into scores: UnsafeMutableBufferPointer<Float>
+    ) -> Bool {
+        guard let weights = view.easeWeights(ofHotel: hotel) else { return false }
+        scores.update(repeating: 0)
+        let n = block.count
+        var scoredAny = false
+        for (item, amount) in zip(items, units) where block.contains(Int(item)) {
+            let row = Int(item) - block.lowerBound
+            ScoringKernel.addScaled(
+                easeInput == .binary ? 1 : amount,
+                row: UnsafeBufferPointer(rebasing: weights[(row * n)..<((row + 1) * n)]),
+                into: scores)
+            scoredAny = true
         }
         return scoredAny
     }

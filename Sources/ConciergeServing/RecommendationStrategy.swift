@@ -4,8 +4,10 @@ public enum RecommendationStrategy: String, Sendable, Equatable, CaseIterable {
     case als
     /// Sums over the neighbours of what a known guest ordered, weighted by units.
     case itemItem = "item-item"
+    /// A known guest's history times EASE's weights within their hotel.
+    case ease
     /// An unknown guest's `recent` items stand in for a history: factors solved from them (ALS
-    /// versions) or their neighbours (item-item versions).
+    /// versions), their neighbours (item-item versions), or their rows of EASE's weights (EASE versions).
     case foldIn = "fold-in"
     /// The hotel's most ordered items: the version's kind, or nothing personal to go on.
     case popular

@@ -2,17 +2,19 @@ public import ConciergeModel
 public import ConciergeModelFormat
 
 /// One way of scoring guests that training compares: ALS with given settings (fitted natively or on Spark),
-/// item-item, or popularity.
+/// item-item, EASE, or popularity by distinct guests or by units.
 public enum CandidateModel: Sendable, Hashable, CustomStringConvertible {
     case als(ImplicitALS.Configuration)
     case sparkALS(SparkALSParameters)
     case itemItem(neighbours: Int)
-    case popular
+    case ease(EASE.Configuration)
+    case popular(Popularity.Measure)
 
     public var kind: ModelKind {
         switch self {
         case .als, .sparkALS: .als
         case .itemItem: .itemItem
+        case .ease: .ease
         case .popular: .popular
         }
     }
@@ -33,8 +35,10 @@ public enum CandidateModel: Sendable, Hashable, CustomStringConvertible {
             parameters.hyperParameters
         case .itemItem(let neighbours):
             ["neighbours": .number(Double(neighbours)), "similarity": "cosine"]
-        case .popular:
-            ["measure": "distinct guests"]
+        case .ease(let configuration):
+            ["lambda": .number(configuration.lambda), "input": .string(configuration.input.rawValue)]
+        case .popular(let measure):
+            ["measure": .string(measure.name)]
         }
     }
 
@@ -45,7 +49,8 @@ public enum CandidateModel: Sendable, Hashable, CustomStringConvertible {
         case .sparkALS(let parameters):
             "spark-als(rank \(parameters.rank), regParam \(parameters.regParam), alpha \(parameters.alpha))"
         case .itemItem(let neighbours): "item-item(cosine, \(neighbours) neighbours)"
-        case .popular: "popular"
+        case .ease(let configuration): "ease(λ \(configuration.lambda), \(configuration.input.rawValue) X)"
+        case .popular(let measure): "popular(\(measure.name))"
         }
     }
 
@@ -53,8 +58,18 @@ public enum CandidateModel: Sendable, Hashable, CustomStringConvertible {
     var simplicity: Int {
         switch self {
         case .popular: 0
-        case .itemItem: 1
+        case .itemItem, .ease: 1
         case .als, .sparkALS: 2
+        }
+    }
+}
+
+extension Popularity.Measure {
+    /// The manifest's spelling, in the `measure` hyper-parameter.
+    public var name: String {
+        switch self {
+        case .distinctGuests: "distinct guests"
+        case .totalUnits: "units"
         }
     }
 }

@@ -9,15 +9,23 @@ struct FittedModel {
     let alsModel: ALSModel?
     private let ranker: Ranker
 
-    /// `sparkFit` is a Spark candidate's factors, which its stage fitted in one Spark job beforehand.
+    let easeWeights: [Float]?
+    /// What the other kinds fall back to: the popularity candidates' winner.
+    let popularity: Popularity
+
+    /// `sparkFit` is a Spark candidate's factors, which its stage fitted in one Spark job beforehand; the
+    /// kinds other than popularity fall back to popularity by `fallback`.
     init(
         _ candidate: CandidateModel, on trainedOn: SparseMatrix, matrix: InteractionMatrix, threads: Int,
-        sparkFit: ALSModel? = nil, progress: (ImplicitALS.Iteration) -> Void = { _ in }
+        sparkFit: ALSModel? = nil, fallback: Popularity.Measure = .distinctGuests,
+        progress: (ImplicitALS.Iteration) -> Void = { _ in }
     ) {
         self.candidate = candidate
         let blocks = matrix.hotelItemRanges
         let empty = SparseMatrix(rows: matrix.items, columns: matrix.items, entries: [])
         var neighbours = empty
+        var easeWeights: [Float]?
+        var measure = fallback
         switch candidate {
         case .als(let configuration):
             alsModel = ImplicitALS(configuration: configuration).fit(userItems: trainedOn, progress: progress)
@@ -28,14 +36,21 @@ struct FittedModel {
             alsModel = nil
             neighbours = ItemSimilarity.cosine(
                 userItems: trainedOn, blocks: blocks, neighbours: count, threads: threads)
-        case .popular:
+        case .ease(let configuration):
             alsModel = nil
+            easeWeights =
+                EASE(userItems: trainedOn, blocks: blocks, configuration: configuration, threads: threads).weights
+        case .popular(let popularityMeasure):
+            alsModel = nil
+            measure = popularityMeasure
         }
+        self.easeWeights = easeWeights
+        popularity = Popularity(userItems: trainedOn, blocks: blocks, measure: measure)
         let view = ModelView(
             kind: candidate.kind, hyperParameters: candidate.hyperParameters, hotelItemRanges: blocks,
             userHotel: matrix.userHotel, userFactors: alsModel?.userFactors, itemFactors: alsModel?.itemFactors,
             userItems: trainedOn, userFreeItems: matrix.freeUserItems.prefix(rows: trainedOn.rows),
-            itemNeighbours: neighbours, popularity: Popularity(userItems: trainedOn, blocks: blocks).scores)
+            itemNeighbours: neighbours, popularity: popularity.scores, easeWeights: easeWeights)
         ranker = Ranker(view: view, threads: threads)
     }
 

@@ -46,13 +46,23 @@ public struct ModelTrainer: Sendable {
         let (fitting, validation) = TrainTestSplit.split(
             training, testFraction: options.validation, seed: options.seed &+ 1)
 
-        let candidates = engineCandidates(fittedOn: fitting)
+        var candidates = engineCandidates(fittedOn: fitting)
+        if let notice = easeExclusion(blocks: matrix.hotelItemRanges, hotelIDs: matrix.hotelIDs) {
+            progress(.notice(notice))
+            candidates.removeAll { $0.kind == .ease }
+        }
         let (gridFits, _) = try sparkFits(candidates.map { ($0, fitting) }, progress: progress)
         progress(.stage(name: "comparing candidates", steps: candidates.count))
         var validationResults: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
+        // Popularity comes first in the grid: its winning measure is every other candidate's fallback.
+        var fallback = Popularity.Measure.distinctGuests
         for (candidate, sparkFit) in zip(candidates, gridFits) {
+            if candidate.kind != .popular {
+                fallback = Self.bestPopularity(validationResults) ?? fallback
+            }
             let fitted = FittedModel(
-                candidate, on: fitting, matrix: matrix, threads: options.threads, sparkFit: sparkFit)
+                candidate, on: fitting, matrix: matrix, threads: options.threads, sparkFit: sparkFit,
+                fallback: fallback)
             let metrics = fitted.evaluate(on: validation, cutoff: options.cutoff)
             validationResults.append((candidate, metrics))
             progress(
@@ -64,7 +74,10 @@ public struct ModelTrainer: Sendable {
         // A Spark winner is refitted for the holdout and on all data in one more job.
         let (refits, sparkRun) = try sparkFits([(chosen, training), (chosen, matrix.userItems)], progress: progress)
 
-        let baselines = [chosen, .itemItem(neighbours: options.neighbours), .popular].reduce(into: [CandidateModel]()) {
+        fallback = Self.bestPopularity(validationResults) ?? fallback
+        let baselines = [chosen, .itemItem(neighbours: options.neighbours), .popular(fallback)].reduce(
+            into: [CandidateModel]()
+        ) {
             if !$0.contains($1) { $0.append($1) }
         }
         progress(.stage(name: "measuring on the holdout", steps: baselines.count))
@@ -73,7 +86,7 @@ public struct ModelTrainer: Sendable {
         for candidate in baselines {
             let fitted = FittedModel(
                 candidate, on: training, matrix: matrix, threads: options.threads,
-                sparkFit: candidate == chosen ? refits[0] : nil)
+                sparkFit: candidate == chosen ? refits[0] : nil, fallback: fallback)
             let metrics = fitted.evaluate(on: holdout, cutoff: options.cutoff)
             if candidate == chosen {
                 hotelResults = fitted.evaluateByHotel(on: holdout, cutoff: options.cutoff, matrix: matrix)
@@ -96,7 +109,8 @@ public struct ModelTrainer: Sendable {
         progress(.stage(name: "fitting \(chosen) on all data", steps: iterations))
         var losses: [Double] = []
         let final = FittedModel(
-            refit, on: matrix.userItems, matrix: matrix, threads: options.threads, sparkFit: refits[1]
+            refit, on: matrix.userItems, matrix: matrix, threads: options.threads, sparkFit: refits[1],
+            fallback: fallback
         ) { iteration in
             if let loss = iteration.loss { losses.append(loss) }
             progress(.step(detail: "iteration \(iteration.iteration)", loss: iteration.loss))
@@ -115,15 +129,28 @@ public struct ModelTrainer: Sendable {
         return Outcome(artifacts: artifacts, chosen: chosen, validation: validationResults, holdout: holdoutResults)
     }
 
-    /// The grid: the given ALS settings, plus (when tuning) a few factor counts, regularizations and
-    /// alphas that suit menus of tens to hundreds of items; item-item and popularity always compete.
+    /// EASE's λ when tuning: five orders of magnitude, from barely regularised to close to popularity.
+    public static let easeLambdas: [Double] = [1, 10, 100, 1_000, 10_000]
+
+    /// The grid: popularity by distinct guests and by units, item-item, then (when tuning) EASE over
+    /// `easeLambdas` with binary and unit-count X, then the given ALS settings, plus (when tuning) a few factor
+    /// counts, regularizations and alphas that suit menus of tens to hundreds of items.
     public func candidateModels() -> [CandidateModel] {
         func unique<T: Comparable & Hashable>(_ values: [T]) -> [T] { Array(Set(values)).sorted() }
         let factors = options.tune ? unique([16, 32, 64, options.factors]) : [options.factors]
         let regularizations: [Float] =
             options.tune ? unique([0.01, 0.1, 1, 10, options.regularization]) : [options.regularization]
         let alphas: [Float] = options.tune ? unique([1, 10, 40, options.alpha]) : [options.alpha]
-        var candidates: [CandidateModel] = [.popular, .itemItem(neighbours: options.neighbours)]
+        var candidates: [CandidateModel] = [
+            .popular(.distinctGuests), .popular(.totalUnits), .itemItem(neighbours: options.neighbours),
+        ]
+        if options.tune {
+            for input in EASE.Input.allCases {
+                for lambda in Self.easeLambdas {
+                    candidates.append(.ease(EASE.Configuration(lambda: lambda, input: input)))
+                }
+            }
+        }
         for factorCount in factors {
             for regularization in regularizations {
                 for alpha in alphas {
@@ -137,6 +164,23 @@ public struct ModelTrainer: Sendable {
             }
         }
         return candidates
+    }
+
+    /// Why EASE cannot compete, when a hotel's menu is past `easeItemLimit`: the line the run logs.
+    func easeExclusion(blocks: [Range<Int>], hotelIDs: [String]) -> String? {
+        guard let largest = blocks.indices.max(by: { blocks[$0].count < blocks[$1].count }),
+            blocks[largest].count > options.easeItemLimit
+        else { return nil }
+        return "EASE left out: hotel \(hotelIDs[largest]) has \(blocks[largest].count) items, above the limit of "
+            + "\(options.easeItemLimit); choosing among the other candidates"
+    }
+
+    /// The measure of the popularity candidate that validated best, if any was measured.
+    static func bestPopularity(_ results: [(candidate: CandidateModel, metrics: RankingMetrics)]) -> Popularity.Measure?
+    {
+        let popular = results.filter { $0.candidate.kind == .popular }
+        guard !popular.isEmpty, case .popular(let measure) = best(popular) else { return nil }
+        return measure
     }
 
     /// `candidateModels()` in the engine's terms: on Spark, each ALS grid point becomes Spark's parameters for
@@ -252,13 +296,14 @@ public struct ModelTrainer: Sendable {
             userItems: userItems,
             userFreeItems: matrix.freeUserItems.nonZeroCount > 0 ? matrix.freeUserItems : nil,
             itemNeighbours: neighbours,
-            popularity: Popularity(userItems: matrix.userItems, blocks: blocks).scores,
+            popularity: final.popularity.scores,
+            easeWeights: final.easeWeights,
             hyperParameters: hyperParameters,
             metrics: metrics,
             candidates: validation.map {
                 ModelCandidate(
                     kind: $0.candidate.kind, hyperParameters: $0.candidate.hyperParameters,
-                    metrics: metricDictionary($0.metrics))
+                    metrics: metricDictionary($0.metrics), name: $0.candidate.description)
             },
             dataFingerprint: data.fingerprint)
     }

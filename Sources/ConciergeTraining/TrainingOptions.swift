@@ -10,7 +10,8 @@ public struct TrainingOptions: Sendable {
     public var holdout: Double
     /// Share of the remaining training items held out to choose among candidates.
     public var validation: Double
-    /// Search a small grid of factors, regularization and alpha, and compare with item-item and popularity.
+    /// Search a small grid of factors, regularization and alpha, and of EASE's λ and input, and compare with
+    /// item-item and popularity.
     public var tune: Bool
     /// Neighbours kept per item for item-item scoring and `/similar`.
     public var neighbours: Int
@@ -18,11 +19,15 @@ public struct TrainingOptions: Sendable {
     /// Recommendations per guest when measuring (precision@k, MAP@k, NDCG@k).
     public var cutoff: Int
     public var engine: TrainingEngine
+    /// The largest hotel menu EASE is fitted for: B is items² values (5,000 items: 100 MB in Float, about 300 MB
+    /// while it is computed). Past it, EASE is left out of the candidates and the run says so.
+    public var easeItemLimit: Int
 
     public init(
         factors: Int = 64, iterations: Int = 15, regularization: Float = 0.01, alpha: Float = 1,
         seed: UInt64 = 42, holdout: Double = 0.2, validation: Double = 0.2, tune: Bool = true,
-        neighbours: Int = 50, threads: Int = 2, cutoff: Int = 10, engine: TrainingEngine = .native
+        neighbours: Int = 50, threads: Int = 2, cutoff: Int = 10, engine: TrainingEngine = .native,
+        easeItemLimit: Int = 5_000
     ) {
         self.factors = factors
         self.iterations = iterations
@@ -36,5 +41,6 @@ public struct TrainingOptions: Sendable {
         self.threads = threads
         self.cutoff = cutoff
         self.engine = engine
+        self.easeItemLimit = easeItemLimit
     }
 }

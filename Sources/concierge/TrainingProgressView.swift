@@ -32,6 +32,9 @@ final class TrainingProgressView {
                 let lossText = loss.map { ", loss \(Self.format($0))" } ?? ""
                 statusLine.write("  [\(done)/\(steps)] \(detail)\(lossText)\n")
             }
+        case .notice(let line):
+            statusLine.end()
+            statusLine.write(line + "\n")
         }
     }
 

@@ -57,6 +57,9 @@ struct IndependentExporter {
         if let userFreeItems = model.userFreeItems { files["user_free_items.csr"] = csr(userFreeItems) }
         files["item_neighbours.csr"] = csr(model.itemNeighbours)
         files["hotel_popularity.csr"] = csr(model.popularity)
+        if let easeWeights = model.easeWeights {
+            files["ease_weights.f32"] = dense(DenseMatrix(rows: easeWeights.count, columns: 1, values: easeWeights))
+        }
 
         var listing: [String: Any] = [:]
         for (name, original) in files {
@@ -201,5 +204,55 @@ struct IndependentExporter {
         let error = registryError { try scratch.registry.importModel(model: "m", from: scratch.path + "/export") }
         #expect(error?.description.hasSuffix(message) == true, "\(String(describing: error))")
         #expect(!FileManager.default.fileExists(atPath: scratch.registry.directory))
+    }
+
+    // MARK: - EASE's weights
+
+    @Test func anIndependentEaseExportImportsAndRoundTrips() throws {
+        let scratch = ScratchDirectory()
+        var expected = sampleArtifacts(kind: .ease)
+        try IndependentExporter().export(expected, to: scratch.path + "/export")
+        try scratch.registry.importModel(model: "roomservice", from: scratch.path + "/export")
+        let model = try scratch.registry.open(model: "roomservice", versionOrAlias: "1")
+        expected.hyperParameters = ["factors": 0, "similarity": "cosine"]
+        expected.candidates = []
+        #expect(model.artifacts() == expected)
+        #expect(model.view.easeWeights(ofHotel: 0).map(Array.init) == Array(expected.easeWeights![0..<9]))
+        #expect(model.view.easeWeights(ofHotel: 1)?.isEmpty == true)
+    }
+
+    @Test(arguments: [
+        ("diagonal", "ease_weights.f32: hotel 2's block has 0.5 on its diagonal at item 1; EASE's diagonal is zero"),
+        ("nan", "ease_weights.f32: has a non-finite value nan at row 3, column 0"),
+        ("short", "ease_weights.f32: is 24×1, the manifest's counts make it 25×1"),
+        ("kind", "manifest.json: kind ease needs ease_weights.f32"),
+        ("other kind", "manifest.json: lists ease_weights.f32, which only kind ease has"),
+    ])
+    func aWellHashedButWrongEaseExportIsRefused(problem: String, message: String) throws {
+        let scratch = ScratchDirectory()
+        var artifacts = sampleArtifacts(kind: .ease)
+        var exporter = IndependentExporter()
+        switch problem {
+        // Hotel 0 has 3 items (9 weights), hotel 1 none, hotel 2 four: its item 1's diagonal is at 9 + 5.
+        case "diagonal": artifacts.easeWeights![9 + 5] = 0.5
+        case "nan": artifacts.easeWeights![3] = .nan
+        case "short": artifacts.easeWeights!.removeLast()
+        case "kind": artifacts.easeWeights = nil
+        default: exporter.editManifest = { $0["kind"] = "item-item" }
+        }
+        try exporter.export(artifacts, to: scratch.path + "/export")
+        let error = registryError { try scratch.registry.importModel(model: "m", from: scratch.path + "/export") }
+        #expect(
+            error?.description.hasPrefix(scratch.path + "/export/" + message) == true, "\(String(describing: error))")
+    }
+
+    @Test func aDamagedEaseVersionIsRefusedOnLoad() throws {
+        let scratch = ScratchDirectory()
+        try scratch.registry.publish(model: "m", artifacts: sampleArtifacts(kind: .ease))
+        let path = scratch.registry.directory + "/m/1/ease_weights.f32"
+        try flipByte(in: path, at: 64 + 4 * 1)
+        let error = registryError { try scratch.registry.open(model: "m", versionOrAlias: "1") }
+        #expect(
+            error?.description.contains("ease_weights.f32: SHA-256 mismatch") == true, "\(String(describing: error))")
     }
 }

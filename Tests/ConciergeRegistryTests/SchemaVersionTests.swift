@@ -36,3 +36,25 @@ import Testing
         #expect(write?.description.contains("newer than this concierge supports") == true)
     }
 }
+
+@Suite struct KindCheckTests {
+    /// A registry created before EASE existed lists the old kinds in its CHECK; its next writer widens it.
+    @Test func aRegistryFromBeforeEaseAcceptsAnEaseVersion() throws {
+        let scratch = ScratchDirectory()
+        try scratch.registry.publish(model: "m", artifacts: sampleArtifacts(kind: .popular))
+        let path = scratch.registry.directory + "/registry.sqlite"
+        do {
+            let database = try SQLiteDatabase(path: path, mode: .readWrite)
+            try database.execute(
+                """
+                PRAGMA writable_schema = ON;
+                UPDATE sqlite_master SET sql = replace(sql, ', ''ease''', '') WHERE name = 'versions';
+                PRAGMA schema_version = 1000;
+                PRAGMA writable_schema = OFF;
+                """)
+        }
+        try scratch.registry.publish(model: "m", artifacts: sampleArtifacts(kind: .ease))
+        #expect(try scratch.registry.open(model: "m", versionOrAlias: "2").kind == .ease)
+        #expect(try scratch.registry.verify().isClean)
+    }
+}

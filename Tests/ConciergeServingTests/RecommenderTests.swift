@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 @Suite struct RecommenderTests {
-    @Test(arguments: [ModelKind.als, .itemItem, .popular])
+    @Test(arguments: [ModelKind.als, .itemItem, .popular, .ease])
     func rulesHoldOnRandomRequests(kind: ModelKind) throws {
         let recommender = ServingFixture.recommender(for: kind)
         let model = recommender.model
@@ -23,22 +23,69 @@ import Testing
             let usableRecent = request.recent.filter { model.itemIndex(for: $0).map(block.contains) ?? false }
             if let user, !model.userItems.rowRange(user).isEmpty {
                 #expect(result.ignoredRecent == request.recent.count)
-                let personal: RecommendationStrategy = kind == .als ? .als : .itemItem
                 #expect(
-                    result.strategy == (kind == .popular ? .popular : personal)
-                        || kind == .itemItem && result.strategy == .popular)
+                    result.strategy == (kind == .popular ? .popular : Self.personal(kind))
+                        || kind != .als && result.strategy == .popular)
             } else {
                 #expect(result.ignoredRecent == request.recent.count - usableRecent.count)
                 if usableRecent.isEmpty || kind == .popular {
                     #expect(result.strategy == .popular)
                 } else {
-                    #expect(result.strategy == .foldIn || kind == .itemItem && result.strategy == .popular)
+                    #expect(result.strategy == .foldIn || kind != .als && result.strategy == .popular)
                 }
             }
         }
         let expected: Set<RecommendationStrategy> =
-            kind == .popular ? [.popular] : [.popular, .foldIn, kind == .als ? .als : .itemItem]
+            kind == .popular ? [.popular] : [.popular, .foldIn, Self.personal(kind)]
         #expect(Set(strategies.keys) == expected, "every strategy of the kind is exercised: \(strategies)")
+    }
+
+    private static func personal(_ kind: ModelKind) -> RecommendationStrategy {
+        switch kind {
+        case .als: .als
+        case .itemItem: .itemItem
+        case .ease: .ease
+        case .popular: .popular
+        }
+    }
+
+    /// EASE by its definition, computed here in Double from the stored B: a known guest's scores are their
+    /// history row times their hotel's block, and a new guest's `recent` items give the same scores.
+    @Test func easeScoresAreTheHistoryTimesB() throws {
+        let recommender = ServingFixture.ease
+        let model = recommender.model
+        var compared = 0
+        for user in 0..<model.userCount where !model.userItems.rowRange(user).isEmpty {
+            let result = try recommender.recommend(RecommendationRequest(user: model.userID(user), count: 10))
+            guard result.strategy == .ease else { continue }
+            let hotel = model.latestHotel(ofUser: user)
+            let block = model.items(ofHotel: hotel)
+            let weights = try #require(model.view.easeWeights(ofHotel: hotel))
+            let history = model.userItems.columnIndices(ofRow: user).map { Int($0) }.filter(block.contains)
+            func score(_ item: Int) -> Double {
+                history.reduce(0) {
+                    $0 + Double(weights[($1 - block.lowerBound) * block.count + item - block.lowerBound])
+                }
+            }
+            let free = model.view.freeItems(ofUser: user).map { Int($0) }
+            let expected = block.filter { !history.contains($0) && !free.contains($0) }.sorted { score($0) > score($1) }
+                .prefix(10)
+            let scores = result.items.map(\.score)
+            #expect(scores == scores.sorted(by: >))
+            for (served, item) in zip(result.items, expected) {
+                #expect(abs(Double(served.score) - score(item)) < 1e-4, "guest \(user)")
+                #expect(abs(Double(served.score) - score(served.index)) < 1e-4, "guest \(user)")
+            }
+            let asNewGuest = try recommender.recommend(
+                RecommendationRequest(
+                    user: nil, count: 10, hotel: model.hotelID(hotel), exclude: free.map(model.itemID),
+                    recent: history.map(model.itemID)))
+            #expect(asNewGuest.strategy == .foldIn)
+            #expect(asNewGuest.items.map(\.index) == result.items.map(\.index))
+            compared += 1
+            if compared == 200 { break }
+        }
+        #expect(compared == 200)
     }
 
     /// implicit's ItemItemRecommender by its definition: `score(i) = Σⱼ unitsⱼ · sim(j, i)` over the neighbours in

@@ -32,22 +32,32 @@ enum ServingFixture {
     static let als = recommender(trained)
     static let itemItem = recommender(trained, as: .itemItem)
     static let popular = recommender(trained, as: .popular)
+    static let ease = recommender(trained, as: .ease)
 
     static func recommender(for kind: ModelKind) -> Recommender {
         switch kind {
         case .als: als
         case .itemItem: itemItem
         case .popular: popular
+        case .ease: ease
         }
     }
 
-    /// The artifacts served as a version of `kind`: without factors unless ALS.
+    /// The artifacts served as a version of `kind`: without factors unless ALS, with EASE's weights fitted on
+    /// the history for EASE.
     static func recommender(_ trained: ModelArtifacts, as kind: ModelKind) -> Recommender {
         guard kind != .als else { return recommender(trained) }
         var artifacts = trained
         artifacts.kind = kind
         artifacts.userFactors = nil
         artifacts.itemFactors = nil
+        if kind == .ease {
+            artifacts.easeWeights =
+                EASE(
+                    userItems: trained.userItems, blocks: trained.hotelItemRanges,
+                    configuration: .init(lambda: 100, input: .binary), threads: 2
+                ).weights
+        }
         return recommender(artifacts)
     }
 

@@ -65,6 +65,11 @@ package func sampleArtifacts(kind: ModelKind = .als, factors: Int = 4, seed: UIn
         itemNeighbours: SparseMatrix(
             rows: 7, columns: 7, rowOffsets: neighbourOffsets, columnIndices: neighbourIndices, values: neighbourValues),
         popularity: popularity,
+        easeWeights: kind == .ease
+            ? EASE(
+                userItems: userItems, blocks: hotelItemRanges, configuration: .init(lambda: 1, input: .units),
+                threads: 1
+            ).weights : nil,
         hyperParameters: ["factors": .number(Double(factors)), "regularization": 0.05, "similarity": "cosine"],
         metrics: ["map@10": 0.1234, "precision@10": 0.0567, "ndcg@10": 0.2345],
         candidates: [

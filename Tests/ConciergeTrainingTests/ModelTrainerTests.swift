@@ -24,9 +24,9 @@ import Testing
     @Test func chosenModelBeatsPopularityOnTheHoldout() throws {
         let outcome = try ModelTrainer(options: TrainingOptions(iterations: 10)).train(Self.sample)
         let chosen = try #require(outcome.holdout.first)
-        let popular = try #require(outcome.holdout.first { $0.candidate == .popular })
+        let popular = try #require(outcome.holdout.first { $0.candidate.kind == .popular })
         #expect(chosen.candidate == outcome.chosen)
-        #expect(outcome.chosen != .popular, "the generator plants tastes a collaborative model must find")
+        #expect(outcome.chosen.kind != .popular, "the generator plants tastes a collaborative model must find")
         #expect(chosen.metrics.meanAveragePrecision > popular.metrics.meanAveragePrecision * 1.1)
         #expect(outcome.artifacts.metrics["map@10"] == chosen.metrics.meanAveragePrecision)
         #expect(outcome.artifacts.metrics["popular.map@10"] == popular.metrics.meanAveragePrecision)
@@ -45,8 +45,8 @@ import Testing
         let options = TrainingOptions(factors: 8, iterations: 3, regularization: 0.5, alpha: 2, tune: false)
         let outcome = try ModelTrainer(options: options).train(Self.sample)
         let tried = outcome.validation.map(\.candidate)
-        #expect(tried.count == 3)
-        #expect(tried.contains(.popular))
+        #expect(tried.count == 4)
+        #expect(tried.contains(.popular(.distinctGuests)) && tried.contains(.popular(.totalUnits)))
         #expect(
             tried.contains {
                 if case .als(let c) = $0 { c.factors == 8 && c.regularization == 0.5 && c.alpha == 2 } else { false }
@@ -83,6 +83,62 @@ import Testing
         try artifacts.validate()
     }
 
+    /// EASE competes over λ and both inputs; a hotel past the item limit leaves it out, with a line that says so.
+    @Test func easeCompetesUnlessAHotelIsPastTheLimit() throws {
+        let matrix = InteractionMatrix(Self.sample)
+        let largest = matrix.hotelItemRanges.map(\.count).max()!
+        var options = TrainingOptions(factors: 8, iterations: 2)
+        let grid = ModelTrainer(options: options).candidateModels().filter { $0.kind == .ease }
+        #expect(grid.count == ModelTrainer.easeLambdas.count * 2)
+        #expect(ModelTrainer.easeLambdas.max()! / ModelTrainer.easeLambdas.min()! >= 1_000)
+
+        options.easeItemLimit = largest - 1
+        var notices: [String] = []
+        let outcome = try ModelTrainer(options: options).train(Self.sample) {
+            if case .notice(let line) = $0 { notices.append(line) }
+        }
+        #expect(!outcome.validation.contains { $0.candidate.kind == .ease })
+        #expect(outcome.chosen.kind != .ease && outcome.artifacts.easeWeights == nil)
+        #expect(notices.count == 1)
+        #expect(notices.first?.contains("EASE left out") == true)
+        #expect(notices.first?.contains("\(largest) items, above the limit of \(largest - 1)") == true)
+    }
+
+    /// Every candidate's validation metrics land in the manifest's `candidates`, named, EASE's and both
+    /// popularities' among them; an EASE winner ships its B.
+    @Test func candidatesAreRecordedWithTheirValidationMetrics() throws {
+        let outcome = try ModelTrainer(options: TrainingOptions(factors: 8, iterations: 2)).train(Self.sample)
+        let recorded = outcome.artifacts.candidates
+        #expect(recorded.count == outcome.validation.count)
+        for (candidate, (tried, metrics)) in zip(recorded, outcome.validation) {
+            #expect(candidate.name == tried.description && candidate.kind == tried.kind)
+            #expect(candidate.metrics["map@10"] == metrics.meanAveragePrecision)
+        }
+        #expect(recorded.contains { $0.name == "popular(distinct guests)" })
+        #expect(recorded.contains { $0.name == "popular(units)" })
+        #expect(recorded.contains { $0.kind == .ease && $0.hyperParameters["input"] == "units" })
+        #expect((outcome.artifacts.kind == .ease) == (outcome.artifacts.easeWeights != nil))
+        try outcome.artifacts.validate()
+    }
+
+    @Test func thePopularityThatValidatesBetterIsKept() {
+        func metrics(_ map: Double) -> RankingMetrics {
+            RankingMetrics(
+                k: 10, precision: 0.1, meanAveragePrecision: map, ndcg: 0.1, auc: 0.5, coverage: 0.1, users: 9)
+        }
+        #expect(ModelTrainer.bestPopularity([]) == nil)
+        #expect(
+            ModelTrainer.bestPopularity([
+                (.popular(.distinctGuests), metrics(0.1)), (.popular(.totalUnits), metrics(0.2)),
+                (.itemItem(neighbours: 5), metrics(0.9)),
+            ]) == .totalUnits)
+        #expect(
+            ModelTrainer.bestPopularity([
+                (.popular(.distinctGuests), metrics(0.3)), (.popular(.totalUnits), metrics(0.2)),
+            ])
+                == .distinctGuests)
+    }
+
     @Test func everyRecommendableItemStaysInItsHotel() throws {
         let outcome = try ModelTrainer(options: TrainingOptions(factors: 8, iterations: 3, tune: false)).train(
             Self.sample)
@@ -115,7 +171,8 @@ import Testing
 
     /// Offline evaluation applies serving's seen rule: a guest's free items are never among their recommendations.
     @Test(arguments: [
-        CandidateModel.popular, .itemItem(neighbours: 20),
+        CandidateModel.popular(.distinctGuests), .popular(.totalUnits), .itemItem(neighbours: 20),
+        .ease(.init(lambda: 100, input: .binary)),
         .als(.init(factors: 8, iterations: 3, seed: 1, threads: 2)),
     ])
     func evaluationLeavesOutWhatAGuestGotFree(candidate: CandidateModel) {
@@ -219,7 +276,7 @@ import Testing
 
     @Test func nearTiesInMAPAreDecidedByPrecision() {
         let results: [(candidate: CandidateModel, metrics: RankingMetrics)] = [
-            (.popular, metrics(map: 0.150, precision: 0.60)),
+            (.popular(.distinctGuests), metrics(map: 0.150, precision: 0.60)),
             (.itemItem(neighbours: 50), metrics(map: 0.2000, precision: 0.40)),
             (.als(.init(factors: 16)), metrics(map: 0.1990, precision: 0.45)),
         ]
@@ -231,8 +288,8 @@ import Testing
         #expect(ModelTrainer.best(clear) == .itemItem(neighbours: 50), "a clear MAP lead wins")
         let tied: [(candidate: CandidateModel, metrics: RankingMetrics)] = [
             (.als(.init(factors: 16)), metrics(map: 0.2, precision: 0.4)),
-            (.popular, metrics(map: 0.2, precision: 0.4)),
+            (.popular(.distinctGuests), metrics(map: 0.2, precision: 0.4)),
         ]
-        #expect(ModelTrainer.best(tied) == .popular, "a full tie goes to the simpler model")
+        #expect(ModelTrainer.best(tied) == .popular(.distinctGuests), "a full tie goes to the simpler model")
     }
 }

@@ -54,7 +54,10 @@ struct ScopedModel {
     enum Model {
         case als(ALSModel)
         case itemItem(similarity: SparseMatrix)
-        case popular
+        /// EASE's B as one items × items matrix, zero between items of different blocks of the scope it was fitted
+        /// in, so that it ranks in any scope.
+        case ease(weights: DenseMatrix, input: EASE.Input)
+        case popular(Popularity.Measure)
     }
 
     let model: Model
@@ -62,17 +65,34 @@ struct ScopedModel {
 
     init(_ model: Model, trainedOn: SparseMatrix, scope: Scope) {
         self.model = model
-        let (kind, factors, neighbours): (ModelKind, ALSModel?, SparseMatrix?) =
-            switch model {
-            case .als(let als): (.als, als, nil)
-            case .itemItem(let similarity): (.itemItem, nil, similarity)
-            case .popular: (.popular, nil, nil)
+        var kind = ModelKind.popular
+        var factors: ALSModel?
+        var neighbours: SparseMatrix?
+        var easeWeights: [Float]?
+        var hyperParameters: [String: HyperParameter] = [:]
+        var measure = Popularity.Measure.distinctGuests
+        switch model {
+        case .als(let als): (kind, factors) = (.als, als)
+        case .itemItem(let similarity): (kind, neighbours) = (.itemItem, similarity)
+        case .ease(let weights, let input):
+            kind = .ease
+            hyperParameters["input"] = .string(input.rawValue)
+            easeWeights = scope.blocks.flatMap { block in
+                block.flatMap { row in
+                    weights.values[
+                        (row * weights.columns + block.lowerBound)..<(row * weights.columns + block.upperBound)]
+                }
             }
+        case .popular(let popularity): measure = popularity
+        }
         let view = ModelView(
-            kind: kind, hyperParameters: [:], hotelItemRanges: scope.blocks, userHotel: scope.userBlock,
-            userFactors: factors?.userFactors, itemFactors: factors?.itemFactors, userItems: trainedOn, userFreeItems: nil,
-            itemNeighbours: neighbours ?? SparseMatrix(rows: trainedOn.columns, columns: trainedOn.columns, entries: []),
-            popularity: Popularity(userItems: trainedOn, blocks: scope.blocks).scores)
+            kind: kind, hyperParameters: hyperParameters, hotelItemRanges: scope.blocks, userHotel: scope.userBlock,
+            userFactors: factors?.userFactors, itemFactors: factors?.itemFactors, userItems: trainedOn,
+            userFreeItems: nil,
+            itemNeighbours: neighbours
+                ?? SparseMatrix(rows: trainedOn.columns, columns: trainedOn.columns, entries: []),
+            popularity: Popularity(userItems: trainedOn, blocks: scope.blocks, measure: measure).scores,
+            easeWeights: easeWeights)
         ranker = Ranker(view: view, threads: 1)
     }
 
@@ -92,8 +112,10 @@ struct ScopedModel {
             try writeFactors(als.itemFactors, to: path + ".item.f32")
         case .itemItem(let similarity):
             try writeTriples(similarity, to: path + ".similarity.csv")
-        case .popular:
-            try Data().write(to: URL(fileURLWithPath: path + ".popularity"))
+        case .ease(let weights, let input):
+            try writeFactors(weights, to: path + ".ease-\(input.rawValue).f32")
+        case .popular(let measure):
+            try Data(measure.name.utf8).write(to: URL(fileURLWithPath: path + ".popularity"))
         }
     }
 
@@ -113,8 +135,14 @@ struct ScopedModel {
             } else if file.hasSuffix(".similarity.csv") {
                 let similarity = try readTriples(path, rows: data.items, columns: data.items)
                 models.append((String(file.dropLast(".similarity.csv".count)), .itemItem(similarity: similarity)))
+            } else if let input = EASE.Input.allCases.first(where: { file.hasSuffix(".ease-\($0.rawValue).f32") }) {
+                let name = String(file.dropLast(".ease-\(input.rawValue).f32".count))
+                models.append((name, .ease(weights: try readFactors(path), input: input)))
             } else if file.hasSuffix(".popularity") {
-                models.append((String(file.dropLast(".popularity".count)), .popular))
+                let measure =
+                    try String(contentsOfFile: path, encoding: .utf8) == Popularity.Measure.totalUnits.name
+                    ? Popularity.Measure.totalUnits : .distinctGuests
+                models.append((String(file.dropLast(".popularity".count)), .popular(measure)))
             }
         }
         return models

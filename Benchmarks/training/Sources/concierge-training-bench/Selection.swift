@@ -18,7 +18,13 @@ extension CandidateModel {
                 "confidence": configuration.confidence == .linear ? "linear" : "implicit", "description": description,
             ]
         case .itemItem(let neighbours): ["kind": "item-item", "neighbours": neighbours, "description": description]
-        case .popular: ["kind": "popular", "description": description]
+        case .ease(let configuration):
+            [
+                "kind": "ease", "lambda": configuration.lambda, "input": configuration.input.rawValue,
+                "description": description,
+            ]
+        case .popular(let measure): ["kind": "popular", "measure": measure.name, "description": description]
+        case .sparkALS: ["kind": "spark-als", "description": description]
         }
     }
 
@@ -26,15 +32,43 @@ extension CandidateModel {
     func fit(on matrix: SparseMatrix, scope: Scope, threads: Int) -> ScopedModel {
         switch self {
         case .als(let configuration):
-            ScopedModel(.als(ImplicitALS(configuration: configuration).fit(userItems: matrix)), trainedOn: matrix, scope: scope)
+            ScopedModel(
+                .als(ImplicitALS(configuration: configuration).fit(userItems: matrix)), trainedOn: matrix, scope: scope)
         case .itemItem(let neighbours):
             ScopedModel(
-                .itemItem(similarity: ItemSimilarity.cosine(
-                    userItems: matrix, blocks: scope.blocks, neighbours: neighbours, threads: threads)),
+                .itemItem(
+                    similarity: ItemSimilarity.cosine(
+                        userItems: matrix, blocks: scope.blocks, neighbours: neighbours, threads: threads)),
                 trainedOn: matrix, scope: scope)
-        case .popular:
-            ScopedModel(.popular, trainedOn: matrix, scope: scope)
+        case .ease(let configuration):
+            ScopedModel(
+                .ease(
+                    weights: Self.fullMatrix(
+                        EASE(userItems: matrix, blocks: scope.blocks, configuration: configuration, threads: threads)),
+                    input: configuration.input),
+                trainedOn: matrix, scope: scope)
+        case .popular(let measure):
+            ScopedModel(.popular(measure), trainedOn: matrix, scope: scope)
+        case .sparkALS:
+            preconditionFailure("the benchmark fits natively")
         }
+    }
+
+    /// EASE's blocks spread over one items × items matrix, zero between blocks.
+    static func fullMatrix(_ ease: EASE) -> DenseMatrix {
+        let items = ease.blocks.last?.upperBound ?? 0
+        var full = DenseMatrix(rows: items, columns: items)
+        var start = 0
+        for block in ease.blocks {
+            let n = block.count
+            for row in 0..<n {
+                for column in 0..<n {
+                    full[block.lowerBound + row, block.lowerBound + column] = ease.weights[start + row * n + column]
+                }
+            }
+            start += n * n
+        }
+        return full
     }
 }
 
@@ -65,9 +99,10 @@ func select(data: DataSet, scope: Scope, options: TrainingOptions) throws {
             "metrics": json(ranker.evaluate(on: test, k: options.cutoff)),
         ])
     }
-    let popular = CandidateModel.popular.fit(on: train, scope: scope, threads: options.threads)
+    let popular = CandidateModel.popular(.distinctGuests).fit(on: train, scope: scope, threads: options.threads)
     holdout.append([
-        "model": "popularity", "candidate": CandidateModel.popular.json, "metrics": json(popular.evaluate(on: test, k: options.cutoff)),
+        "model": "popularity", "candidate": CandidateModel.popular(.distinctGuests).json,
+        "metrics": json(popular.evaluate(on: test, k: options.cutoff)),
     ])
 
     try writeJSON(
@@ -77,6 +112,7 @@ func select(data: DataSet, scope: Scope, options: TrainingOptions) throws {
             "holdout": holdout,
         ] as [String: Any],
         to: data.path("selection-\(scope.name).json"))
-    log("\(data.directory) \(scope.name): chose \(chosen) in \(format(selectionSeconds)) s; holdout MAP@\(options.cutoff) "
-        + "\(format((holdout[0]["metrics"] as! [String: Double])["map"]!))")
+    log(
+        "\(data.directory) \(scope.name): chose \(chosen) in \(format(selectionSeconds)) s; holdout MAP@\(options.cutoff) "
+            + "\(format((holdout[0]["metrics"] as! [String: Double])["map"]!))")
 }

@@ -21,6 +21,8 @@ let usage = """
                 -> concierge-eval-SCOPE.json
       same-start                           ALS half-steps from implicit's initial factors
     or: concierge-training-bench kernels
+    or: concierge-training-bench ease-fit --items 100,1000,5000 --threads 2
+                EASE's fit time for one hotel of each menu size
     """
 
 struct Hyper: Decodable {
@@ -64,19 +66,22 @@ func evaluateAll(data: DataSet, scope: Scope, k: Int) throws {
 /// implicit reached from the same start: the same algorithm should land on the same factors up
 /// to Float rounding.
 func sameStart(data: DataSet) throws {
-    let hyper = try JSONDecoder().decode(Hyper.self, from: Data(contentsOf: URL(fileURLWithPath: data.path("hyper.json"))))
+    let hyper = try JSONDecoder().decode(
+        Hyper.self, from: Data(contentsOf: URL(fileURLWithPath: data.path("hyper.json"))))
     let train = try data.matrix("train"), test = try data.matrix("test")
     let trainT = train.transposed()
     var users = try readFactors(data.path("init_user.f32"))
     var items = try readFactors(data.path("init_item.f32"))
-    let solver = ImplicitALS(configuration: .init(
-        factors: users.columns, regularization: hyper.regularization, alpha: hyper.alpha,
-        cgSteps: hyper.cgSteps, threads: 1, confidence: .implicitLibrary))
+    let solver = ImplicitALS(
+        configuration: .init(
+            factors: users.columns, regularization: hyper.regularization, alpha: hyper.alpha,
+            cgSteps: hyper.cgSteps, threads: 1, confidence: .implicitLibrary))
     for _ in 0..<hyper.iterations {
         users = solver.leastSquares(userItems: train, itemFactors: items, initial: users)
         items = solver.leastSquares(userItems: trainT, itemFactors: users, initial: items)
     }
-    let theirUsers = try readFactors(data.path("same_user.f32")), theirItems = try readFactors(data.path("same_item.f32"))
+    let theirUsers = try readFactors(data.path("same_user.f32")),
+        theirItems = try readFactors(data.path("same_item.f32"))
     func relative(_ a: DenseMatrix, _ b: DenseMatrix) -> Double {
         var difference = 0.0, norm = 0.0
         for (x, y) in zip(a.values, b.values) {
@@ -102,6 +107,14 @@ func main() throws {
         kernels()
         return
     }
+    if arguments.command == "ease-fit" {
+        let sizes = try arguments.string("items").split(separator: ",").map { text in
+            guard let size = Int(text), size > 0 else { throw BenchError.badOption("items", String(text)) }
+            return size
+        }
+        easeFitTiming(sizes: sizes, threads: try arguments.number("threads", default: 2))
+        return
+    }
     let data = try DataSet(directory: arguments.string("data"))
 
     switch arguments.command {
@@ -115,15 +128,17 @@ func main() throws {
         for (matrix, name) in [(train, "train"), (test, "test"), (fit, "fit"), (validation, "validation")] {
             try data.write(matrix, as: name)
         }
-        log("\(data.directory): \(train.nonZeroCount) train (\(fit.nonZeroCount) fit + \(validation.nonZeroCount) "
-            + "validation), \(test.nonZeroCount) test")
+        log(
+            "\(data.directory): \(train.nonZeroCount) train (\(fit.nonZeroCount) fit + \(validation.nonZeroCount) "
+                + "validation), \(test.nonZeroCount) test")
 
     case "als":
         let configuration = try alsConfiguration(arguments)
         let matrix = try data.matrix(arguments.optional("matrix") ?? "train")
         let (model, elapsed) = timed { ImplicitALS(configuration: configuration).fit(userItems: matrix) }
         if let name = arguments.optional("save") {
-            try ScopedModel(.als(model), trainedOn: matrix, scope: Scope("catalogue", data: data)).save(as: name, in: data)
+            try ScopedModel(.als(model), trainedOn: matrix, scope: Scope("catalogue", data: data)).save(
+                as: name, in: data)
         }
         print(elapsed)
 
