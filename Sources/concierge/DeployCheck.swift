@@ -47,6 +47,7 @@ struct DeployCheck: ParsableCommand {
         var timeout = 2.0
 
         @OptionGroup var options: RegistryCommand.Options
+        @OptionGroup var credentials: CredentialsFile
 
         func validate() throws {
             guard requests != nil || version != nil else {
@@ -58,7 +59,8 @@ struct DeployCheck: ParsableCommand {
         func run() throws {
             let golden = try goldenRequests()
             guard !golden.isEmpty else { throw CommandFailure("no golden requests in \(requests ?? "")") }
-            let answers = golden.map { fetch($0, from: new) }
+            let token = try credentials.token()
+            let answers = golden.map { fetch($0, from: new, bearerToken: token) }
             let failures = zip(golden, answers).filter { !$0.1.answer.isGood }
             for (request, fetched) in failures.prefix(5) {
                 print("  \(request.path): \(fetched.answer.status) \(fetched.text.prefix(200))")
@@ -71,7 +73,9 @@ struct DeployCheck: ParsableCommand {
             var overlap = GoldenOverlap()
             if let active {
                 for (request, fetched) in zip(golden, answers) {
-                    overlap.compare(new: fetched.answer.itemIDs, active: fetch(request, from: active).answer.itemIDs)
+                    overlap.compare(
+                        new: fetched.answer.itemIDs,
+                        active: fetch(request, from: active, bearerToken: token).answer.itemIDs)
                 }
             }
             guard let mean = overlap.mean, let lowest = overlap.lowest else {
@@ -100,9 +104,14 @@ struct DeployCheck: ParsableCommand {
         }
 
         /// The colour's answer and its body; no answer at all is status 0, with the reason for text.
-        private func fetch(_ request: GoldenRequest, from base: String) -> (answer: GoldenAnswer, text: String) {
+        private func fetch(
+            _ request: GoldenRequest, from base: String, bearerToken: String?
+        ) -> (answer: GoldenAnswer, text: String) {
             do {
-                guard let answer = try HealthProbe.get(url: base + request.path, caFile: nil, timeout: timeout) else {
+                guard
+                    let answer = try HealthProbe.get(
+                        url: base + request.path, caFile: nil, timeout: timeout, bearerToken: bearerToken)
+                else {
                     return (GoldenAnswer(status: 0, itemIDs: []), "\(base) is not an http:// or https:// URL")
                 }
                 return (GoldenAnswer(status: answer.status, body: answer.body), answer.body)
@@ -146,6 +155,8 @@ struct DeployCheck: ParsableCommand {
         @Option(help: "Seconds to wait for /metrics.")
         var timeout = 2.0
 
+        @OptionGroup var credentials: CredentialsFile
+
         func validate() throws {
             guard !url.isEmpty, url.count == baseline.count else {
                 throw ValidationError("give one --baseline for each --url, at least one of each")
@@ -153,12 +164,16 @@ struct DeployCheck: ParsableCommand {
         }
 
         func run() throws {
+            let token = try credentials.token()
             let instances = try zip(url, baseline).map { url, baseline in
                 let before: String
                 do { before = try String(contentsOfFile: baseline, encoding: .utf8) } catch {
                     throw CommandFailure("cannot read the baseline \(baseline): \(error.localizedDescription)")
                 }
-                guard let answer = try HealthProbe.get(url: url + "/metrics", caFile: nil, timeout: timeout) else {
+                guard
+                    let answer = try HealthProbe.get(
+                        url: url + "/metrics", caFile: nil, timeout: timeout, bearerToken: token)
+                else {
                     throw ValidationError("--url must be an http:// or https:// URL")
                 }
                 guard answer.status == 200 else { throw CommandFailure("\(url)/metrics answered \(answer.status)") }
