@@ -22,7 +22,7 @@ public struct HTTPRouter: Sendable {
     /// CORS, API keys and the rate limit, asked about every request before it is routed; nil: none of them.
     public var accessControl: HTTPAccessControl?
     /// Route paths in registration order, for metric labels.
-    private(set) var routePaths: [String] = []
+    public private(set) var routePaths: [String] = []
 
     public init() {}
 
