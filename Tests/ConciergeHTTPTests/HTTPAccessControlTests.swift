@@ -202,6 +202,7 @@ struct HTTPAccessControlTests {
         #expect(limited.status == .tooManyRequests)
         #expect(limited.headerFields[.retryAfter] == "2")
         #expect(Self.errorCode(limited) == "rate_limited")
+        #expect(String(decoding: limited.body, as: UTF8.self).contains("the rate limit of 0.5/s requests"))
         #expect(status("token-b") == .ok)
         for _ in 0..<5 { #expect(router.respond(to: Self.request(.get, "/health")).status == .ok) }
         clock.advance(seconds: 2)

@@ -30,6 +30,12 @@ struct RateLimiterTests {
         #expect(limiter.retryAfter(for: "a") == 2)
     }
 
+    @Test("a limit reads as --rate-limit takes it")
+    func limitDescription() {
+        #expect(RateLimiter.Limit(perSecond: 50, burst: 50).description == "50/s")
+        #expect(RateLimiter.Limit(perSecond: 0.5, burst: 1).description == "0.5/s")
+    }
+
     @Test("clients have buckets of their own")
     func perClient() {
         let limiter = RateLimiter(.init(perSecond: 1, burst: 1), forgetThreshold: 100, now: TestClock().now)

@@ -51,7 +51,7 @@ public final class HTTPAccessControl: Sendable {
             counts.withLock { $0.rateLimited += 1 }
             throw HTTPError(
                 .tooManyRequests, code: "rate_limited",
-                message: "more than \(rateLimiter.limit.perSecond) requests a second; retry in \(seconds) s",
+                message: "past the rate limit of \(rateLimiter.limit) requests; retry in \(seconds) s",
                 headerFields: [.retryAfter: String(seconds)])
         }
         return nil

@@ -3,13 +3,18 @@ import Synchronization
 /// A token bucket per client: `burst` requests at once, refilled at `rate` a second. A client past it is told
 /// how many whole seconds to wait for its next request.
 public final class RateLimiter: Sendable {
-    public struct Limit: Sendable, Equatable {
+    public struct Limit: Sendable, Equatable, CustomStringConvertible {
         public var perSecond: Double
         public var burst: Int
 
         public init(perSecond: Double, burst: Int) {
             self.perSecond = perSecond
             self.burst = burst
+        }
+
+        /// `50/s`, as `--rate-limit` takes it.
+        public var description: String {
+            (perSecond == perSecond.rounded() && perSecond < 1e15 ? String(Int64(perSecond)) : String(perSecond)) + "/s"
         }
     }
 

@@ -63,6 +63,7 @@ public struct HTTPRouter: Sendable {
     /// target's path decoded and its query split, 404 for an unknown path, 405 with `Allow` for another method,
     /// `HEAD` by the `GET` responder, a thrown `HTTPError` as its JSON body, any other error as a JSON 500.
     /// The request id is the request's `X-Request-Id` when it is one the server would accept, a new one otherwise.
+    /// `clientAddress` stands for the peer's address, which a rate limit without API keys counts by.
     ///
     /// The response is the router's: the server still adds `Date`, `Server`, `Content-Length`, `Connection` and
     /// `X-Request-Id` when it writes it, and sends no body bytes for `HEAD` (only their length).
