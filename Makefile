@@ -33,8 +33,8 @@ SCHEMATHESIS_VENV := .build/venv-schemathesis
 PYSPARK_VERSION := 4.3.0
 NUMPY_VERSION := 2.4.6
 PYSPARK_VENV := .build/venv-pyspark
-# Selenium for Tests/Integration/report.test.sh, which drives Debian's chromium through chromedriver; pinned, in a venv
-# of its own.
+# Selenium for Tests/Integration/report.test.sh and browser.test.sh, which drives Debian's chromium through chromedriver; pinned, in a venv
+# of its own (4.52.0 needs a certifi newer than the package mirror has).
 SELENIUM_VERSION := 4.51.0
 BROWSER_VENV := .build/venv-browser
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

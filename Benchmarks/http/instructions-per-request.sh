@@ -3,9 +3,12 @@
 # `concierge` binaries: a figure that, unlike req/s on a shared and noisy machine, moves only when the code
 # does. Used to check that a change leaves HTTP/1.1's hot path as it was.
 #
-# Usage: Benchmarks/http/instructions-per-request.sh [--protocol h1|h2c] [--path PATH] [--registry DIR] BINARY...
-#   --path      what to GET, any route (default /health); readiness is still checked on /health.
-#   --registry  the registry served (default REPO/models), e.g. one whose production is an EASE version.
+# Usage: Benchmarks/http/instructions-per-request.sh [--protocol h1|h2c] [--path PATH] [--registry DIR]
+#            [--serve-arg ARG]... [--credentials-file FILE] BINARY [BINARY...]
+#   --path              what to GET, any route (default /health); readiness is still checked on /health.
+#   --registry          the registry served (default REPO/models), e.g. one whose production is an EASE version.
+#   --serve-arg         one more argument for `serve`, such as --rate-limit=1000000000/s (repeatable).
+#   --credentials-file  an API key to send as Authorization: Bearer, for a server given --api-keys=FILE.
 #
 # Method. Each binary is copied without its debug sections (valgrind 3.19 cannot read Swift 6.3's), served
 # from REPO/models (`make sample-model`) with one queue under callgrind, and loaded by h2load with 2,000 and
@@ -23,6 +26,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 PROTOCOL=h1
 TARGET_PATH=/health
 REGISTRY=$REPO/models
+SERVE_ARGS=()
+LOAD_HEADERS=()
 
 die() {
     echo "instructions-per-request.sh: $*" >&2
@@ -34,6 +39,8 @@ while [[ ${1-} == --* ]]; do
         --protocol) PROTOCOL=${2-}; shift 2 ;;
         --path) TARGET_PATH=${2-}; shift 2 ;;
         --registry) REGISTRY=${2-}; shift 2 ;;
+        --serve-arg) SERVE_ARGS+=("${2-}"); shift 2 ;;
+        --credentials-file) LOAD_HEADERS=(-H "Authorization: Bearer $(cat "${2-}")"); shift 2 ;;
         --help) break ;;
         *) die "unknown option $1" ;;
     esac
@@ -59,7 +66,7 @@ total_instructions() { # binary requests
     port=$((20000 + RANDOM % 10000))
     valgrind --tool=callgrind --callgrind-out-file="$profile" "$binary" serve --host 127.0.0.1 --port "$port" \
         --queues 1 --no-access-log --max-requests-per-connection 1000000000 --registry "$REGISTRY" \
-        >"$WORK/serve.log" 2>&1 &
+        "${SERVE_ARGS[@]}" >"$WORK/serve.log" 2>&1 &
     SERVER_PID=$!
     deadline=$((SECONDS + 120))
     until curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null; do
@@ -68,11 +75,12 @@ total_instructions() { # binary requests
         sleep 0.5
     done
     if [[ $PROTOCOL == h1 ]]; then
-        h2load --h1 -n "$requests" -c 8 -m 1 "http://127.0.0.1:$port$TARGET_PATH" >"$WORK/h2load.txt"
+        h2load --h1 -n "$requests" -c 8 -m 1 "${LOAD_HEADERS[@]}" "http://127.0.0.1:$port$TARGET_PATH" >"$WORK/h2load.txt"
     else
-        h2load -n "$requests" -c 2 -m 32 "http://127.0.0.1:$port$TARGET_PATH" >"$WORK/h2load.txt"
+        h2load -n "$requests" -c 2 -m 32 "${LOAD_HEADERS[@]}" "http://127.0.0.1:$port$TARGET_PATH" >"$WORK/h2load.txt"
     fi
     grep -q "$requests succeeded" "$WORK/h2load.txt" || die "not every request succeeded: $(grep requests: "$WORK/h2load.txt")"
+    grep -q "status codes: $requests 2xx" "$WORK/h2load.txt" || die "not every answer was 2xx: $(grep 'status codes:' "$WORK/h2load.txt")"
     kill -TERM "$SERVER_PID"
     wait "$SERVER_PID" || true
     SERVER_PID=
@@ -84,5 +92,5 @@ for binary in "$@"; do
     strip --strip-debug -o "$WORK/concierge" "$binary"
     few=$(total_instructions "$WORK/concierge" 2000)
     many=$(total_instructions "$WORK/concierge" 22000)
-    echo "$binary ($PROTOCOL, GET $TARGET_PATH): $(((many - few) / 20000)) instructions per request"
+    echo "$binary ($PROTOCOL, GET $TARGET_PATH${SERVE_ARGS[*]:+, serve ${SERVE_ARGS[*]}}): $(((many - few) / 20000)) instructions per request"
 done

@@ -2,7 +2,9 @@
 # Load benchmark of GET /recommend on the sample model: the highest throughput one core gives, then the
 # latency at half of it.
 #
-# Usage: Benchmarks/http/recommend-load.sh [--duration 15] [--connections 64] [--concierge-bin PATH]
+# Usage: Benchmarks/http/recommend-load.sh [--duration 15] [--connections 64] [--concierge-bin PATH] [--api-keys]
+#   --api-keys  serve with --api-keys (a key made here with `concierge keys new`), and send it with every
+#               request, as a CRM does when the server asks for keys.
 #
 # 1. Concierge serves REPO/models (`make sample-model`) on CPU 1 (`taskset`), one queue, no access log.
 # 2. Maximum: wrk on CPU 0, keep-alive, a Lua script walking a list of known guests' /recommend URLs.
@@ -17,6 +19,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 DURATION=15
 CONNECTIONS=64
 CONCIERGE_BIN=$REPO/.build/release/concierge
+API_KEYS=0
 SERVER_CPU=${SERVER_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 
@@ -25,6 +28,7 @@ while [ $# -gt 0 ]; do
         --duration) DURATION=$2; shift 2 ;;
         --connections) CONNECTIONS=$2; shift 2 ;;
         --concierge-bin) CONCIERGE_BIN=$2; shift 2 ;;
+        --api-keys) API_KEYS=1; shift ;;
         *) echo "recommend-load.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -39,9 +43,18 @@ done
 source "$HERE/scratch.sh"
 begin_scratch recommend-load
 
+SERVE_ACCESS=()
+CURL_HEADERS=()
+LUA_HEADERS="nil"
+if [ "$API_KEYS" = 1 ]; then
+    "$CONCIERGE_BIN" keys new --scopes recommend,metrics --name load --token-file "$WORK/token" >"$WORK/keys"
+    SERVE_ACCESS=(--api-keys "$WORK/keys")
+    CURL_HEADERS=(-H "Authorization: Bearer $(cat "$WORK/token")")
+    LUA_HEADERS="{ Authorization = \"Bearer $(cat "$WORK/token")\" }"
+fi
 PORT=$(( 20000 + RANDOM % 10000 ))
 taskset -c "$SERVER_CPU" "$CONCIERGE_BIN" serve --host 127.0.0.1 --port "$PORT" --queues 1 --no-access-log \
-    --registry "$REPO/models" >"$WORK/serve.log" 2>&1 &
+    --registry "$REPO/models" "${SERVE_ACCESS[@]}" >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do
     curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
@@ -60,7 +73,7 @@ for line in io.lines("$WORK/urls.txt") do paths[#paths + 1] = line:gsub("^http:/
 local next_path = 0
 request = function()
     next_path = next_path % #paths + 1
-    return wrk.format("GET", paths[next_path])
+    return wrk.format("GET", paths[next_path], $LUA_HEADERS)
 end
 LUA
 
@@ -69,6 +82,7 @@ echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- host: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "- server on CPU $SERVER_CPU (--queues 1), load generators on CPU $LOAD_CPU; $URLS distinct guests"
+[ "$API_KEYS" = 0 ] || echo "- with --api-keys: every request presents an API key"
 echo
 
 taskset -c "$LOAD_CPU" wrk -t1 -c "$CONNECTIONS" -d 2s -s "$WORK/walk.lua" "http://127.0.0.1:$PORT/" >/dev/null
@@ -81,8 +95,8 @@ awk '/Latency Distribution/,/99%/' "$WORK/max.txt"
 
 HALF_CONNECTIONS=16
 RATE=$(( MAX / 2 / HALF_CONNECTIONS ))
-curl -fsS "http://127.0.0.1:$PORT/metrics" >"$WORK/metrics-before.txt"
-taskset -c "$LOAD_CPU" h2load --h1 -c "$HALF_CONNECTIONS" -t 1 --rps "$RATE" -D "$DURATION" -i "$WORK/urls.txt" \
+curl -fsS "${CURL_HEADERS[@]}" "http://127.0.0.1:$PORT/metrics" >"$WORK/metrics-before.txt"
+taskset -c "$LOAD_CPU" h2load --h1 "${CURL_HEADERS[@]}" -c "$HALF_CONNECTIONS" -t 1 --rps "$RATE" -D "$DURATION" -i "$WORK/urls.txt" \
     --log-file "$WORK/half.log" >"$WORK/half.txt"
 # The log's third column is each response time in microseconds.
 sort -n -k3,3 "$WORK/half.log" | awk -v target=$(( MAX / 2 )) '
@@ -96,7 +110,7 @@ grep -E "^requests:|^finished in" "$WORK/half.txt" | sed 's/^/  h2load: /'
 
 # The server's own view of the same run: its /recommend latency histogram (complete request head to
 # response queued), as the difference of two scrapes, so the client's and the kernel's share is apparent.
-curl -fsS "http://127.0.0.1:$PORT/metrics" >"$WORK/metrics-after.txt"
+curl -fsS "${CURL_HEADERS[@]}" "http://127.0.0.1:$PORT/metrics" >"$WORK/metrics-after.txt"
 bucket_counts() {
     sed -n 's/^concierge_http_request_duration_seconds_bucket{route="\/recommend",method="GET",status="2xx",le="\([^"]*\)"} \([0-9]*\)$/\1 \2/p' "$1"
 }

@@ -12,6 +12,7 @@ package final class ConciergeService: Sendable {
     package let state: ServiceState
     private let loaded = AtomicLazyReference<LoadedService>()
     private let statistics = AtomicLazyReference<HTTPServerStatistics>()
+    private let accessControl = AtomicLazyReference<HTTPAccessControl>()
 
     package init(color: String, state: ServiceState) {
         self.color = color
@@ -20,8 +21,13 @@ package final class ConciergeService: Sendable {
 
     /// The headers every response carries, so nginx logs and the deploy script see who answered.
     package static func identityHeaders(model: String, version: Int, color: String) -> HTTPFields {
-        [HTTPField.Name("X-Concierge-Model")!: "\(model)/\(version)", HTTPField.Name("X-Concierge-Color")!: color]
+        [identityHeaderNames[0]: "\(model)/\(version)", identityHeaderNames[1]: color]
     }
+
+    /// `X-Concierge-Model` and `X-Concierge-Color`, which pages on other origins may read too (CORS).
+    package static let identityHeaderNames = [
+        HTTPField.Name("X-Concierge-Model")!, HTTPField.Name("X-Concierge-Color")!,
+    ]
 
     package func install(_ service: LoadedService) {
         _ = loaded.storeIfNil(service)
@@ -32,6 +38,17 @@ package final class ConciergeService: Sendable {
     package func export(_ serverStatistics: HTTPServerStatistics) {
         _ = statistics.storeIfNil(serverStatistics)
     }
+
+    /// Authentication and rate-limit counters, exported by `/metrics`; given once, when any is configured.
+    package func export(_ access: HTTPAccessControl) {
+        _ = accessControl.storeIfNil(access)
+    }
+
+    /// The API key scope each route of `register(on:)` needs, when keys are configured; probes stay open.
+    package static let routeAccess: [String: RouteAccess] = [
+        "/recommend": APIScope.recommend.access, "/similar": APIScope.recommend.access,
+        "/model": APIScope.model.access, "/metrics": APIScope.metrics.access, "/health": .open, "/live": .open,
+    ]
 
     package func register(on router: inout HTTPRouter) {
         router.get("/recommend") { [self] request in
@@ -167,6 +184,7 @@ package final class ConciergeService: Sendable {
         var text = PrometheusText()
         text.append(state.current)
         if let statistics = statistics.load() { text.append(statistics.snapshot()) }
+        if let access = accessControl.load() { text.append(access.snapshot()) }
         text.append(ProcessMetrics.read())
         var body = Array(text.output.utf8)
         loaded.load()?.metrics.registry.emit(into: &body)

@@ -40,6 +40,21 @@ struct PrometheusText {
         return String(value)
     }
 
+    mutating func append(_ access: HTTPAccessControl.Counts) {
+        family(
+            "concierge_http_authentication_failures_total", type: "counter",
+            help: "Requests refused for their credentials (401, or 403 for a missing scope), by reason.")
+        for reason in AuthenticationFailure.allCases {
+            sample(
+                "concierge_http_authentication_failures_total", ["reason": reason.rawValue],
+                Double(access.authenticationFailures[reason] ?? 0))
+        }
+        family(
+            "concierge_http_rate_limited_total", type: "counter",
+            help: "Requests refused with 429 for passing the rate limit.")
+        sample("concierge_http_rate_limited_total", Double(access.rateLimited))
+    }
+
     mutating func append(_ snapshot: HTTPServerStatistics.Snapshot) {
         family(
             "concierge_http_requests_total", type: "counter",

@@ -7,6 +7,7 @@ struct Concierge: ParsableCommand {
         abstract: "Room-service recommendations for hotel CRMs, served over HTTP.",
         subcommands: [
             Serve.self, HealthCheck.self, Sample.self, Ingest.self, Train.self, RegistryCommand.self, DeployCheck.self,
+            KeysCommand.self,
         ])
 
     /// `serve` also reads its options from `CONCIERGE_*` variables, for systemd units and containers.

@@ -65,6 +65,8 @@ struct DeployCheck: ParsableCommand {
         @Option(help: "Seconds to wait for each answer.")
         var timeout = 2.0
 
+        @OptionGroup var credentials: CredentialsFile
+
         func validate() throws {
             guard (new == nil) != (colour == nil) else { throw ValidationError("give --new or --colour") }
             guard (0...1).contains(minOverlap ?? 0) else {
@@ -76,23 +78,25 @@ struct DeployCheck: ParsableCommand {
             let settings = try InstanceProbe.settings()
             let golden = try goldenRequests(settings)
             let minimum = minOverlap ?? Double(settings.goldenMinimumOverlap) ?? 0
+            let token = try credentials.token(orSetting: settings)
             if let new {
-                return try check(golden, new: new, active: active, minimum: minimum, indent: "")
+                return try check(golden, new: new, active: active, minimum: minimum, token: token, indent: "")
             }
             guard let colour else { return }
             let active = active ?? InstanceProbe.firstReady(colour.other, settings).map { "http://\($0)" }
             for instance in settings.instances[colour] ?? [] {
                 print("\(instance):")
-                try check(golden, new: "http://\(instance)", active: active, minimum: minimum, indent: "  ")
+                try check(
+                    golden, new: "http://\(instance)", active: active, minimum: minimum, token: token, indent: "  ")
             }
         }
 
         private func check(
-            _ golden: [GoldenRequest], new: String, active: String?, minimum: Double, indent: String
+            _ golden: [GoldenRequest], new: String, active: String?, minimum: Double, token: String?, indent: String
         )
             throws
         {
-            let answers = golden.map { fetch($0, from: new) }
+            let answers = golden.map { fetch($0, from: new, bearerToken: token) }
             let failures = zip(golden, answers).filter { !$0.1.answer.isGood }
             for (request, fetched) in failures.prefix(5) {
                 print("\(indent)  \(request.path): \(fetched.answer.status) \(fetched.text.prefix(200))")
@@ -105,7 +109,9 @@ struct DeployCheck: ParsableCommand {
             var overlap = GoldenOverlap()
             if let active {
                 for (request, fetched) in zip(golden, answers) {
-                    overlap.compare(new: fetched.answer.itemIDs, active: fetch(request, from: active).answer.itemIDs)
+                    overlap.compare(
+                        new: fetched.answer.itemIDs,
+                        active: fetch(request, from: active, bearerToken: token).answer.itemIDs)
                 }
             }
             guard let mean = overlap.mean, let lowest = overlap.lowest else {
@@ -140,9 +146,14 @@ struct DeployCheck: ParsableCommand {
         }
 
         /// The colour's answer and its body; no answer at all is status 0, with the reason for text.
-        private func fetch(_ request: GoldenRequest, from base: String) -> (answer: GoldenAnswer, text: String) {
+        private func fetch(
+            _ request: GoldenRequest, from base: String, bearerToken: String?
+        ) -> (answer: GoldenAnswer, text: String) {
             do {
-                guard let answer = try HealthProbe.get(url: base + request.path, caFile: nil, timeout: timeout) else {
+                guard
+                    let answer = try HealthProbe.get(
+                        url: base + request.path, caFile: nil, timeout: timeout, bearerToken: bearerToken)
+                else {
                     return (GoldenAnswer(status: 0, itemIDs: []), "\(base) is not an http:// or https:// URL")
                 }
                 return (GoldenAnswer(status: answer.status, body: answer.body), answer.body)
@@ -179,6 +190,8 @@ struct DeployCheck: ParsableCommand {
         @Option(help: "Seconds to wait for /metrics.")
         var timeout = 2.0
 
+        @OptionGroup var credentials: CredentialsFile
+
         func validate() throws {
             guard !url.isEmpty, url.count == baseline.count else {
                 throw ValidationError("give one --baseline for each --url, at least one of each")
@@ -186,6 +199,8 @@ struct DeployCheck: ParsableCommand {
         }
 
         func run() throws {
+            let settings = try InstanceProbe.settings()
+            let token = try credentials.token(orSetting: settings)
             let instances = try zip(url, baseline).map { url, baseline in
                 let before: String
                 do { before = try String(contentsOfFile: baseline, encoding: .utf8) } catch {
@@ -193,11 +208,11 @@ struct DeployCheck: ParsableCommand {
                 }
                 return (
                     baseline: try InstanceMetrics(exposition: before),
-                    current: try InstanceMetrics(exposition: InstanceProbe.metricsText(at: url, timeout: timeout))
+                    current: try InstanceMetrics(exposition: InstanceProbe.metricsText(at: url, timeout: timeout, bearerToken: token))
                 )
             }
             let window = TrafficWindow(instances: instances)
-            let verdict = window.verdict(limits.limits(try InstanceProbe.settings()))
+            let verdict = window.verdict(limits.limits(settings))
             print(window.line(judging: verdict))
             if case .failing(let reason) = verdict { throw CommandFailure(reason) }
         }

@@ -33,12 +33,15 @@ extension DeployCheck {
         @Option(help: "Seconds to wait for /metrics.")
         var timeout = 2.0
 
+        @OptionGroup var credentials: CredentialsFile
+
         func run() throws {
             let settings = try InstanceProbe.settings()
+            let token = try credentials.token(orSetting: settings)
             let urls = (settings.instances[colour] ?? []).map { "http://\($0)" }
             let limits = limits.limits(settings)
             do {
-                let (flip, isNew) = try startWindow(urls)
+                let (flip, isNew) = try startWindow(urls, token: token)
                 let watch = ColourWatch(
                     limits: limits, intervalSeconds: settings.analysisInterval.seconds,
                     baselines: try urls.map { try InstanceMetrics(exposition: read(baselineFile($0))) })
@@ -49,7 +52,7 @@ extension DeployCheck {
                     clock: SystemWallClock(),
                     scrape: {
                         try urls.map { url in
-                            try InstanceMetrics(exposition: InstanceProbe.metricsText(at: url, timeout: timeout))
+                            try InstanceMetrics(exposition: InstanceProbe.metricsText(at: url, timeout: timeout, bearerToken: token))
                         }
                     },
                     report: { traffic, verdict in
@@ -63,13 +66,13 @@ extension DeployCheck {
 
         /// The flip's time, read back from the window; or now, for a new window, once each instance's /metrics
         /// is saved as its baseline (the time is written last: a window with one is complete).
-        private func startWindow(_ urls: [String]) throws -> (flip: Double, isNew: Bool) {
+        private func startWindow(_ urls: [String], token: String?) throws -> (flip: Double, isNew: Bool) {
             let flipFile = window + "/flip"
             if let flip = try? Double(read(flipFile)) { return (flip, false) }
             let flip = SystemWallClock().now()
             try FileManager.default.createDirectory(atPath: window, withIntermediateDirectories: true)
             for url in urls {
-                try InstanceProbe.metricsText(at: url, timeout: timeout).write(
+                try InstanceProbe.metricsText(at: url, timeout: timeout, bearerToken: token).write(
                     toFile: baselineFile(url), atomically: true, encoding: .utf8)
             }
             try String(flip).write(toFile: flipFile, atomically: true, encoding: .utf8)

@@ -59,8 +59,9 @@ enum HealthProbe {
         }
     }
 
-    /// GETs an http:// or https:// URL (path and query); nil when `url` is neither. `caFile` is for https.
-    static func get(url: String, caFile: String?, timeout: Double) throws -> Answer? {
+    /// GETs an http:// or https:// URL (path and query); nil when `url` is neither. `caFile` is for https;
+    /// `bearerToken` is sent as `Authorization: Bearer`.
+    static func get(url: String, caFile: String?, timeout: Double, bearerToken: String? = nil) throws -> Answer? {
         guard let components = URLComponents(string: url), components.scheme == "http" || components.scheme == "https",
             let host = components.host
         else { return nil }
@@ -69,10 +70,12 @@ enum HealthProbe {
         if let query = components.percentEncodedQuery { target += "?" + query }
         return try get(
             host: host, port: components.port ?? (secure ? 443 : 80), path: target,
-            tls: secure ? HealthProbeTLS(host: host, caFile: caFile) : nil, timeout: timeout)
+            tls: secure ? HealthProbeTLS(host: host, caFile: caFile) : nil, timeout: timeout, bearerToken: bearerToken)
     }
 
-    static func get(host: String, port: Int, path: String, tls: HealthProbeTLS?, timeout: Double) throws -> Answer {
+    static func get(
+        host: String, port: Int, path: String, tls: HealthProbeTLS?, timeout: Double, bearerToken: String? = nil
+    ) throws -> Answer {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var found: UnsafeMutablePointer<addrinfo>?
@@ -94,7 +97,9 @@ enum HealthProbe {
         guard connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
             throw CommandFailure("\(host):\(port): \(SystemCall.Failure(call: "connect", errno: errno).reason)")
         }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n\r\n".utf8)
+        let authorization = bearerToken.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        let request = Array(
+            "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\n\(authorization)Connection: close\r\n\r\n".utf8)
         let response =
             if let tls { try tls.exchange(request, on: fd, peer: "\(host):\(port)") } else {
                 try exchange(request, on: fd, peer: "\(host):\(port)")

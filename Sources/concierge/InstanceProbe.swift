@@ -21,10 +21,13 @@ enum InstanceProbe {
             colour: answer.header("X-Concierge-Color"), model: answer.header("X-Concierge-Model"))
     }
 
-    /// The text of the `/metrics` of the instance at `base` (a URL without a path).
-    static func metricsText(at base: String, timeout: Double) throws(DeployCheckError) -> String {
+    /// The text of the `/metrics` of the instance at `base` (a URL without a path); `bearerToken` is the API key
+    /// for a server that protects `/metrics`.
+    static func metricsText(at base: String, timeout: Double, bearerToken: String?) throws(DeployCheckError) -> String {
         let answer: HealthProbe.Answer?
-        do { answer = try HealthProbe.get(url: base + "/metrics", caFile: nil, timeout: timeout) } catch {
+        do {
+            answer = try HealthProbe.get(url: base + "/metrics", caFile: nil, timeout: timeout, bearerToken: bearerToken)
+        } catch {
             throw DeployCheckError("\(base) does not answer /metrics: \(error)")
         }
         guard let answer else { throw DeployCheckError("\(base) is not an http:// or https:// URL") }

@@ -23,7 +23,12 @@ struct Serve: ParsableCommand {
 
             Every option can also be set in the environment as CONCIERGE_ and its name in capitals with \
             underscores: CONCIERGE_PORT=8081, CONCIERGE_COLOR=green, CONCIERGE_ACCESS_LOG=false, \
-            CONCIERGE_TLS_CERT=/etc/concierge/cert.pem. A flag on the command line wins over the environment.
+            CONCIERGE_TLS_CERT=/etc/concierge/cert.pem, and CONCIERGE_CORS_ORIGINS as a space-separated list. A \
+            flag on the command line wins over the environment.
+
+            With --api-keys, every route but /health and /live needs Authorization: Bearer and a key holding the \
+            route's scope: recommend (/recommend, /similar), model (/model) or metrics (/metrics); 401 without a \
+            valid key, 403 without the scope. SIGHUP reads the key file again. `concierge keys new` makes a key.
             """)
 
     @Option(help: "Address to listen on.")
@@ -93,6 +98,28 @@ struct Serve: ParsableCommand {
     @Option(help: "PEM CA certificates: require every client to present a certificate they signed (mutual TLS).")
     var tlsClientCa: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "A web page origin allowed to call from a browser (CORS), exactly scheme://host[:port]; repeatable.",
+            valueName: "origin"))
+    var corsOrigin: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "The API key file (lines from `concierge keys new`): protected routes then need a key.",
+            valueName: "file"))
+    var apiKeys: String?
+
+    @Option(
+        help: """
+            Requests a second allowed per API key (per client address without --api-keys), such as 50/s; past \
+            it, 429 with Retry-After. /health and /live are not limited. Default: no limit.
+            """)
+    var rateLimit: RequestRate?
+
+    @Option(help: "Requests a client may send at once within --rate-limit (default: one second's worth).")
+    var rateBurst: Int?
+
     @Flag(inversion: .prefixedNo, help: "Log one line per request.")
     var accessLog = true
 
@@ -104,7 +131,7 @@ struct Serve: ParsableCommand {
         "host", "port", "registry", "model", "version", "color", "queues", "max-connections", "drain-timeout",
         "header-timeout", "body-timeout", "idle-timeout", "max-request-line", "max-header-bytes", "max-headers",
         "max-body-bytes", "max-requests-per-connection", "max-concurrent-streams", "tls-cert", "tls-key",
-        "tls-client-ca", "log-level",
+        "tls-client-ca", "log-level", "api-keys", "rate-limit", "rate-burst",
     ]
 
     /// `CONCIERGE_*` variables turned into the arguments they stand for, for options not given on the command line.
@@ -120,6 +147,9 @@ struct Serve: ParsableCommand {
         var extra: [String] = []
         for option in environmentOptions where !isGiven(option) {
             if let value = environment[variable(option)] { extra += ["--\(option)", value] }
+        }
+        if !isGiven("cors-origin"), let origins = environment["CONCIERGE_CORS_ORIGINS"] {
+            for origin in origins.split(whereSeparator: \.isWhitespace) { extra += ["--cors-origin", String(origin)] }
         }
         if !isGiven("access-log"), let value = environment[variable("access-log")] {
             extra.append(["0", "false", "no", "off"].contains(value.lowercased()) ? "--no-access-log" : "--access-log")
@@ -142,6 +172,11 @@ struct Serve: ParsableCommand {
         guard !color.isEmpty, color.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
             throw ValidationError("--color must be a word such as blue or green")
         }
+        if let problem = corsOrigin.lazy.compactMap(CORSPolicy.problem(with:)).first {
+            throw ValidationError("--cors-origin \(problem)")
+        }
+        guard rateBurst == nil || rateLimit != nil else { throw ValidationError("--rate-burst needs --rate-limit") }
+        guard (rateBurst ?? 1) >= 1 else { throw ValidationError("--rate-burst must be at least 1") }
         for (name, value) in [
             ("--drain-timeout", drainTimeout), ("--header-timeout", headerTimeout),
             ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout),
@@ -166,6 +201,11 @@ struct Serve: ParsableCommand {
         let service = ConciergeService(color: color, state: state)
         var router = HTTPRouter()
         service.register(on: &router)
+        let access = try accessControl()
+        if let access {
+            router.accessControl = access
+            service.export(access)
+        }
         let server = HTTPServer(
             configuration: serverConfiguration(
                 headers: ConciergeService.identityHeaders(model: model, version: resolvedVersion, color: color)),
@@ -182,8 +222,16 @@ struct Serve: ParsableCommand {
             server.shutdown()
         }
         let reload = ReloadSignal {
+            if let keys = access?.keys {
+                do {
+                    try keys.reload()
+                    logger.info("reloaded the API keys", metadata: ["keys": "\(keys.count)"])
+                } catch {
+                    logger.error("SIGHUP: kept the API keys in use: \(error)")
+                }
+            }
             guard server.configuration.tls != nil else {
-                logger.info("SIGHUP: nothing to reload (no --tls-cert)")
+                if access?.keys == nil { logger.info("SIGHUP: nothing to reload (no --tls-cert or --api-keys)") }
                 return
             }
             do {
@@ -214,6 +262,21 @@ struct Serve: ParsableCommand {
         }
         server.waitUntilStopped()
         withExtendedLifetime((signals, reload)) {}
+    }
+
+    /// CORS, API keys and the rate limit as configured; nil when none is, so that nothing changes.
+    private func accessControl() throws -> HTTPAccessControl? {
+        guard !corsOrigin.isEmpty || apiKeys != nil || rateLimit != nil else { return nil }
+        let keys: APIKeyStore?
+        do { keys = try apiKeys.map(APIKeyStore.init(path:)) } catch { throw CommandFailure("\(error)") }
+        return HTTPAccessControl(
+            cors: corsOrigin.isEmpty
+                ? nil : CORSPolicy(allowedOrigins: corsOrigin, exposedHeaders: ConciergeService.identityHeaderNames),
+            keys: keys,
+            rateLimiter: rateLimit.map {
+                RateLimiter(.init(perSecond: $0.perSecond, burst: rateBurst ?? max(1, Int($0.perSecond.rounded(.up)))))
+            },
+            routeAccess: ConciergeService.routeAccess)
     }
 
     /// `validate()` has made sure the certificate and key come together.

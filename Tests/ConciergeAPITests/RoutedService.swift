@@ -13,7 +13,8 @@ struct RoutedService {
     let model: LoadedModel
     private let router: HTTPRouter
 
-    init(color: String = "blue") throws {
+    /// `access`: CORS, API keys and the rate limit, wired as `serve` wires them when they are configured.
+    init(color: String = "blue", access: HTTPAccessControl? = nil) throws {
         model = try SampleModel.registry.open()
         let service = ConciergeService(color: color, state: ServiceState())
         service.install(
@@ -22,11 +23,17 @@ struct RoutedService {
                 loadSeconds: 0))
         var router = HTTPRouter()
         service.register(on: &router)
+        if let access {
+            router.accessControl = access
+            service.export(access)
+        }
         self.router = router
     }
 
-    func get(_ target: String) -> Curl.Answer {
-        answer(HTTPRequest(method: .get, scheme: "http", authority: "127.0.0.1", path: target))
+    var routePaths: [String] { router.routePaths }
+
+    func get(_ target: String, headers: HTTPFields = [:]) -> Curl.Answer {
+        answer(HTTPRequest(method: .get, scheme: "http", authority: "127.0.0.1", path: target, headerFields: headers))
     }
 
     func post(_ target: String, json: String) -> Curl.Answer {

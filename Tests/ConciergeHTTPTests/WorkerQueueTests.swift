@@ -23,7 +23,7 @@ import Testing
             await #expect(processExitsWith: .failure) {
                 _ = WorkerQueueTests.idleServer().workers[0].route(
                     method: .get, scheme: nil, authority: nil, target: "/", headerFields: [:], version: .http1_1,
-                    body: [], requestID: "off-queue")
+                    body: [], requestID: "off-queue", clientAddress: { "127.0.0.1" })
             }
         }
 
@@ -34,7 +34,7 @@ import Testing
                 worker.closeAll()
                 return worker.route(
                     method: .get, scheme: nil, authority: nil, target: "/", headerFields: [:], version: .http1_1,
-                    body: [], requestID: "on-queue"
+                    body: [], requestID: "on-queue", clientAddress: { "127.0.0.1" }
                 ).response.status
             }
             #expect(status == .notFound)

@@ -94,6 +94,14 @@ def prometheus_config(args):
     for key in addresses:
         if key != "alertmanager":
             problems.add(f"the test has an address for {key}, which the shipped configuration does not scrape")
+    # Concierge's /metrics needs a key when serve has --api-keys: the test's stands in for the host's token file.
+    for job in config["scrape_configs"]:
+        if job["job_name"] != "concierge":
+            continue
+        if "credentials_file" not in job.get("authorization", {}):
+            problems.add("the concierge job presents no API key (authorization: credentials_file)")
+        else:
+            job["authorization"]["credentials_file"] = args.credentials_file
 
     Path(args.out).write_text(yaml.safe_dump(config, sort_keys=False))
     print(f"wrote {args.out}: {len(config['scrape_configs'])} jobs, scrape and evaluation every {args.interval}")
@@ -588,6 +596,7 @@ def main():
     command.add_argument("--shipped", required=True)
     command.add_argument("--out", required=True)
     command.add_argument("--interval", default="1s")
+    command.add_argument("--credentials-file", required=True, help="the API key Prometheus presents to Concierge")
     command.add_argument("--target", action="append", default=[], metavar="JOB[/COLOR]=HOST:PORT",
                          help="address of a scrape target, and alertmanager=HOST:PORT")
     command.set_defaults(run=prometheus_config)

@@ -34,13 +34,16 @@ sample_registry "$REGISTRY"
 version_2_kind=$("$CONCIERGE_BIN" registry show roomservice 2 --json --registry "$REGISTRY/models" | jq -r .kind)
 [ "$version_2_kind" = als ] || fail_now "version 2 is a $version_2_kind model, not ALS"
 
+# Both colours ask for API keys: Prometheus presents one with the metrics scope, the traffic one for the API.
+"$CONCIERGE_BIN" keys new --scopes metrics --name prometheus --token-file "$TEST_DIR/prometheus.token" >"$TEST_DIR/keys"
+"$CONCIERGE_BIN" keys new --scopes recommend,model --name crm --token-file "$TEST_DIR/crm.token" >>"$TEST_DIR/keys"
 BLUE_PORT=$(free_port)
 GREEN_PORT=$(free_port)
 start_process "$TEST_DIR/blue.log" "$CONCIERGE_BIN" serve --host 127.0.0.1 --port "$BLUE_PORT" \
-    --registry "$REGISTRY/models" --version production --color blue --no-access-log
+    --registry "$REGISTRY/models" --version production --color blue --no-access-log --api-keys "$TEST_DIR/keys"
 BLUE_PID=$LAST_PID
 start_process "$TEST_DIR/green.log" "$CONCIERGE_BIN" serve --host 127.0.0.1 --port "$GREEN_PORT" \
-    --registry "$REGISTRY/models" --version 2 --color green --no-access-log
+    --registry "$REGISTRY/models" --version 2 --color green --no-access-log --api-keys "$TEST_DIR/keys"
 GREEN_PID=$LAST_PID
 wait_for_url "http://127.0.0.1:$BLUE_PORT/health" || fail_now "blue never became ready: $(cat "$TEST_DIR/blue.log")"
 wait_for_url "http://127.0.0.1:$GREEN_PORT/health" || fail_now "green never became ready: $(cat "$TEST_DIR/green.log")"
@@ -139,6 +142,7 @@ amtool_add alertname=TargetDown severity=warning job=node instance=127.0.0.1:910
 PROMETHEUS_PORT=$(free_port)
 PROMETHEUS=http://127.0.0.1:$PROMETHEUS_PORT
 "${CHECK[@]}" prometheus-config --shipped "$MONITORING/prometheus.yml" --out "$TEST_DIR/prometheus.yml" --interval 1s \
+    --credentials-file "$TEST_DIR/prometheus.token" \
     --target "concierge/blue=127.0.0.1:$BLUE_PORT" --target "concierge/green=127.0.0.1:$GREEN_PORT" \
     --target "nginx=127.0.0.1:$NGINX_EXPORTER_PORT" --target "node=127.0.0.1:$NODE_EXPORTER_PORT" \
     --target "prometheus=127.0.0.1:$PROMETHEUS_PORT" --target "alertmanager=127.0.0.1:$ALERTMANAGER_PORT" ||
@@ -154,6 +158,7 @@ wait_for_url "$PROMETHEUS/-/ready" || fail_now "Prometheus did not start: $(cat 
 # and straight to green, requests in an HTTP version it refuses with 505, so green has a 5xx ratio.
 URLS=$TEST_DIR/traffic.curl
 {
+    printf 'header = "Authorization: Bearer %s"\n' "$(cat "$TEST_DIR/crm.token")"
     for version in 1 2; do
         head -n 10 "$REGISTRY/models/roomservice/$version/user_ids.txt" | while read -r user; do
             printf 'url = "http://127.0.0.1:%s/recommend?user=%s&k=5"\n' "$NGINX_PORT" "$user"

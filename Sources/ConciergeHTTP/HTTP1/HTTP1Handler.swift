@@ -77,7 +77,8 @@ final class HTTP1Handler: HTTPProtocolHandler {
         let requestID = identity.requestID ?? worker.requestIDs.make()
         let routed = worker.route(
             method: requestHead.method, scheme: nil, authority: identity.authority, target: requestHead.target,
-            headerFields: requestHead.headerFields, version: requestHead.version, body: body, requestID: requestID)
+            headerFields: requestHead.headerFields, version: requestHead.version, body: body, requestID: requestID,
+            clientAddress: { connection.clientAddress })
         requestsServed += 1
         let keepAlive =
             requestHead.keepAlive && !connection.context.drainFlag.isSet

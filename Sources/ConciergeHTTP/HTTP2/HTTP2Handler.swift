@@ -192,7 +192,8 @@ final class HTTP2Handler: HTTPProtocolHandler {
         } else {
             routed = worker.route(
                 method: method, scheme: stream.scheme, authority: stream.authority, target: stream.target,
-                headerFields: stream.headerFields, version: .http2, body: stream.body, requestID: requestID)
+                headerFields: stream.headerFields, version: .http2, body: stream.body, requestID: requestID,
+                clientAddress: { connection.clientAddress })
         }
         releaseBody(of: stream)
         submit(routed.response, on: stream, requestID: requestID, includeBody: method != .head, connection)

@@ -19,8 +19,10 @@ public struct HTTPRouter: Sendable {
     }
 
     private var routes: [String: Route] = [:]
+    /// CORS, API keys and the rate limit, asked about every request before it is routed; nil: none of them.
+    public var accessControl: HTTPAccessControl?
     /// Route paths in registration order, for metric labels.
-    private(set) var routePaths: [String] = []
+    public private(set) var routePaths: [String] = []
 
     public init() {}
 
@@ -61,10 +63,13 @@ public struct HTTPRouter: Sendable {
     /// target's path decoded and its query split, 404 for an unknown path, 405 with `Allow` for another method,
     /// `HEAD` by the `GET` responder, a thrown `HTTPError` as its JSON body, any other error as a JSON 500.
     /// The request id is the request's `X-Request-Id` when it is one the server would accept, a new one otherwise.
+    /// `clientAddress` stands for the peer's address, which a rate limit without API keys counts by.
     ///
     /// The response is the router's: the server still adds `Date`, `Server`, `Content-Length`, `Connection` and
     /// `X-Request-Id` when it writes it, and sends no body bytes for `HEAD` (only their length).
-    public func respond(to request: HTTPRequest, body: [UInt8] = []) -> HTTPServerResponse {
+    public func respond(
+        to request: HTTPRequest, body: [UInt8] = [], clientAddress: String = "127.0.0.1"
+    ) -> HTTPServerResponse {
         // The last acceptable one, as both HTTP versions take it.
         let clientRequestID = request.headerFields.last {
             $0.name == ResponseSerializer.requestIDField && RequestIDGenerator.isAcceptable($0.value)
@@ -73,14 +78,15 @@ public struct HTTPRouter: Sendable {
         return route(
             method: request.method, scheme: request.scheme, authority: request.authority, target: request.path ?? "",
             headerFields: request.headerFields, version: .http1_1, body: body,
-            requestID: clientRequestID?.value ?? requestIDs.make()
+            requestID: clientRequestID?.value ?? requestIDs.make(), clientAddress: { clientAddress }
         ).response
     }
 
     /// What the server runs for every request, HTTP/1.1 and HTTP/2 alike; `respond(to:body:)` runs it too.
+    /// `clientAddress` is asked for only when the rate limit counts per address.
     func route(
         method: HTTPRequest.Method, scheme: String?, authority: String?, target: String, headerFields: HTTPFields,
-        version: HTTPVersion, body: [UInt8], requestID: String
+        version: HTTPVersion, body: [UInt8], requestID: String, clientAddress: () -> String
     ) -> RoutedResponse {
         var routeIndex: Int?
         let parsedTarget: RequestTarget
@@ -94,6 +100,14 @@ public struct HTTPRouter: Sendable {
         let response: HTTPServerResponse
         var unexpectedError: (any Error)?
         do {
+            if let accessControl,
+                let answer = try accessControl.intercept(
+                    method: method, path: parsedTarget.path, headerFields: headerFields, clientAddress: clientAddress)
+            {
+                routeIndex = routes[parsedTarget.path]?.index
+                return finished(
+                    RoutedResponse(response: answer, routeIndex: routeIndex, path: parsedTarget.path), headerFields)
+            }
             let request = HTTPServerRequest(
                 head: HTTPRequest(
                     method: method, scheme: scheme, authority: authority, path: target, headerFields: headerFields),
@@ -113,6 +127,7 @@ public struct HTTPRouter: Sendable {
                 throw HTTPError.notFound("no route for \(parsedTarget.path)")
             }
         } catch let error as HTTPError {
+            routeIndex = routeIndex ?? routes[parsedTarget.path]?.index
             response = error.response
         } catch {
             unexpectedError = error
@@ -120,7 +135,16 @@ public struct HTTPRouter: Sendable {
                 HTTPError(.internalServerError, code: "internal_error", message: "the server failed to answer")
                 .response
         }
-        return RoutedResponse(
-            response: response, routeIndex: routeIndex, path: parsedTarget.path, unexpectedError: unexpectedError)
+        return finished(
+            RoutedResponse(
+                response: response, routeIndex: routeIndex, path: parsedTarget.path, unexpectedError: unexpectedError),
+            headerFields)
+    }
+
+    private func finished(_ routed: RoutedResponse, _ requestHeaderFields: HTTPFields) -> RoutedResponse {
+        guard let accessControl else { return routed }
+        var routed = routed
+        accessControl.decorate(&routed.response, requestHeaderFields: requestHeaderFields)
+        return routed
     }
 }

@@ -53,6 +53,8 @@ final class Connection {
     private var peerClosed = false
 
     var lastActivity: UInt64
+    /// The peer's IP address, for a rate limit per address: looked up once, and only if asked for.
+    private(set) lazy var clientAddress = Self.peerAddress(of: fd)
     private var discardedWhileLingering = 0
 
     /// The worker's, stored here so the handlers read its fields in place rather than copying it per request.
@@ -74,6 +76,20 @@ final class Connection {
         handler = PrefaceDetector(allowsUpgrade: !transport.isEncrypted)
         acceptedAt = MonotonicClock.now()
         lastActivity = acceptedAt
+    }
+
+    private static func peerAddress(of fd: Int32) -> String {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        let found = withUnsafeMutablePointer(to: &storage) { storage in
+            storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                getpeername(fd, address, &length) == 0
+                    && getnameinfo(address, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0
+            }
+        }
+        guard found else { return "unknown" }
+        return host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     func start(rejecting: Bool) {

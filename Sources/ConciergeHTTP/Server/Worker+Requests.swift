@@ -5,12 +5,12 @@ import HTTPTypes
 extension Worker {
     func route(
         method: HTTPRequest.Method, scheme: String?, authority: String?, target: String, headerFields: HTTPFields,
-        version: HTTPVersion, body: [UInt8], requestID: String
+        version: HTTPVersion, body: [UInt8], requestID: String, clientAddress: () -> String
     ) -> RoutedResponse {
         assertOnQueue()
         let routed = context.router.route(
             method: method, scheme: scheme, authority: authority, target: target, headerFields: headerFields,
-            version: version, body: body, requestID: requestID)
+            version: version, body: body, requestID: requestID, clientAddress: clientAddress)
         if let error = routed.unexpectedError {
             context.logger.error(
                 "handler failed",
