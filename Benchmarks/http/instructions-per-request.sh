@@ -4,7 +4,8 @@
 # does. Used to check that a change leaves HTTP/1.1's hot path as it was.
 #
 # Usage: Benchmarks/http/instructions-per-request.sh [--protocol h1|h2c] [--path PATH] BINARY [BINARY...]
-#   --path  what to GET (default /health); readiness is still checked on /health.
+#   --path  what to GET, any route with its query (default /health; quote it: '/recommend?user=303163&k=10');
+#           readiness is still checked on /health.
 #
 # Method. Each binary is copied without its debug sections (valgrind 3.19 cannot read Swift 6.3's), served
 # from REPO/models (`make sample-model`) with one queue under callgrind, and loaded by h2load with 2,000 and
