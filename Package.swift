@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "ConciergeHTTP",
             dependencies: [
-                "CNghttp2", "COpenSSL", "ConciergeSystem",
+                "CNghttp2", "COpenSSL", "ConciergeJSON", "ConciergeSystem",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -58,7 +58,8 @@ let package = Package(
             dependencies: ["CSQLite"],
             swiftSettings: strictness),
 
-        // A small, strict RFC 8259 reader, for the order exports' JSON and for request bodies.
+        // A small, strict RFC 8259 reader, for the order exports' JSON and for request bodies, and the one writer
+        // of every JSON the service produces.
         .target(
             name: "ConciergeJSON",
             swiftSettings: strictness),

@@ -5,7 +5,8 @@
 #
 # Usage: Benchmarks/http/instructions-per-request.sh [--protocol h1|h2c] [--path PATH] [--registry DIR]
 #            [--serve-arg ARG]... [--credentials-file FILE] BINARY [BINARY...]
-#   --path              what to GET, any route (default /health); readiness is still checked on /health.
+#   --path              what to GET, any route with its query (default /health; quote it:
+#                       '/recommend?user=303163&k=10'); readiness is still checked on /health.
 #   --registry          the registry served (default REPO/models), e.g. one whose production is an EASE version.
 #   --serve-arg         one more argument for `serve`, such as --rate-limit=1000000000/s (repeatable).
 #   --credentials-file  an API key to send as Authorization: Bearer, for a server given --api-keys=FILE.

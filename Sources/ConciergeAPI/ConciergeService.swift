@@ -1,4 +1,5 @@
 package import ConciergeHTTP
+import ConciergeJSON
 import ConciergeModelFormat
 import ConciergeServing
 import Foundation
@@ -60,9 +61,11 @@ package final class ConciergeService: Sendable {
         router.get("/similar") { [self] request in try similar(request.query) }
         router.get("/model") { [self] _ in try modelSummary() }
         router.get("/health") { [self] _ in health() }
-        router.get("/live") { _ in .json(#"{"status":"alive"}"#) }
+        router.get("/live") { _ in .json(Self.liveBody) }
         router.get("/metrics") { [self] _ in metrics() }
     }
+
+    private static let liveBody = Array(#"{"status":"alive"}"#.utf8)
 
     private func service() throws(HTTPError) -> LoadedService {
         guard let service = loaded.load() else {
@@ -74,30 +77,31 @@ package final class ConciergeService: Sendable {
     private func recommend(_ request: RecommendationRequest) throws(HTTPError) -> HTTPServerResponse {
         let service = try service()
         let started = ContinuousClock.now
-        let result: RecommendationResult
+        let ranked: RankedList
         do {
-            result = try service.recommender.recommend(request)
+            ranked = try service.recommender.rank(request)
         } catch {
             throw Self.httpError(error)
         }
         service.metrics.recordRecommendation(
-            strategy: result.strategy.rawValue, hotel: result.hotel, items: result.items.count,
+            strategy: ranked.strategy, hotel: ranked.hotel, items: ranked.items.count,
             duration: ContinuousClock.now - started)
-        var json = "{"
-        appendModel(service, to: &json)
-        json += #","color":"#
-        JSONString.append(color, to: &json)
-        json += #","user":"#
-        appendOptional(request.user, to: &json)
-        json += #","hotel":"#
-        JSONString.append(result.hotel, to: &json)
-        json += #","strategy":"#
-        JSONString.append(result.strategy.rawValue, to: &json)
-        json += #","items":"#
-        appendItems(result.items, to: &json)
-        json += "}"
-        return .json(json)
+        var json = JSONWriter(reservingCapacity: Self.answerCapacity(items: ranked.items.count))
+        json.writeRaw(service.answerOpening[...])
+        json.writeRaw(#","user":"#)
+        json.writeString(request.user)
+        json.writeRaw(#","hotel":"#)
+        json.writeString(service.model.hotelID(ranked.hotel))
+        json.writeRaw(#","strategy":"#)
+        json.writeString(ranked.strategy.rawValue)
+        json.writeRaw(#","items":"#)
+        service.itemFragments.writeList(ranked.items.lazy.map { ($0.item, $0.score) }, to: &json)
+        json.writeRaw("}")
+        return .json(json.bytes)
     }
+
+    /// Enough for an answer with `items` items of usual length, so that its bytes are allocated once.
+    private static func answerCapacity(items: Int) -> Int { 256 + 192 * items }
 
     private func similar(_ query: QueryItems) throws(HTTPError) -> HTTPServerResponse {
         let service = try service()
@@ -120,18 +124,16 @@ package final class ConciergeService: Sendable {
         } catch {
             throw Self.httpError(error)
         }
-        var json = "{"
-        appendModel(service, to: &json)
-        json += #","color":"#
-        JSONString.append(color, to: &json)
-        json += #","item":"#
-        JSONString.append(item, to: &json)
-        json += #","hotel":"#
-        JSONString.append(result.hotel, to: &json)
-        json += #","items":"#
-        appendItems(result.items, to: &json)
-        json += "}"
-        return .json(json)
+        var json = JSONWriter(reservingCapacity: Self.answerCapacity(items: result.items.count))
+        json.writeRaw(service.answerOpening[...])
+        json.writeRaw(#","item":"#)
+        json.writeString(item)
+        json.writeRaw(#","hotel":"#)
+        json.writeString(result.hotel)
+        json.writeRaw(#","items":"#)
+        service.itemFragments.writeList(result.items.lazy.map { ($0.index, $0.score) }, to: &json)
+        json.writeRaw("}")
+        return .json(json.bytes)
     }
 
     /// The recommender names fields as the model sees them; the API's `k` is the recommender's `count`.
@@ -144,40 +146,80 @@ package final class ConciergeService: Sendable {
         }
     }
 
+    /// `GET /model`: the version's manifest in brief, keys in sorted order.
     private func modelSummary() throws(HTTPError) -> HTTPServerResponse {
-        let service = try service()
-        let model = service.model
-        let summary = ModelSummary(
-            name: model.model, version: model.version, kind: model.kind.rawValue, created: model.manifest.created,
-            hyperParameters: model.manifest.hyperParameters, metrics: model.manifest.metrics,
-            counts: .init(
-                users: model.userCount, items: model.itemCount, hotels: model.hotelCount,
-                interactions: model.manifest.counts.interactions),
-            factors: model.factorCount, color: color)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let body = try? encoder.encode(summary) else {
-            throw HTTPError(
-                .internalServerError, code: "internal_error", message: "the model summary could not be encoded")
+        let model = try service().model
+        let manifest = model.manifest
+        var json = JSONWriter(reservingCapacity: 1024)
+        json.writeRaw(#"{"color":"#)
+        json.writeString(color)
+        json.writeRaw(#","counts":{"hotels":"#)
+        json.writeInteger(model.hotelCount)
+        json.writeRaw(#","interactions":"#)
+        json.writeInteger(manifest.counts.interactions)
+        json.writeRaw(#","items":"#)
+        json.writeInteger(model.itemCount)
+        json.writeRaw(#","users":"#)
+        json.writeInteger(model.userCount)
+        json.writeRaw("}")
+        if let created = manifest.created {
+            json.writeRaw(#","created":"#)
+            json.writeString(created)
         }
-        return .json(Array(body))
+        json.writeRaw(#","factors":"#)
+        json.writeInteger(model.factorCount)
+        json.writeRaw(#","hyper_parameters":"#)
+        writeObject(manifest.hyperParameters, to: &json) { value, json in
+            switch value {
+            case .number(let number): json.writeNumber(number)
+            case .string(let text): json.writeString(text)
+            case .bool(let flag): json.writeRaw(flag ? "true" : "false")
+            }
+        }
+        json.writeRaw(#","kind":"#)
+        json.writeString(model.kind.rawValue)
+        json.writeRaw(#","metrics":"#)
+        writeObject(manifest.metrics, to: &json) { value, json in json.writeNumber(value) }
+        json.writeRaw(#","name":"#)
+        json.writeString(model.model)
+        json.writeRaw(#","version":"#)
+        json.writeInteger(model.version)
+        json.writeRaw("}")
+        return .json(json.bytes)
+    }
+
+    private func writeObject<Value>(
+        _ members: [String: Value], to json: inout JSONWriter, writeValue: (Value, inout JSONWriter) -> Void
+    ) {
+        json.writeRaw("{")
+        for (position, key) in members.keys.sorted().enumerated() {
+            if position > 0 { json.writeRaw(",") }
+            json.writeString(key)
+            json.writeRaw(":")
+            writeValue(members[key]!, &json)
+        }
+        json.writeRaw("}")
     }
 
     private func health() -> HTTPServerResponse {
         let phase = state.current
-        var json = #"{"status":"#
-        JSONString.append(phase.rawValue, to: &json)
+        var json = JSONWriter(reservingCapacity: 256)
+        json.writeRaw(#"{"status":"#)
+        json.writeString(phase.rawValue)
         if let service = loaded.load() {
-            json += #","model":"#
-            JSONString.append(service.model.model, to: &json)
-            json += #","version":\#(service.model.version)"#
-            json += #","loaded_at":"#
-            JSONString.append(service.loadedAtText, to: &json)
+            json.writeRaw(#","model":"#)
+            json.writeString(service.model.model)
+            json.writeRaw(#","version":"#)
+            json.writeInteger(service.model.version)
+            json.writeRaw(#","loaded_at":"#)
+            json.writeString(service.loadedAtText)
         }
-        json += #","color":"#
-        JSONString.append(color, to: &json)
-        json += #","uptime_seconds":\#(Int(Date().timeIntervalSince(state.startedAt)))}"#
-        return .json(json, status: phase == .ready ? .ok : .serviceUnavailable)
+        json.writeRaw(#","color":"#)
+        json.writeString(color)
+        json.writeRaw(#","uptime_seconds":"#)
+        json.writeInteger(Int(Date().timeIntervalSince(state.startedAt)))
+        json.writeRaw("}")
+        return .json(json.bytes, status: phase == .ready ? .ok : .serviceUnavailable)
     }
 
     private func metrics() -> HTTPServerResponse {
@@ -190,57 +232,5 @@ package final class ConciergeService: Sendable {
         loaded.load()?.metrics.registry.emit(into: &body)
         return HTTPServerResponse(
             status: .ok, headerFields: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: body)
-    }
-
-    private func appendModel(_ service: LoadedService, to json: inout String) {
-        json += #""model":{"name":"#
-        JSONString.append(service.model.model, to: &json)
-        json += #","version":\#(service.model.version)}"#
-    }
-
-    private func appendOptional(_ value: String?, to json: inout String) {
-        if let value { JSONString.append(value, to: &json) } else { json += "null" }
-    }
-
-    private func appendItems(_ items: [RecommendedItem], to json: inout String) {
-        json += "["
-        for (position, item) in items.enumerated() {
-            if position > 0 { json += "," }
-            json += #"{"id":"#
-            JSONString.append(item.id, to: &json)
-            json += #","name":"#
-            JSONString.append(item.name, to: &json)
-            json += #","score":\#(item.score.isFinite ? item.score : 0),"hotel":"#
-            JSONString.append(item.hotel, to: &json)
-            json += #","department":"#
-            JSONString.append(item.department, to: &json)
-            json += #","price":\#(PrometheusText.format(item.price))}"#
-        }
-        json += "]"
-    }
-}
-
-/// `GET /model`'s answer.
-struct ModelSummary: Encodable {
-    struct Counts: Encodable {
-        var users: Int
-        var items: Int
-        var hotels: Int
-        var interactions: Int
-    }
-
-    var name: String
-    var version: Int
-    var kind: String
-    var created: String?
-    var hyperParameters: [String: HyperParameter]
-    var metrics: [String: Double]
-    var counts: Counts
-    var factors: Int
-    var color: String
-
-    enum CodingKeys: String, CodingKey {
-        case name, version, kind, created, metrics, counts, factors, color
-        case hyperParameters = "hyper_parameters"
     }
 }

@@ -1,3 +1,4 @@
+import ConciergeJSON
 package import ConciergeModelFormat
 package import ConciergeServing
 package import Foundation
@@ -11,6 +12,9 @@ package final class LoadedService: Sendable {
     let loadedAtText: String
     package let loadSeconds: Double
     let metrics: ServiceMetrics
+    let itemFragments: ItemJSONFragments
+    /// How every answer of this version and colour begins: `{"model":{"name":…,"version":…},"color":…`.
+    let answerOpening: [UInt8]
 
     package init(model: LoadedModel, recommender: Recommender, color: String, loadedAt: Date, loadSeconds: Double) {
         self.model = model
@@ -20,8 +24,17 @@ package final class LoadedService: Sendable {
         self.loadSeconds = loadSeconds
         metrics = ServiceMetrics(
             model: model.model, version: model.version, kind: model.kind.rawValue, color: color,
-            loadSeconds: loadSeconds,
+            hotels: (0..<model.hotelCount).map(model.hotelID), loadSeconds: loadSeconds,
             loadedAt: loadedAt.timeIntervalSince1970,
             createdAt: model.manifest.created.flatMap { ISO8601DateFormatter().date(from: $0)?.timeIntervalSince1970 })
+        itemFragments = ItemJSONFragments(model: model)
+        var opening = JSONWriter()
+        opening.writeRaw(#"{"model":{"name":"#)
+        opening.writeString(model.model)
+        opening.writeRaw(#","version":"#)
+        opening.writeInteger(model.version)
+        opening.writeRaw(#"},"color":"#)
+        opening.writeString(color)
+        answerOpening = opening.bytes
     }
 }

@@ -1,4 +1,6 @@
+import ConciergeServing
 import Prometheus
+import Synchronization
 
 /// The service's own metrics, kept in a swift-prometheus registry. (The registry's metrics carry help
 /// text, which `promtool check metrics` requires and swift-metrics' API has no place for.)
@@ -6,20 +8,34 @@ final class ServiceMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let itemsReturned: Counter
     private let foldIn: DurationHistogram
+    /// `/recommend`'s answers by hotel and strategy, `recommendations[hotel * strategies.count + strategy]`: a
+    /// request finds its counter by index, without a registry lookup. Each counter is made on first use, so that
+    /// `/metrics` shows only the pairs that occurred (a version may have thousands of hotels).
+    private let recommendations: [CounterSlot]
+    private let strategies = RecommendationStrategy.allCases
+    private let hotels: [String]
+    /// `MetricNameDescriptor` is a struct of constant strings that swift-prometheus does not mark Sendable.
+    private nonisolated(unsafe) let recommendationsName = ServiceMetrics.name(
+        "recommendations", unit: "total", help: "Answers of /recommend, by strategy and hotel.")
+
+    private final class CounterSlot: Sendable {
+        private let counter = AtomicLazyReference<Counter>()
+
+        /// The counter, made by `make` the first time only.
+        func counter(orMake make: () -> Counter) -> Counter {
+            counter.load() ?? counter.storeIfNil(make())
+        }
+    }
 
     private static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "concierge", metricName: metric, unitName: unit, helpText: help)
     }
 
-    /// Built once: the per-request lookup then only finds the labelled counter.
-    /// `MetricNameDescriptor` is a struct of constant strings that swift-prometheus does not mark Sendable.
-    private nonisolated(unsafe) let recommendations = ServiceMetrics.name(
-        "recommendations", unit: "total", help: "Answers of /recommend, by strategy and hotel.")
-
-    /// `createdAt` is absent for versions imported without a creation time.
+    /// `hotels`: the version's hotel ids by index. `createdAt` is absent for versions imported without a creation
+    /// time.
     init(
-        model: String, version: Int, kind: String, color: String, loadSeconds: Double, loadedAt: Double,
-        createdAt: Double?
+        model: String, version: Int, kind: String, color: String, hotels: [String], loadSeconds: Double,
+        loadedAt: Double, createdAt: Double?
     ) {
         registry.makeGauge(
             descriptor: Self.name("model", unit: "info", help: "The model version this instance serves (always 1)."),
@@ -54,12 +70,17 @@ final class ServiceMetrics: Sendable {
                 .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
                 .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
             ])
+        self.hotels = hotels
+        recommendations = (0..<hotels.count * strategies.count).map { _ in CounterSlot() }
     }
 
-    func recordRecommendation(strategy: String, hotel: String, items: Int, duration: Duration) {
-        registry.makeCounter(descriptor: recommendations, labels: [("strategy", strategy), ("hotel", hotel)])
-            .increment()
+    func recordRecommendation(strategy: RecommendationStrategy, hotel: Int, items: Int, duration: Duration) {
+        recommendations[hotel * strategies.count + strategies.firstIndex(of: strategy)!].counter {
+            registry.makeCounter(
+                descriptor: recommendationsName, labels: [("strategy", strategy.rawValue), ("hotel", hotels[hotel])])
+        }
+        .increment()
         itemsReturned.increment(by: Int64(items))
-        if strategy == "fold-in" { foldIn.record(duration) }
+        if strategy == .foldIn { foldIn.record(duration) }
     }
 }

@@ -28,6 +28,16 @@ public final class Recommender: Sendable {
     }
 
     public func recommend(_ request: RecommendationRequest) throws(RecommendationError) -> RecommendationResult {
+        let ranked = try rank(request)
+        let hotelID = model.hotelID(ranked.hotel)
+        return RecommendationResult(
+            strategy: ranked.strategy, hotel: hotelID, user: request.user,
+            items: ranked.items.map { recommendedItem($0.item, score: $0.score, hotelID: hotelID) },
+            ignoredExclusions: ranked.ignoredExclusions, ignoredRecent: ranked.ignoredRecent)
+    }
+
+    /// What `recommend` answers, by index: the items are not named.
+    public func rank(_ request: RecommendationRequest) throws(RecommendationError) -> RankedList {
         guard RecommendationRequest.countRange.contains(request.count) else {
             throw .countOutOfRange(request.count)
         }
@@ -52,12 +62,9 @@ public final class Recommender: Sendable {
                         let (found, strategy) = ranker.rank(
                             user: user, hotel: hotel, recentItems: recentItems, recentUnits: recentUnits, rules: rules,
                             items: best, scores: bestScores)
-                        let hotelID = model.hotelID(hotel)
-                        return RecommendationResult(
-                            strategy: strategy, hotel: hotelID, user: request.user,
-                            items: (0..<found).map {
-                                recommendedItem(Int(best[$0]), score: bestScores[$0], hotelID: hotelID)
-                            },
+                        return RankedList(
+                            strategy: strategy, hotel: hotel,
+                            items: (0..<found).map { Recommendation(item: Int(best[$0]), score: bestScores[$0]) },
                             ignoredExclusions: ignoredExclusions, ignoredRecent: ignoredRecent)
                     }
                 }

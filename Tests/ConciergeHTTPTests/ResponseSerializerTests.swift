@@ -222,13 +222,6 @@ struct HTTPErrorResponseTests {
         #expect(decoded.code == "weird \"code\"\n")
     }
 
-    @Test("escapes use the short forms and \\u00XX")
-    func escapeSpelling() {
-        var output = ""
-        JSONString.append("\"\\\n\r\t\u{01}\u{1F}é", to: &output)
-        #expect(output == #""\"\\\n\r\t\u0001\u001fé""#)
-    }
-
     @Test("the error's own header fields are added, and the helpers set status and code")
     func headersAndHelpers() throws {
         let error = HTTPError(

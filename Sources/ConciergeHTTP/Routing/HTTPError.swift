@@ -1,3 +1,4 @@
+import ConciergeJSON
 public import HTTPTypes
 
 /// An error a responder throws, or the server raises, to answer with
@@ -18,12 +19,13 @@ public struct HTTPError: Error, Sendable, Equatable {
     }
 
     var response: HTTPServerResponse {
-        var body = #"{"error":{"code":"#
-        JSONString.append(code, to: &body)
-        body += #","message":"#
-        JSONString.append(message, to: &body)
-        body += "}}"
-        var response = HTTPServerResponse.json(body, status: status)
+        var body = JSONWriter(reservingCapacity: 40 + code.utf8.count + message.utf8.count)
+        body.writeRaw(#"{"error":{"code":"#)
+        body.writeString(code)
+        body.writeRaw(#","message":"#)
+        body.writeString(message)
+        body.writeRaw("}}")
+        var response = HTTPServerResponse.json(body.bytes, status: status)
         response.headerFields.append(contentsOf: headerFields)
         return response
     }
@@ -34,27 +36,5 @@ public struct HTTPError: Error, Sendable, Equatable {
 
     public static func notFound(_ message: String, code: String = "not_found") -> HTTPError {
         HTTPError(.notFound, code: code, message: message)
-    }
-}
-
-/// JSON string literal escaping, kept here so error bodies need no encoder. `package`: ConciergeAPI writes its
-/// JSON answers with it, but it is no part of an HTTP server's interface.
-package enum JSONString {
-    package static func append(_ string: String, to output: inout String) {
-        output.append("\"")
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": output.append("\\\"")
-            case "\\": output.append("\\\\")
-            case "\n": output.append("\\n")
-            case "\r": output.append("\\r")
-            case "\t": output.append("\\t")
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output.append("\"")
     }
 }

@@ -313,6 +313,22 @@ final class Connection {
         }
     }
 
+    /// Frees the buffers of a connection idle between requests for `idleFor` nanoseconds: thousands of
+    /// kept-alive connections then cost the kernel's socket and the protocol's state, not a read and a write
+    /// buffer each. Returns whether it freed anything. The next request allocates again.
+    func releaseBuffersIfIdle(now: UInt64, idleFor: UInt64) -> Bool {
+        worker.assertOnQueue()
+        // `lastActivity` may be later than `now`: a timeout check earlier in the same sweep can move it.
+        guard case .open = state, now > lastActivity, now - lastActivity >= idleFor, input.isEmpty,
+            outputOffset == output.count,
+            input.capacity > 0 || output.capacity > 0
+        else { return false }
+        input.releaseStorage()
+        output = []
+        outputOffset = 0
+        return true
+    }
+
     func close() {
         worker.assertOnQueue()
         if case .closed = state { return }

@@ -41,7 +41,8 @@ public final class HTTPServer: Sendable {
             serverName: Array(configuration.serverName.utf8),
             fixedHeaders: ResponseSerializer.fixedHeaderBytes(configuration.responseHeaders),
             http2FixedFields: HTTP2HeaderBlock.fixedFields(configuration.responseHeaders),
-            tls: configuration.tls.map { ReloadableTLSContext(configuration: $0) }, drainFlag: DrainFlag())
+            tls: configuration.tls.map { ReloadableTLSContext(configuration: $0) }, heapTrimmer: HeapTrimmer(),
+            drainFlag: DrainFlag())
         self.context = context
         workers = (0..<configuration.queueCount).map { Worker(index: $0, context: context) }
     }

@@ -7,11 +7,11 @@
 /// into it, and the parser scans it in place, so a request is copied only into its own fields.
 final class InputBuffer {
     private var storage: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
+    private(set) var capacity: Int
     private(set) var readerIndex = 0
     private(set) var writerIndex = 0
 
-    init(capacity: Int = 4096) {
+    init(capacity: Int = InputBuffer.initialCapacity) {
         self.capacity = capacity
         storage = .allocate(capacity: capacity)
     }
@@ -62,10 +62,23 @@ final class InputBuffer {
 
     /// Called between requests; never while a parser holds a pointer into the buffer.
     func releaseExcessCapacity() {
-        guard isEmpty, capacity > Self.retainedCapacity else { return }
+        guard capacity > Self.retainedCapacity else { return }
+        replaceEmptyStorage(capacity: Self.initialCapacity)
+    }
+
+    /// Gives all the memory back while the buffer is empty: an idle connection then holds none. The next read
+    /// allocates again. Never called while a parser holds a pointer into the buffer.
+    func releaseStorage() {
+        replaceEmptyStorage(capacity: 0)
+    }
+
+    private static let initialCapacity = 4096
+
+    private func replaceEmptyStorage(capacity newCapacity: Int) {
+        guard isEmpty, capacity != newCapacity else { return }
         storage.deallocate()
-        capacity = 4096
-        storage = .allocate(capacity: capacity)
+        capacity = newCapacity
+        storage = .allocate(capacity: newCapacity)
     }
 
     private func reserveWritable(_ count: Int) {
@@ -77,7 +90,7 @@ final class InputBuffer {
             writerIndex = live
             if capacity - writerIndex >= count { return }
         }
-        var newCapacity = capacity * 2
+        var newCapacity = max(capacity * 2, Self.initialCapacity)
         while newCapacity - writerIndex < count { newCapacity *= 2 }
         let newStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newStorage.initialize(from: storage, count: writerIndex)

@@ -60,6 +60,7 @@ final class Worker: @unchecked Sendable {
         assertOnQueue()
         connections[fd] = nil
         context.statistics.openConnections.subtract(1, ordering: .relaxed)
+        context.heapTrimmer.noteFreed()
         if isDraining, connections.isEmpty { finishDraining() }
     }
 
@@ -86,8 +87,18 @@ final class Worker: @unchecked Sendable {
     private func sweep() {
         assertOnQueue()
         let now = MonotonicClock.now()
-        for connection in connections.values { connection.checkTimeouts(now: now) }
+        for connection in connections.values {
+            connection.checkTimeouts(now: now)
+            if connection.releaseBuffersIfIdle(now: now, idleFor: Self.idleBufferLifetime) {
+                context.heapTrimmer.noteFreed()
+            }
+        }
+        context.heapTrimmer.trimIfWorthwhile()
     }
+
+    /// How long a connection keeps its buffers between requests: longer than the gap between a busy client's
+    /// requests, so that the hot path never pays for them again.
+    static let idleBufferLifetime: UInt64 = 1_000_000_000
 }
 
 enum MonotonicClock {
@@ -109,6 +120,7 @@ struct ServerContext: Sendable {
     let http2FixedFields: [(name: [UInt8], value: [UInt8])]
     /// Set when the server speaks TLS; `HTTPServer.start()` loads it before accepting.
     let tls: ReloadableTLSContext?
+    let heapTrimmer: HeapTrimmer
     /// Set by `HTTPServer.shutdown()` itself, before the workers' queues hear of it, so a response
     /// finished in between already says `Connection: close`.
     let drainFlag: DrainFlag

@@ -1,0 +1,103 @@
+/// Writes JSON text straight into bytes: every JSON the service produces (HTTP answers, error bodies, the
+/// ingest quarantine) goes through it, so strings are escaped one way and no answer is built as a `String`.
+///
+/// The caller writes the punctuation and keys itself (`writeRaw(#"{"id":"#)`); the writer escapes strings and
+/// spells numbers. Strings keep every character but `"`, `\` and the C0 controls verbatim; those become `\"`,
+/// `\\`, `\n`, `\r`, `\t` or `\u00XX`.
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8]
+
+    /// `capacity`: roughly the length of the finished text, so that the bytes are allocated once.
+    public init(reservingCapacity capacity: Int = 0) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Appends `fragment` as it stands: punctuation and keys, or JSON written earlier.
+    public mutating func writeRaw(_ fragment: StaticString) {
+        fragment.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends `fragment` as it stands: JSON written earlier, such as a precomputed part of an answer.
+    public mutating func writeRaw(_ fragment: ArraySlice<UInt8>) {
+        bytes.append(contentsOf: fragment)
+    }
+
+    public mutating func writeString(_ value: String) {
+        var value = value
+        value.withUTF8 { writeString(utf8: $0) }
+    }
+
+    /// `null` for nil.
+    public mutating func writeString(_ value: String?) {
+        if let value { writeString(value) } else { writeNull() }
+    }
+
+    /// A string given as its UTF-8 bytes, which must be valid UTF-8.
+    public mutating func writeString(utf8 value: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        // Runs of bytes that need no escape are copied at once.
+        var runStart = 0
+        for (offset, byte) in value.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == 0x5C {
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart..<offset]))
+            writeEscape(of: byte)
+            runStart = offset + 1
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart...]))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func writeInteger(_ value: Int) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
+
+    /// The shortest spelling that reads back as `value`, as Swift prints it; `value` must be finite.
+    public mutating func writeNumber(_ value: Float) {
+        // A `Float`'s description is at most 15 bytes, which a `String` holds inline: nothing is allocated.
+        var text = value.description
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// A whole number below 10¹⁵ without a fraction (`12`), any other in the shortest spelling that reads back
+    /// as `value` (`12.5`); `value` must be finite.
+    public mutating func writeNumber(_ value: Double) {
+        if value == value.rounded(), abs(value) < 1e15 {
+            writeInteger(Int(value))
+        } else {
+            var text = value.description
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+    }
+
+    public mutating func writeNull() {
+        writeRaw("null")
+    }
+
+    private mutating func writeEscape(of byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): writeRaw(#"\""#)
+        case 0x5C: writeRaw(#"\\"#)
+        case UInt8(ascii: "\n"): writeRaw(#"\n"#)
+        case UInt8(ascii: "\r"): writeRaw(#"\r"#)
+        case UInt8(ascii: "\t"): writeRaw(#"\t"#)
+        default:
+            writeRaw(#"\u00"#)
+            bytes.append(Self.hexDigit(byte >> 4))
+            bytes.append(Self.hexDigit(byte & 0xF))
+        }
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+}
