@@ -208,7 +208,8 @@ struct DeployCheck: ParsableCommand {
                 }
                 return (
                     baseline: try InstanceMetrics(exposition: before),
-                    current: try InstanceMetrics(exposition: InstanceProbe.metricsText(at: url, timeout: timeout, bearerToken: token))
+                    current: try InstanceMetrics(
+                        exposition: InstanceProbe.metricsText(at: url, timeout: timeout, bearerToken: token))
                 )
             }
             let window = TrafficWindow(instances: instances)

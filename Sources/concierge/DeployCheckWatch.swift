@@ -52,7 +52,8 @@ extension DeployCheck {
                     clock: SystemWallClock(),
                     scrape: {
                         try urls.map { url in
-                            try InstanceMetrics(exposition: InstanceProbe.metricsText(at: url, timeout: timeout, bearerToken: token))
+                            try InstanceMetrics(
+                                exposition: InstanceProbe.metricsText(at: url, timeout: timeout, bearerToken: token))
                         }
                     },
                     report: { traffic, verdict in

@@ -26,7 +26,8 @@ enum InstanceProbe {
     static func metricsText(at base: String, timeout: Double, bearerToken: String?) throws(DeployCheckError) -> String {
         let answer: HealthProbe.Answer?
         do {
-            answer = try HealthProbe.get(url: base + "/metrics", caFile: nil, timeout: timeout, bearerToken: bearerToken)
+            answer = try HealthProbe.get(
+                url: base + "/metrics", caFile: nil, timeout: timeout, bearerToken: bearerToken)
         } catch {
             throw DeployCheckError("\(base) does not answer /metrics: \(error)")
         }
