@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConciergeDeploy
+import Foundation
 
 extension DeployCheck {
     struct Ready: ParsableCommand {
@@ -54,7 +55,10 @@ extension DeployCheck {
         func run() throws {
             let settings = try InstanceProbe.settings()
             var looks: [String?] = []
-            for _ in 0..<3 {
+            for look in 0..<3 {
+                // Spread over 100 ms: right after a reload, workers of the old configuration still accept
+                // connections for a moment, and three looks in a millisecond can all miss them.
+                if look > 0 { Thread.sleep(forTimeInterval: 0.05) }
                 looks.append(InstanceProbe.servedByNginx(settings))
                 if let reason = NginxAnswers.mismatch(
                     looks, colour: colour, model: settings.model, version: version, settings: settings)
