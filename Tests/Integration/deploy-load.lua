@@ -3,7 +3,8 @@
 -- either, but wrk counts every idle connection nginx closes on a reload as a read error, so on fresh
 -- connections every error wrk reports is a request that really failed.
 --
--- Arguments (after --): GUEST_IDS_FILE PAUSE_MS. Prints one line at the end:
+-- Arguments (after --): GUEST_IDS_FILE PAUSE_MS TOKEN_FILE (the API key, sent as Authorization: Bearer).
+-- Prints one line at the end:
 --   RESULT answers=N non2xx=N connect=N read=N write=N timeout=N models=MODEL:N,... last=MODEL,...
 
 local threads = {}
@@ -18,6 +19,9 @@ function init(args)
         guests[#guests + 1] = line
     end
     pause_ms = tonumber(args[2])
+    local token_file = io.open(args[3])
+    authorization = "Bearer " .. token_file:read("*l")
+    token_file:close()
     sent, answers, non2xx, last_model = 0, 0, 0, "none"
     models = {}
 end
@@ -25,7 +29,7 @@ end
 function request()
     sent = sent + 1
     local guest = guests[sent % #guests + 1]
-    return wrk.format("GET", "/recommend?k=10&user=" .. guest, { ["Connection"] = "close" })
+    return wrk.format("GET", "/recommend?k=10&user=" .. guest, { ["Connection"] = "close", ["Authorization"] = authorization })
 end
 
 function delay()

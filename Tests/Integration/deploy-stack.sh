@@ -33,6 +33,11 @@ stack_start() {
     CONCIERGE_DEPLOY_GREEN_PORT=$(free_port)
     export CONCIERGE_DEPLOY_PUBLIC_PORT CONCIERGE_DEPLOY_BLUE_PORT CONCIERGE_DEPLOY_GREEN_PORT
     export CONCIERGE_ACCESS_LOG=false CONCIERGE_DEPLOY_READY_TIMEOUT=30
+    # Every instance protects its routes with an API key, so the deploy's own checks must present one too.
+    DEPLOY_TOKEN=$TEST_DIR/deploy.token
+    "$CONCIERGE_BIN" keys new --scopes recommend,model,metrics --name deploy --token-file "$DEPLOY_TOKEN" \
+        >"$TEST_DIR/api-keys" || fail_now "concierge keys new failed"
+    export CONCIERGE_API_KEYS=$TEST_DIR/api-keys CONCIERGE_DEPLOY_CREDENTIALS_FILE=$DEPLOY_TOKEN
     trap stack_down_and_finish EXIT
     "$STACK" up >"$TEST_DIR/stack-up.log" 2>&1 || { cat "$TEST_DIR/stack-up.log"; fail_now "local-stack.sh up failed"; }
     eval "$("$STACK" env)"
@@ -51,7 +56,8 @@ stack_down_and_finish() {
 
 # served_model: the model version of nginx's answer to /recommend ("roomservice/N"), or nothing.
 served_model() {
-    curl -sS -o /dev/null -D - "$CONCIERGE_DEPLOY_PUBLIC_URL/recommend?k=1&user=$(head -n 1 "$GUESTS")" 2>/dev/null |
+    curl -sS -o /dev/null -D - -H "Authorization: Bearer $(<"$DEPLOY_TOKEN")" \
+        "$CONCIERGE_DEPLOY_PUBLIC_URL/recommend?k=1&user=$(head -n 1 "$GUESTS")" 2>/dev/null |
         tr -d '\r' | sed -n 's/^[Xx]-[Cc]oncierge-[Mm]odel: //p'
 }
 
@@ -61,7 +67,7 @@ start_load() {
     local logfile=$1 pause=$2 before deadline=$((SECONDS + 10))
     before=$(nginx_requests)
     start_process "$logfile" wrk --threads 2 --connections 4 --duration 300s --timeout 2s \
-        --script "$INTEGRATION_DIR/deploy-load.lua" "$CONCIERGE_DEPLOY_PUBLIC_URL/" -- "$GUESTS" "$pause"
+        --script "$INTEGRATION_DIR/deploy-load.lua" "$CONCIERGE_DEPLOY_PUBLIC_URL/" -- "$GUESTS" "$pause" "$DEPLOY_TOKEN"
     LOAD_PID=$LAST_PID
     until [ "$(nginx_requests)" -gt $((before + 100)) ]; do
         [ "$SECONDS" -lt "$deadline" ] || fail_now "wrk's load does not reach nginx"

@@ -14,6 +14,8 @@ export CONCIERGE_DEPLOY_GRACE_SECONDS=2 CONCIERGE_DEPLOY_ANALYSIS_SECONDS=3 CONC
 export CONCIERGE_DEPLOY_ANALYSIS_MIN_REQUESTS=50 CONCIERGE_DEPLOY_MAX_P99_SECONDS=1
 stack_up
 check "nginx serves version 1 before the deploys" [ "$(served_model)" = roomservice/1 ]
+check "the instances refuse /recommend without the API key the deploy presents" \
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$CONCIERGE_DEPLOY_PUBLIC_URL/recommend?k=1&user=1")" = 401 ]
 
 start_load "$TEST_DIR/wrk.out" 10
 load_started=$SECONDS
