@@ -112,12 +112,12 @@ final class HTTP1Handler: HTTPProtocolHandler {
         if head == nil { connection.worker.statistics.add(1, to: .requestsStarted) }
         headCompletedAt = MonotonicClock.now()
         let method = head?.method ?? .get
+        let routed = connection.worker.refusal(
+            error, requestHeaderFields: head?.headerFields ?? parser.headerFieldsSoFar)
         head = nil
         send(
-            connection,
-            RoutedResponse(
-                response: error.response, routeIndex: nil, path: "-"),
-            requestID: connection.worker.requestIDs.make(), method: method, version: .http1_1, keepAlive: false)
+            connection, routed, requestID: connection.worker.requestIDs.make(), method: method, version: .http1_1,
+            keepAlive: false)
     }
 
     private func send(

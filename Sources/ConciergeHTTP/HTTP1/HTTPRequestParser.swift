@@ -54,6 +54,10 @@ struct HTTPRequestParser {
     private var head = PartialHead()
     private var body: [UInt8] = []
 
+    /// The header fields of the request being parsed, as far as they got: what a refusal of its head (a body
+    /// announced too large) can still be answered by, such as its Origin.
+    var headerFieldsSoFar: HTTPFields { head.headerFields }
+
     init(limits: HTTPServerConfiguration.Limits) {
         self.limits = limits
     }

@@ -187,8 +187,7 @@ final class HTTP2Handler: HTTPProtocolHandler {
         let method = HTTPRequest.Method(stream.method) ?? .get
         let routed: RoutedResponse
         if let refusal = stream.refusal ?? rejection {
-            routed = RoutedResponse(
-                response: refusal.response, routeIndex: nil, path: "-")
+            routed = worker.refusal(refusal, requestHeaderFields: stream.headerFields)
         } else {
             routed = worker.route(
                 method: method, scheme: stream.scheme, authority: stream.authority, target: stream.target,

@@ -3,6 +3,14 @@ import HTTPTypes
 /// Answering and recording requests: the part of a request's path that HTTP/1.1 and HTTP/2 share, so
 /// both run the same routes and responders, map errors the same way and count alike.
 extension Worker {
+    /// A refusal made before routing (a body too large, a stalled body, a drain), for a request whose header
+    /// fields arrived: an allowed page reads it too, so it carries the CORS headers a routed error would.
+    func refusal(_ error: HTTPError, requestHeaderFields: HTTPFields) -> RoutedResponse {
+        var response = error.response
+        context.router.accessControl?.decorate(&response, requestHeaderFields: requestHeaderFields)
+        return RoutedResponse(response: response, routeIndex: nil, path: "-")
+    }
+
     func route(
         method: HTTPRequest.Method, scheme: String?, authority: String?, target: String, headerFields: HTTPFields,
         version: HTTPVersion, body: [UInt8], requestID: String, clientAddress: () -> String
