@@ -35,6 +35,8 @@ let package = Package(
         .systemLibrary(
             name: "CNghttp2", pkgConfig: "libnghttp2",
             providers: [.apt(["libnghttp2-dev"])]),
+        // Linux's epoll, which Glibc's module does not import.
+        .systemLibrary(name: "CEpoll"),
 
         // System calls retried on EINTR, their failures reported one way, for every module that makes them.
         .target(
@@ -46,7 +48,7 @@ let package = Package(
         .target(
             name: "ConciergeHTTP",
             dependencies: [
-                "CNghttp2", "COpenSSL", "ConciergeJSON", "ConciergeSystem",
+                "CEpoll", "CNghttp2", "COpenSSL", "ConciergeJSON", "ConciergeSystem",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],

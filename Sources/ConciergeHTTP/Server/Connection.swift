@@ -5,16 +5,17 @@ import Dispatch
     import Glibc
 #endif
 
-/// One client socket, from accept to close, on its worker's queue: the Dispatch sources, the bytes in and
-/// out, lingering and closing. How the bytes cross the socket is its `ConnectionTransport` (cleartext or
-/// TLS); what they mean is its `HTTPProtocolHandler` (HTTP/1.x or HTTP/2), which may change once.
+/// One client socket, from accept to close, on its worker's queue: what it waits for in the worker's epoll
+/// set, the bytes in and out, lingering and closing. How the bytes cross the socket is its
+/// `ConnectionTransport` (cleartext or TLS); what they mean is its `HTTPProtocolHandler` (HTTP/1.x or
+/// HTTP/2), which may change once.
 ///
-/// Dispatch on Linux has two traps this type is shaped around: a read source left registered on a
-/// hung-up socket fires forever (swift-corelibs-libdispatch #644), so the read source is cancelled as
-/// soon as `read` returns 0 or fails; and a new source for a descriptor number that is still
-/// registered corrupts the epoll bookkeeping (#833), so the descriptor is closed only in the last
-/// cancel handler, after Dispatch has let go of it. Each socket has one read source for its whole life.
-final class Connection {
+/// The socket is in the set level-triggered, and waits only for what the connection can act on now: a read
+/// after the peer's end of stream, or a write with nothing to send, would be reported without end. Responses
+/// are written as soon as they are made; the socket waits to be writable only while the kernel is full.
+///
+/// Sendable only to pass through its worker's queue: like the worker, it is touched on that queue alone.
+final class Connection: @unchecked Sendable {
     enum State {
         case open
         /// The last response is queued; after it is written, close (lingering unless the peer is gone).
@@ -43,13 +44,17 @@ final class Connection {
     private var rejecting = false
     private let acceptedAt: UInt64
 
-    private var readSource: (any DispatchSourceRead)?
+    private let epoll: EpollSet
+    /// What the socket waits for in the epoll set now.
+    private var interest: EpollSet.Interest = .readable
+    /// The peer ended its stream, or reading failed: nothing more will be read.
+    private var readingEnded = false
+    /// Past the output high-water mark: no new requests until the client reads.
     private var readSuspended = false
-    private var writeSource: (any DispatchSourceWrite)?
-    private var writeSourceArmed = false
-    /// TLS must write a handshake message before it can read on; the write source says when it can.
+    /// Output is waiting for room in the kernel.
+    private var writePending = false
+    /// TLS must write a handshake message before it can read on; the socket's writability says when it can.
     private var readWaitsForWritable = false
-    private var liveSources = 0
     private var peerClosed = false
 
     var lastActivity: UInt64
@@ -66,9 +71,10 @@ final class Connection {
     static let outputHighWater = 256 * 1024
     private static let maxLingerDiscard = 1 << 20
 
-    init(fd: Int32, worker: Worker, transport: any ConnectionTransport) {
+    init(fd: Int32, worker: Worker, epoll: EpollSet, transport: any ConnectionTransport) {
         self.fd = fd
         self.worker = worker
+        self.epoll = epoll
         context = worker.context
         self.transport = transport
         established = transport.isEstablished
@@ -95,13 +101,31 @@ final class Connection {
     func start(rejecting: Bool) {
         worker.assertOnQueue()
         self.rejecting = rejecting
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: worker.queue)
-        source.setEventHandler { [unowned self] in self.readable() }
-        source.setCancelHandler { [self] in self.sourceCancelled() }
-        liveSources += 1
-        readSource = source
-        source.resume()
+        do {
+            try epoll.add(fd, interest: interest)
+        } catch {
+            context.logger.warning("cannot watch a connection", metadata: ["reason": "\(error.reason)"])
+            close()
+            return
+        }
         if established { refuseIfRejecting() }
+    }
+
+    /// What the worker's epoll set reported for this socket.
+    func handle(_ readiness: EpollSet.Readiness) {
+        worker.assertOnQueue()
+        if case .closed = state { return }
+        let failed = readiness.contains(.failed)
+        if interest.contains(.writable), readiness.contains(.writable) || failed {
+            writable()
+            if case .closed = state { return }
+        }
+        if interest.contains(.readable), readiness.contains(.readable) || failed {
+            readable()
+        } else if failed, interest.isEmpty {
+            // Reset while waiting for nothing: no read or write will report it, and the set would say it again.
+            close()
+        }
     }
 
     private func refuseIfRejecting() {
@@ -142,7 +166,7 @@ final class Connection {
             return
         case .wouldBlockUntilWritable:
             readWaitsForWritable = true
-            armWriteSource()
+            updateInterest()
         case .established(let chosen):
             established = true
             lastActivity = MonotonicClock.now()
@@ -164,8 +188,9 @@ final class Connection {
 
     private func peerClosedItsSide() {
         peerClosed = true
-        // Cancel now: a read source on a hung-up socket would fire without end.
-        cancelReadSource()
+        // A socket at its end of stream stays readable: waiting for it would wake the worker without end.
+        readingEnded = true
+        updateInterest()
         if outputOffset < output.count {
             state = .closingAfterWrite
         } else {
@@ -193,8 +218,9 @@ final class Connection {
                 outputOffset += written
                 worker.statistics.add(written, to: .bytesSent)
             case .wouldBlock:
-                armWriteSource()
-                if output.count - outputOffset >= Self.outputHighWater { suspendReading() }
+                writePending = true
+                if output.count - outputOffset >= Self.outputHighWater { readSuspended = true }
+                updateInterest()
                 return
             case .failed:
                 close()
@@ -203,11 +229,14 @@ final class Connection {
         }
         output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
         outputOffset = 0
-        if !readWaitsForWritable { disarmWriteSource() }
+        if writePending || readSuspended {
+            writePending = false
+            readSuspended = false
+            updateInterest()
+        }
         if case .closingAfterWrite = state {
             peerClosed ? close() : startLingering()
         } else if case .open = state {
-            resumeReading()
             handler.outputDrained(self)
             if outputOffset < output.count || { if case .closingAfterWrite = state { true } else { false } }() {
                 flush()
@@ -215,43 +244,30 @@ final class Connection {
         }
     }
 
-    private func armWriteSource() {
-        if writeSource == nil {
-            let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: worker.queue)
-            source.setEventHandler { [unowned self] in
-                lastActivity = MonotonicClock.now()
-                if readWaitsForWritable {
-                    readWaitsForWritable = false
-                    readable()
-                }
-                flush()
-            }
-            source.setCancelHandler { [self] in self.sourceCancelled() }
-            liveSources += 1
-            writeSource = source
+    private func writable() {
+        lastActivity = MonotonicClock.now()
+        if readWaitsForWritable {
+            readWaitsForWritable = false
+            updateInterest()
+            readable()
         }
-        if !writeSourceArmed {
-            writeSourceArmed = true
-            writeSource?.resume()
+        flush()
+    }
+
+    /// Tells the epoll set what the connection can act on now, when that changed: one `epoll_ctl`, and none
+    /// on the path of a request answered at once.
+    private func updateInterest() {
+        if case .closed = state { return }
+        var wanted: EpollSet.Interest = []
+        if !readingEnded, !readSuspended { wanted.insert(.readable) }
+        if writePending || readWaitsForWritable { wanted.insert(.writable) }
+        guard wanted != interest else { return }
+        do {
+            try epoll.modify(fd, interest: wanted)
+            interest = wanted
+        } catch {
+            close()
         }
-    }
-
-    private func disarmWriteSource() {
-        guard writeSourceArmed else { return }
-        writeSourceArmed = false
-        writeSource?.suspend()
-    }
-
-    private func suspendReading() {
-        guard !readSuspended, let readSource else { return }
-        readSuspended = true
-        readSource.suspend()
-    }
-
-    private func resumeReading() {
-        guard readSuspended, let readSource else { return }
-        readSuspended = false
-        readSource.resume()
     }
 
     // MARK: Closing
@@ -260,7 +276,6 @@ final class Connection {
         transport.shutdownWrite()
         state = .lingering(deadline: MonotonicClock.now() + configuration.timeouts.linger.nanoseconds)
         input.consume(input.readableCount)
-        resumeReading()
     }
 
     /// Asked by a draining worker: the handler closes now if nothing is in progress, or lets what is in
@@ -329,37 +344,17 @@ final class Connection {
         return true
     }
 
+    /// Stops watching the socket now; closes it, and tells the handler and the worker, on the next turn of the
+    /// queue, so that a handler that closes in the middle of its work finishes that work first.
     func close() {
         worker.assertOnQueue()
         if case .closed = state { return }
         state = .closed
-        cancelReadSource()
-        if let writeSource {
-            writeSource.cancel()
-            if !writeSourceArmed {
-                writeSourceArmed = true
-                writeSource.resume()
-            }
+        epoll.remove(fd)
+        worker.queue.async { [self] in
+            SystemCall.close(fd)
+            handler.connectionClosed(self)
+            worker.connectionClosed(fd)
         }
-    }
-
-    private func cancelReadSource() {
-        guard let readSource else { return }
-        self.readSource = nil
-        readSource.cancel()
-        if readSuspended {
-            readSuspended = false
-            readSource.resume()
-        }
-    }
-
-    private func sourceCancelled() {
-        worker.assertOnQueue()
-        liveSources -= 1
-        guard liveSources == 0 else { return }
-        state = .closed
-        SystemCall.close(fd)
-        handler.connectionClosed(self)
-        worker.connectionClosed(fd)
     }
 }

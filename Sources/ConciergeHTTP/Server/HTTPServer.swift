@@ -8,12 +8,12 @@ import Synchronization
 #endif
 
 /// Concierge's HTTP server: HTTP/1.1 and HTTP/2 (libnghttp2), in cleartext or over TLS (OpenSSL), on
-/// non-blocking sockets, accept and I/O driven by Dispatch sources, connections spread over one serial
-/// queue per core.
+/// non-blocking sockets, connections spread over one serial queue per core, each queue woken by one Dispatch
+/// source over an epoll set of its sockets.
 ///
 /// Hand-written rather than built on SwiftNIO by design: the service answers small requests on two
-/// cores, and a Dispatch source per socket on a few serial queues, with no futures or tasks in the
-/// path, measured faster here than Hummingbird 2, the one NIO-based server compared (docs/benchmarks.md).
+/// cores, and a few serial queues with no futures or tasks in the path measured faster here than
+/// Hummingbird 2, the one NIO-based server compared (docs/benchmarks.md).
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     public let statistics: HTTPServerStatistics
@@ -63,7 +63,7 @@ public final class HTTPServer: Sendable {
             signal(SIGPIPE, SIG_IGN)
         }
         let listener = try Listener(host: configuration.host, port: configuration.port)
-        for worker in workers { worker.queue.sync { worker.start() } }
+        for worker in workers { try worker.queue.sync { try worker.start() } }
         state.withLock { state in
             let source = DispatchSource.makeReadSource(fileDescriptor: listener.fd, queue: acceptQueue)
             source.setEventHandler { [self] in acceptPending(on: listener.fd) }

@@ -2,8 +2,14 @@ import Dispatch
 import Logging
 import Synchronization
 
+#if canImport(Glibc)
+    import ConciergeSystem
+    import Glibc
+#endif
+
 /// One serial queue and the connections it owns. Everything here is touched only on `queue`,
-/// which is why it needs no locks.
+/// which is why it needs no locks. Its sockets share one epoll set, watched by one Dispatch read source:
+/// a wake-up serves every socket that became ready together.
 final class Worker: @unchecked Sendable {
     let index: Int
     let queue: DispatchQueue
@@ -12,7 +18,12 @@ final class Worker: @unchecked Sendable {
     var dateCache = HTTPDateCache()
     var requestIDs = RequestIDGenerator()
     private(set) var isDraining = false
-    private var connections: [Int32: Connection] = [:]
+    /// Indexed by descriptor: the lookup for every ready socket is one array access.
+    private var connectionsByFD: [Connection?] = []
+    private var connectionCount = 0
+    /// Made by `start()`, so that a server that cannot get a descriptor for it fails to start.
+    private var epoll: EpollSet?
+    private var epollSource: (any DispatchSourceRead)?
     private var sweepTimer: (any DispatchSourceTimer)?
     private var onDrained: (@Sendable () -> Void)?
 
@@ -25,13 +36,27 @@ final class Worker: @unchecked Sendable {
 
     /// Timeouts are checked by a sweep rather than a timer per connection: a timer
     /// per connection would cost a kernel timer and a source per socket.
-    func start() {
+    func start() throws(SystemCall.Failure) {
         assertOnQueue()
+        let epoll = try EpollSet()
+        self.epoll = epoll
+        let source = DispatchSource.makeReadSource(fileDescriptor: epoll.fd, queue: queue)
+        source.setEventHandler { [unowned self] in self.serveReadySockets() }
+        source.resume()
+        epollSource = source
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + Self.sweepInterval, repeating: Self.sweepInterval, leeway: .milliseconds(50))
         timer.setEventHandler { [unowned self] in self.sweep() }
         timer.resume()
         sweepTimer = timer
+    }
+
+    private func serveReadySockets() {
+        epoll?.forEachReady { fd, readiness in
+            // A socket closed earlier in the same batch is still in its slot until its close finishes.
+            guard let connection = connectionsByFD[Int(fd)] else { return }
+            connection.handle(readiness)
+        }
     }
 
     static let sweepInterval = DispatchTimeInterval.milliseconds(250)
@@ -45,49 +70,61 @@ final class Worker: @unchecked Sendable {
         #endif
     }
 
-    /// Takes ownership of an accepted socket. Called on `queue`.
+    /// Takes ownership of an accepted socket. Called on `queue`, after `start()`.
     func adopt(_ fd: Int32, rejecting: Bool) {
         assertOnQueue()
+        guard let epoll else { preconditionFailure("a worker adopted a socket before it started") }
         let transport: any ConnectionTransport =
             if let tls = context.tls { TLSTransport(fd: fd, context: tls.current) } else { PlainTransport(fd: fd) }
-        let connection = Connection(fd: fd, worker: self, transport: transport)
-        connections[fd] = connection
+        let connection = Connection(fd: fd, worker: self, epoll: epoll, transport: transport)
+        let slot = Int(fd)
+        if slot >= connectionsByFD.count {
+            connectionsByFD.append(contentsOf: repeatElement(nil, count: slot + 1 - connectionsByFD.count))
+        }
+        connectionsByFD[slot] = connection
+        connectionCount += 1
         connection.start(rejecting: rejecting)
     }
 
-    /// Called from a connection's last cancel handler, after its descriptor is closed.
+    /// Called when a connection has finished closing, after its descriptor is closed.
     func connectionClosed(_ fd: Int32) {
         assertOnQueue()
-        connections[fd] = nil
+        connectionsByFD[Int(fd)] = nil
+        connectionCount -= 1
         context.statistics.openConnections.subtract(1, ordering: .relaxed)
         context.heapTrimmer.noteFreed()
-        if isDraining, connections.isEmpty { finishDraining() }
+        if isDraining, connectionCount == 0 { finishDraining() }
     }
 
     func beginDraining(onDrained: @escaping @Sendable () -> Void) {
         assertOnQueue()
         isDraining = true
         self.onDrained = onDrained
-        for connection in connections.values { connection.drain() }
-        if connections.isEmpty { finishDraining() }
+        forEachConnection { $0.drain() }
+        if connectionCount == 0 { finishDraining() }
     }
 
     func closeAll() {
         assertOnQueue()
-        for connection in connections.values { connection.close() }
+        forEachConnection { $0.close() }
+    }
+
+    private func forEachConnection(_ body: (Connection) -> Void) {
+        for case let connection? in connectionsByFD { body(connection) }
     }
 
     private func finishDraining() {
         let callback = onDrained
         onDrained = nil
         sweepTimer?.cancel()
+        epollSource?.cancel()
         callback?()
     }
 
     private func sweep() {
         assertOnQueue()
         let now = MonotonicClock.now()
-        for connection in connections.values {
+        forEachConnection { connection in
             connection.checkTimeouts(now: now)
             if connection.releaseBuffersIfIdle(now: now, idleFor: Self.idleBufferLifetime) {
                 context.heapTrimmer.noteFreed()
