@@ -879,3 +879,38 @@ struct HTTPRequestParserRFCTests {
         #expect(throws: HTTPError.self) { _ = try harness.feed(prefix) }
     }
 }
+
+@Suite("Header bytes")
+struct HeaderByteTests {
+    @Test("a token character is exactly a tchar of RFC 9110 §5.6.2")
+    func tokenCharactersAreTheRFCs() {
+        let tchar = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        for byte in UInt8.min...UInt8.max {
+            #expect(byte.isTokenCharacter == tchar.contains(byte), "byte \(byte)")
+        }
+    }
+
+    @Test("known header names are matched without regard to case; others keep their spelling")
+    func knownNames() {
+        func name(_ text: String) -> HTTPField.Name {
+            Array(text.utf8).withUnsafeBufferPointer { KnownField.name($0) }
+        }
+        #expect(name("x-request-id") == KnownField.requestID)
+        #expect(name("HOST") == KnownField.host)
+        #expect(name("Content-Length") == .contentLength)
+        #expect(name("X-Custom").rawName == "X-Custom")
+        #expect(name("Hosts").canonicalName == "hosts")
+    }
+
+    @Test("a field made from parsed bytes equals swift-http-types' own, ASCII or not")
+    func parsedValueField() {
+        for value in ["text/html", "", "caf\u{e9}", "tab\there"] {
+            let bytes = Array(value.utf8)
+            let ours = bytes.withUnsafeBufferPointer { HTTPField(name: .accept, parsedValue: $0) }
+            #expect(ours == HTTPField(name: .accept, value: bytes))
+        }
+        let latin1: [UInt8] = [0x61, 0xE9, 0x62]
+        let ours = latin1.withUnsafeBufferPointer { HTTPField(name: .accept, parsedValue: $0) }
+        #expect(ours == HTTPField(name: .accept, value: latin1))
+    }
+}

@@ -11,7 +11,7 @@ struct HTTPRouterTests {
     }
 
     private static func request(_ method: HTTPRequest.Method, _ path: String) -> HTTPServerRequest {
-        HTTPServerRequest(head: HTTPRequest(method: method, scheme: nil, authority: nil, path: path), path: path)
+        HTTPServerRequest(method: method, target: path, path: path)
     }
 
     /// What resolving says, as text: "responder <route index> <body>", "405 <route index> <Allow>" or "404".

@@ -14,7 +14,7 @@ public struct CORSPolicy: Sendable {
 
     public init(allowedOrigins: [String], exposedHeaders: [HTTPField.Name] = [], maxAgeSeconds: Int = 600) {
         self.allowedOrigins = Set(allowedOrigins)
-        self.exposedHeaders = [ResponseSerializer.requestIDField] + exposedHeaders
+        self.exposedHeaders = [KnownField.requestID] + exposedHeaders
         self.maxAgeSeconds = maxAgeSeconds
     }
 

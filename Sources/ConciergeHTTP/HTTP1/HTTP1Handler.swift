@@ -41,8 +41,7 @@ final class HTTP1Handler: HTTPProtocolHandler {
                     connection.output.append(contentsOf: ResponseSerializer.continueResponse)
                 }
             case .end(let body):
-                guard let requestHead = head else { continue }
-                head = nil
+                guard let requestHead = head.take() else { continue }
                 requestBegan = nil
                 // Only a connection's first request may upgrade: that is where clients ask, and it keeps
                 // the header scan off every later request.
@@ -73,10 +72,9 @@ final class HTTP1Handler: HTTPProtocolHandler {
 
     private func handle(_ connection: Connection, _ requestHead: HTTPRequestHead, body: [UInt8]) {
         let worker = connection.worker
-        let identity = Self.identity(of: requestHead)
-        let requestID = identity.requestID ?? worker.requestIDs.make()
+        let requestID = requestHead.clientRequestID ?? worker.requestIDs.make()
         let routed = worker.route(
-            method: requestHead.method, scheme: nil, authority: identity.authority, target: requestHead.target,
+            method: requestHead.method, scheme: nil, authority: requestHead.authority, target: requestHead.target,
             headerFields: requestHead.headerFields, version: requestHead.version, body: body, requestID: requestID,
             clientAddress: { connection.clientAddress })
         requestsServed += 1
@@ -86,20 +84,6 @@ final class HTTP1Handler: HTTPProtocolHandler {
         send(
             connection, routed, requestID: requestID, method: requestHead.method, version: requestHead.version,
             keepAlive: keepAlive)
-    }
-
-    /// The client's request id, when it sent a sane one, and the Host, found in one pass over the fields.
-    static func identity(of requestHead: HTTPRequestHead) -> (requestID: String?, authority: String?) {
-        var requestID: String?
-        var authority: String?
-        for field in requestHead.headerFields {
-            if field.name == ResponseSerializer.requestIDField, RequestIDGenerator.isAcceptable(field.value) {
-                requestID = field.value
-            } else if field.name == KnownField.host {
-                authority = field.value
-            }
-        }
-        return (requestID, authority)
     }
 
     func reject(_ connection: Connection, with error: HTTPError) {

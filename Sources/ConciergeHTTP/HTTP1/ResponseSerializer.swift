@@ -81,10 +81,8 @@ enum ResponseSerializer {
 
     static func isManagedByServer(_ name: HTTPField.Name) -> Bool {
         name == .contentLength || name == .connection || name == .date || name == .server
-            || name == .transferEncoding || name == requestIDField
+            || name == .transferEncoding || name == KnownField.requestID
     }
-
-    static let requestIDField = HTTPField.Name("X-Request-Id")!
 
     static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
         if value < 10 {

@@ -70,11 +70,10 @@ final class HTTP2Handler: HTTPProtocolHandler {
         }
         guard accepted == 0 else { return false }
         let stream = HTTP2Stream(id: 1, now: headCompletedAt)
-        let identity = HTTP1Handler.identity(of: request)
         stream.method = request.method.rawValue
         stream.target = request.target
-        stream.authority = identity.authority
-        stream.clientRequestID = identity.requestID
+        stream.authority = request.authority
+        stream.clientRequestID = request.clientRequestID
         stream.headerFields = request.headerFields
         stream.body = body
         bufferedBodyBytes += body.count
@@ -326,9 +325,9 @@ final class HTTP2Handler: HTTPProtocolHandler {
             return 0
         }
         // nghttp2 has checked the name: lower-case token characters only.
-        let field = HTTPField(name: KnownField.name(name), value: value)
+        let field = HTTPField(name: KnownField.name(name), parsedValue: value)
         switch field.name {
-        case ResponseSerializer.requestIDField where RequestIDGenerator.isAcceptable(field.value):
+        case KnownField.requestID where RequestIDGenerator.isAcceptable(field.value):
             stream.clientRequestID = field.value
         case KnownField.host where stream.authority == nil:
             stream.authority = field.value

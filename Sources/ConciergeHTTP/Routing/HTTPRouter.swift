@@ -72,7 +72,7 @@ public struct HTTPRouter: Sendable {
     ) -> HTTPServerResponse {
         // The last acceptable one, as both HTTP versions take it.
         let clientRequestID = request.headerFields.last {
-            $0.name == ResponseSerializer.requestIDField && RequestIDGenerator.isAcceptable($0.value)
+            $0.name == KnownField.requestID && RequestIDGenerator.isAcceptable($0.value)
         }
         var requestIDs = RequestIDGenerator()
         return route(
@@ -109,10 +109,8 @@ public struct HTTPRouter: Sendable {
                     RoutedResponse(response: answer, routeIndex: routeIndex, path: parsedTarget.path), headerFields)
             }
             let request = HTTPServerRequest(
-                head: HTTPRequest(
-                    method: method, scheme: scheme, authority: authority, path: target, headerFields: headerFields),
-                version: version, path: parsedTarget.path, query: parsedTarget.query, body: body,
-                requestID: requestID)
+                method: method, scheme: scheme, authority: authority, target: target, headerFields: headerFields,
+                version: version, path: parsedTarget.path, query: parsedTarget.query, body: body, requestID: requestID)
             switch resolve(method: method, path: parsedTarget.path) {
             case .responder(let index, let responder):
                 routeIndex = index

@@ -1,9 +1,14 @@
 public import HTTPTypes
 
-/// A complete request as responders see it: the head in swift-http-types' currency,
+/// A complete request as responders see it: its method and header fields in swift-http-types' currency,
 /// the decoded path and query, and the whole body.
 public struct HTTPServerRequest: Sendable {
-    public var head: HTTPRequest
+    public var method: HTTPRequest.Method
+    public var scheme: String?
+    public var authority: String?
+    /// The request target as it arrived: path and query, still percent-encoded.
+    public var target: String
+    public var headerFields: HTTPFields
     public var version: HTTPVersion
     /// The percent-decoded path, without the query.
     public var path: String
@@ -13,10 +18,15 @@ public struct HTTPServerRequest: Sendable {
     public var requestID: String
 
     init(
-        head: HTTPRequest, version: HTTPVersion = .http1_1, path: String, query: QueryItems = QueryItems(),
+        method: HTTPRequest.Method, scheme: String? = nil, authority: String? = nil, target: String,
+        headerFields: HTTPFields = [:], version: HTTPVersion = .http1_1, path: String, query: QueryItems = QueryItems(),
         body: [UInt8] = [], requestID: String = ""
     ) {
-        self.head = head
+        self.method = method
+        self.scheme = scheme
+        self.authority = authority
+        self.target = target
+        self.headerFields = headerFields
         self.version = version
         self.path = path
         self.query = query
@@ -24,8 +34,11 @@ public struct HTTPServerRequest: Sendable {
         self.requestID = requestID
     }
 
-    public var method: HTTPRequest.Method { head.method }
-    public var headerFields: HTTPFields { head.headerFields }
+    /// The head as one swift-http-types value, made when asked for: building it validates its pseudo-header
+    /// fields again, which no route needs.
+    public var head: HTTPRequest {
+        HTTPRequest(method: method, scheme: scheme, authority: authority, path: target, headerFields: headerFields)
+    }
 }
 
 public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {

@@ -88,6 +88,7 @@ enum PercentDecoding {
     }
 
     private static func utf8String(_ bytes: UnsafeBufferPointer<UInt8>) throws(PercentDecodingError) -> String {
+        if let ascii = String(ascii: bytes) { return ascii }
         guard let string = String(validating: bytes, as: UTF8.self) else {
             throw PercentDecodingError(message: "the decoded bytes are not UTF-8")
         }
