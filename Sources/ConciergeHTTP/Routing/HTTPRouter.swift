@@ -12,10 +12,20 @@ public struct HTTPRouter: Sendable {
     struct Route: Sendable {
         /// Position in `routePaths`; the server counts requests per route by it.
         var index: Int
-        var responders: [HTTPRequest.Method: HTTPResponder]
-        var allow: String
+        /// A route has a handful of methods: comparing them beats hashing the method's name per request.
+        var responders: [(method: HTTPRequest.Method, responder: HTTPResponder)] = []
+        var allow = ""
         /// A HEAD responder registered on its own is kept when GET is registered again.
         var hasOwnHeadResponder = false
+
+        func responder(for method: HTTPRequest.Method) -> HTTPResponder? {
+            responders.first { $0.method == method }?.responder
+        }
+
+        mutating func setResponder(_ responder: @escaping HTTPResponder, for method: HTTPRequest.Method) {
+            responders.removeAll { $0.method == method }
+            responders.append((method, responder))
+        }
     }
 
     private var routes: [String: Route] = [:]
@@ -28,12 +38,12 @@ public struct HTTPRouter: Sendable {
 
     /// Registers `responder` for `method` on `path`. A `GET` route also answers `HEAD`.
     public mutating func on(_ method: HTTPRequest.Method, _ path: String, use responder: @escaping HTTPResponder) {
-        var route = routes[path] ?? Route(index: routePaths.count, responders: [:], allow: "")
+        var route = routes[path] ?? Route(index: routePaths.count)
         if route.index == routePaths.count { routePaths.append(path) }
-        route.responders[method] = responder
+        route.setResponder(responder, for: method)
         if method == .head { route.hasOwnHeadResponder = true }
-        if method == .get, !route.hasOwnHeadResponder { route.responders[.head] = responder }
-        route.allow = route.responders.keys.map(\.rawValue).sorted().joined(separator: ", ")
+        if method == .get, !route.hasOwnHeadResponder { route.setResponder(responder, for: .head) }
+        route.allow = route.responders.map(\.method.rawValue).sorted().joined(separator: ", ")
         routes[path] = route
     }
 
@@ -53,7 +63,7 @@ public struct HTTPRouter: Sendable {
 
     func resolve(method: HTTPRequest.Method, path: String) -> Resolution {
         guard let route = routes[path] else { return .notFound }
-        guard let responder = route.responders[method] else {
+        guard let responder = route.responder(for: method) else {
             return .methodNotAllowed(routeIndex: route.index, allow: route.allow)
         }
         return .responder(routeIndex: route.index, responder)

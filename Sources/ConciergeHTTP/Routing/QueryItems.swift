@@ -37,6 +37,10 @@ public struct QueryItems: Sendable, Equatable, Sequence {
 
     init(parsing query: UnsafeBufferPointer<UInt8>) throws(PercentDecodingError) {
         var items: [Item] = []
+        // One allocation for all the pairs rather than one per doubling.
+        var ampersands = 0
+        for byte in query where byte == UInt8(ascii: "&") { ampersands += 1 }
+        items.reserveCapacity(ampersands + 1)
         var pairStart = 0
         while pairStart <= query.count {
             let pairEnd = query[pairStart...].firstIndex(of: UInt8(ascii: "&")) ?? query.count
