@@ -8,26 +8,26 @@ extension JSONWriter {
         precondition((1...9).contains(significantDigits) && value.isFinite)
         guard value != 0 else { return writeRaw("0.0") }
         let (digits, exponent) = DecimalText.round(Double(value.magnitude), significantDigits: significantDigits)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: DecimalText.capacity) { buffer in
-            var text = DecimalText(buffer.baseAddress!)
+        writeInPlace(maximum: DecimalText.capacity) { start in
+            var text = DecimalText(start)
             if value < 0 { text.append(UInt8(ascii: "-")) }
             text.append(digits: digits, count: significantDigits, exponent: exponent)
-            writeRaw(text.written)
+            return text.count
         }
     }
 }
 
-/// The spelling of one number, written into a stack buffer and appended to the writer at once.
+/// The spelling of one number, written straight into the writer's memory.
 private struct DecimalText {
     /// The longest spelling is 16 bytes: a sign, "0.", four zeros and nine digits.
     static let capacity = 16
 
     private let start: UnsafeMutablePointer<UInt8>
-    private var count = 0
+    /// How many bytes are written.
+    private(set) var count = 0
 
+    /// `start`: room for `capacity` bytes.
     init(_ start: UnsafeMutablePointer<UInt8>) { self.start = start }
-
-    var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: start, count: count) }
 
     /// `magnitude` (positive and finite) rounded half up to `count` significant digits: `digits` × 10^(`exponent` −
     /// `count` + 1), where `digits` has exactly `count` digits.
