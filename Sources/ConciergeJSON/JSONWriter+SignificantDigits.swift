@@ -68,39 +68,53 @@ private struct DecimalText {
         }
         switch exponent {
         case 0..<count where length > exponent + 1:
-            append(significand, length: length, pointAfter: exponent)
+            let fraction = Self.decimalPowers[length - exponent - 1]
+            append(significand / fraction, width: exponent + 1)
+            append(UInt8(ascii: "."))
+            append(significand % fraction, width: length - exponent - 1)
         case 0..<count:
-            append(significand, length: length, pointAfter: nil)
-            for _ in length..<(exponent + 1) { append(UInt8(ascii: "0")) }
+            append(significand * Self.decimalPowers[exponent + 1 - length], width: exponent + 1)
             append(UInt8(ascii: "."))
             append(UInt8(ascii: "0"))
         case -5..<0:
             append(UInt8(ascii: "0"))
             append(UInt8(ascii: "."))
-            for _ in 0..<(-exponent - 1) { append(UInt8(ascii: "0")) }
-            append(significand, length: length, pointAfter: nil)
+            append(significand, width: length - exponent - 1)
         default:
-            append(significand, length: length, pointAfter: length > 1 ? 0 : nil)
+            let fraction = Self.decimalPowers[length - 1]
+            append(significand / fraction, width: 1)
+            if length > 1 {
+                append(UInt8(ascii: "."))
+                append(significand % fraction, width: length - 1)
+            }
             append(UInt8(ascii: "e"))
             append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-            if exponent.magnitude >= 10 { append(UInt8(ascii: "0") + UInt8(exponent.magnitude / 10)) }
-            append(UInt8(ascii: "0") + UInt8(exponent.magnitude % 10))
+            append(UInt64(exponent.magnitude), width: exponent.magnitude >= 10 ? 2 : 1)
         }
     }
 
-    /// The `length` decimal digits of `value`, with a "." after the digit at `pointAfter` (0 is the first).
-    private mutating func append(_ value: UInt64, length: Int, pointAfter: Int?) {
+    /// 10^n for n in 0...9.
+    private static let decimalPowers: [UInt64] = (0...9).map { n in (0..<n).reduce(1) { power, _ in power * 10 } }
+
+    /// "00", "01", … "99": two digits at a time take half the divisions.
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354\
+        555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899
+        """
+
+    /// `value` (below 10^`width`) in exactly `width` digits, leading zeros included.
+    private mutating func append(_ value: UInt64, width: Int) {
+        let first = count
+        count += width
+        var end = count
         var rest = value
-        var position = count + length + (pointAfter == nil ? 0 : 1)
-        count = position
-        for digit in stride(from: length - 1, through: 0, by: -1) {
-            position -= 1
-            start[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-            if digit - 1 == pointAfter {
-                position -= 1
-                start[position] = UInt8(ascii: ".")
-            }
+        while end - first >= 2 {
+            let pair = Int(rest % 100) * 2
+            rest /= 100
+            end -= 2
+            start[end] = Self.digitPairs.utf8Start[pair]
+            start[end + 1] = Self.digitPairs.utf8Start[pair + 1]
         }
+        if end > first { start[first] = UInt8(ascii: "0") + UInt8(rest) }
     }
 }
