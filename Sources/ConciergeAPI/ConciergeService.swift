@@ -89,8 +89,9 @@ package final class ConciergeService: Sendable {
                 Self.strategyMembers.write(
                     RecommendationStrategy.allCases.firstIndex(of: ranked.strategy)!, to: &json)
                 json.writeRaw(#","items":"#)
-                service.itemFragments.writeList(
-                    items: ranked.items.lazy.map(Int.init), scores: ranked.scores, to: &json)
+                service.itemFragments.writeList(count: ranked.items.count, to: &json) {
+                    (Int(ranked.items[$0]), ranked.scores[$0])
+                }
                 json.writeRaw("}")
                 return .json(json.bytes)
             }
@@ -137,8 +138,9 @@ package final class ConciergeService: Sendable {
         json.writeRaw(#","hotel":"#)
         json.writeString(result.hotel)
         json.writeRaw(#","items":"#)
-        service.itemFragments.writeList(
-            items: result.items.lazy.map(\.index), scores: result.items.lazy.map(\.score), to: &json)
+        service.itemFragments.writeList(count: result.items.count, to: &json) {
+            (result.items[$0].index, result.items[$0].score)
+        }
         json.writeRaw("}")
         return .json(json.bytes)
     }

@@ -41,10 +41,11 @@ struct ItemJSONFragments: Sendable {
         fragments.write(2 * item + 1, to: &writer)
     }
 
-    /// Writes `[…]` of `items`, best first, with their `scores`.
-    func writeList(items: some Sequence<Int>, scores: some Sequence<Float>, to writer: inout JSONWriter) {
+    /// Writes `[…]` of `count` items, best first: `entry(i)` is the i-th item and its score.
+    func writeList(count: Int, to writer: inout JSONWriter, entry: (Int) -> (item: Int, score: Float)) {
         writer.writeRaw("[")
-        for (position, (item, score)) in zip(items, scores).enumerated() {
+        for position in 0..<count {
+            let (item, score) = entry(position)
             write(item: item, score: score, first: position == 0, to: &writer)
         }
         writer.writeRaw("]")
