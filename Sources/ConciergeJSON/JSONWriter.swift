@@ -70,9 +70,15 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         count += 1
     }
 
-    /// Room for `more` bytes after the text, at least doubling the memory when it has to grow.
+    /// Room for `more` bytes after the text.
+    @inline(__always)
     private mutating func reserve(_ more: Int) {
-        guard capacity - count < more else { return }
+        if capacity - count < more { grow(toFit: more) }
+    }
+
+    /// At least doubles the memory.
+    @inline(never)
+    private mutating func grow(toFit more: Int) {
         let grown = max(2 * capacity, count + more)
         guard let moved = realloc(start, grown) else { fatalError("out of memory for \(grown) bytes of JSON") }
         start = moved.assumingMemoryBound(to: UInt8.self)
