@@ -4,16 +4,15 @@ import ConciergeModelFormat
 import ConciergeServing
 import Foundation
 package import HTTPTypes
-import Synchronization
 
 /// Concierge's routes: `/recommend`, `/similar`, `/model`, `/health`, `/live`, `/metrics`. The server starts
 /// before the model is loaded, so `/health` can say "loading"; the model arrives once through `install`.
 package final class ConciergeService: Sendable {
     package let color: String
     package let state: ServiceState
-    private let loaded = AtomicLazyReference<LoadedService>()
-    private let statistics = AtomicLazyReference<HTTPServerStatistics>()
-    private let accessControl = AtomicLazyReference<HTTPAccessControl>()
+    private let loaded = OnceReference<LoadedService>()
+    private let statistics = OnceReference<HTTPServerStatistics>()
+    private let accessControl = OnceReference<HTTPAccessControl>()
 
     package init(color: String, state: ServiceState) {
         self.color = color
@@ -31,18 +30,18 @@ package final class ConciergeService: Sendable {
     ]
 
     package func install(_ service: LoadedService) {
-        _ = loaded.storeIfNil(service)
+        loaded.storeIfNil(service)
         state.markReady()
     }
 
     /// The server's counters, exported by `/metrics`; given once the server exists.
     package func export(_ serverStatistics: HTTPServerStatistics) {
-        _ = statistics.storeIfNil(serverStatistics)
+        statistics.storeIfNil(serverStatistics)
     }
 
     /// Authentication and rate-limit counters, exported by `/metrics`; given once, when any is configured.
     package func export(_ access: HTTPAccessControl) {
-        _ = accessControl.storeIfNil(access)
+        accessControl.storeIfNil(access)
     }
 
     /// The API key scope each route of `register(on:)` needs, when keys are configured; probes stay open.
@@ -74,30 +73,38 @@ package final class ConciergeService: Sendable {
         return service
     }
 
-    private func recommend(_ request: RecommendationRequest) throws(HTTPError) -> HTTPServerResponse {
+    private func recommend(_ request: borrowing RecommendationRequest) throws(HTTPError) -> HTTPServerResponse {
         let service = try service()
-        let started = ContinuousClock.now
-        let ranked: RankedList
+        // Only fold-in is timed, and only a request with recent items can be folded in.
+        let started = request.recent.isEmpty ? nil : ContinuousClock.now
         do {
-            ranked = try service.recommender.rank(request)
+            return try service.recommender.rank(request) { ranked in
+                service.metrics.recordRecommendation(
+                    strategy: ranked.strategy, hotel: ranked.hotel, items: ranked.items.count, started: started)
+                var json = JSONWriter(reservingCapacity: Self.answerCapacity(items: ranked.items.count))
+                json.writeRaw(service.answerOpening[...])
+                json.writeRaw(#","user":"#)
+                json.writeString(request.user)
+                service.hotelMembers.write(ranked.hotel, to: &json)
+                Self.strategyMembers.write(
+                    RecommendationStrategy.allCases.firstIndex(of: ranked.strategy)!, to: &json)
+                json.writeRaw(#","items":"#)
+                service.itemFragments.writeList(count: ranked.items.count, to: &json) {
+                    (Int(ranked.items[$0]), ranked.scores[$0])
+                }
+                json.writeRaw("}")
+                return .json(json.bytes)
+            }
         } catch {
             throw Self.httpError(error)
         }
-        service.metrics.recordRecommendation(
-            strategy: ranked.strategy, hotel: ranked.hotel, items: ranked.items.count,
-            duration: ContinuousClock.now - started)
-        var json = JSONWriter(reservingCapacity: Self.answerCapacity(items: ranked.items.count))
-        json.writeRaw(service.answerOpening[...])
-        json.writeRaw(#","user":"#)
-        json.writeString(request.user)
-        json.writeRaw(#","hotel":"#)
-        json.writeString(service.model.hotelID(ranked.hotel))
-        json.writeRaw(#","strategy":"#)
-        json.writeString(ranked.strategy.rawValue)
-        json.writeRaw(#","items":"#)
-        service.itemFragments.writeList(ranked.items.lazy.map { ($0.item, $0.score) }, to: &json)
-        json.writeRaw("}")
-        return .json(json.bytes)
+    }
+
+    /// Each strategy, in the order of `allCases`, as an answer names it: `,"strategy":…`.
+    private static let strategyMembers = JSONFragments(count: RecommendationStrategy.allCases.count, capacity: 128) {
+        strategy, writer in
+        writer.writeRaw(#","strategy":"#)
+        writer.writeString(RecommendationStrategy.allCases[strategy].rawValue)
     }
 
     /// Enough for an answer with `items` items of usual length, so that its bytes are allocated once.
@@ -131,7 +138,9 @@ package final class ConciergeService: Sendable {
         json.writeRaw(#","hotel":"#)
         json.writeString(result.hotel)
         json.writeRaw(#","items":"#)
-        service.itemFragments.writeList(result.items.lazy.map { ($0.index, $0.score) }, to: &json)
+        service.itemFragments.writeList(count: result.items.count, to: &json) {
+            (result.items[$0].index, result.items[$0].score)
+        }
         json.writeRaw("}")
         return .json(json.bytes)
     }

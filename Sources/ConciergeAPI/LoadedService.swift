@@ -15,6 +15,8 @@ package final class LoadedService: Sendable {
     let itemFragments: ItemJSONFragments
     /// How every answer of this version and colour begins: `{"model":{"name":…,"version":…},"color":…`.
     let answerOpening: [UInt8]
+    /// Hotel `h` as an answer names it: `,"hotel":…`.
+    let hotelMembers: JSONFragments
 
     package init(model: LoadedModel, recommender: Recommender, color: String, loadedAt: Date, loadSeconds: Double) {
         self.model = model
@@ -36,5 +38,9 @@ package final class LoadedService: Sendable {
         opening.writeRaw(#"},"color":"#)
         opening.writeString(color)
         answerOpening = opening.bytes
+        hotelMembers = JSONFragments(count: model.hotelCount, capacity: model.hotelCount * 24) { hotel, writer in
+            writer.writeRaw(#","hotel":"#)
+            writer.writeString(model.hotelID(hotel))
+        }
     }
 }

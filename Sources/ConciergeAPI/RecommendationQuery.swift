@@ -7,22 +7,44 @@ import ConciergeServing
 enum RecommendationQuery {
     static let fields: Set<String> = ["user", "k", "hotel", "exclude", "recent", "seen", "departments"]
 
+    /// One pass over the query, no lookup by name: a parameter given twice counts the first time, except the
+    /// lists (`exclude`, `recent`, `departments`), whose values are joined.
     static func fromQuery(_ query: QueryItems) throws(HTTPError) -> RecommendationRequest {
-        for item in query where !fields.contains(item.name) {
-            throw invalid(item.name, "is not a parameter of /recommend; use \(fields.sorted().joined(separator: ", "))")
+        var user: String?
+        var hotel: String?
+        var k: String?
+        var seen: String?
+        var exclude: [String] = []
+        var recent: [String] = []
+        var departments: [String]?
+        for item in query {
+            switch item.name {
+            case "user": user = user ?? item.value
+            case "hotel": hotel = hotel ?? item.value
+            case "k": k = k ?? item.value
+            case "seen": seen = seen ?? item.value
+            case "exclude": appendList(item.value, to: &exclude)
+            case "recent": appendList(item.value, to: &recent)
+            case "departments":
+                var named = departments ?? []
+                appendList(item.value, to: &named)
+                departments = named
+            default:
+                throw invalid(
+                    item.name, "is not a parameter of /recommend; use \(fields.sorted().joined(separator: ", "))")
+            }
         }
-        var request = RecommendationRequest(user: query["user"].flatMap { $0.isEmpty ? nil : $0 })
-        if let k = query["k"] {
-            guard let count = Int(k) else { throw invalid("k", "must be a whole number from 1 to 100, not '\(k)'") }
-            request.count = count
+        var count = 10
+        if let k {
+            guard let parsed = Int(k) else { throw invalid("k", "must be a whole number from 1 to 100, not '\(k)'") }
+            count = parsed
         }
-        request.hotel = query["hotel"].flatMap { $0.isEmpty ? nil : $0 }
-        request.exclude = list(query.values(for: "exclude"))
-        request.recent = list(query.values(for: "recent"))
-        request.departments = query["departments"].map { _ in list(query.values(for: "departments")) }
-        if let seen = query["seen"] { request.includeSeen = try includeSeen(seen) }
-        try checkCount(request.count)
-        return request
+        var includesSeen = false
+        if let seen { includesSeen = try includeSeen(seen) }
+        try checkCount(count)
+        return RecommendationRequest(
+            user: user.flatMap { $0.isEmpty ? nil : $0 }, count: count, hotel: hotel.flatMap { $0.isEmpty ? nil : $0 },
+            exclude: exclude, recent: recent, includeSeen: includesSeen, departments: departments)
     }
 
     static func fromJSON(_ body: [UInt8]) throws(HTTPError) -> RecommendationRequest {
@@ -115,8 +137,9 @@ enum RecommendationQuery {
         }
     }
 
-    private static func list(_ values: [String]) -> [String] {
-        values.flatMap { $0.split(separator: ",") }.map(String.init).filter { !$0.isEmpty }
+    /// The ids of a comma-separated list, empty ones left out.
+    private static func appendList(_ value: String, to ids: inout [String]) {
+        for id in value.split(separator: ",") { ids.append(String(id)) }
     }
 
     static func invalid(_ field: String, _ problem: String) -> HTTPError {

@@ -1,6 +1,5 @@
 import ConciergeServing
 import Prometheus
-import Synchronization
 
 /// The service's own metrics, kept in a swift-prometheus registry. (The registry's metrics carry help
 /// text, which `promtool check metrics` requires and swift-metrics' API has no place for.)
@@ -11,21 +10,12 @@ final class ServiceMetrics: Sendable {
     /// `/recommend`'s answers by hotel and strategy, `recommendations[hotel * strategies.count + strategy]`: a
     /// request finds its counter by index, without a registry lookup. Each counter is made on first use, so that
     /// `/metrics` shows only the pairs that occurred (a version may have thousands of hotels).
-    private let recommendations: [CounterSlot]
+    private let recommendations: [OnceReference<Counter>]
     private let strategies = RecommendationStrategy.allCases
     private let hotels: [String]
     /// `MetricNameDescriptor` is a struct of constant strings that swift-prometheus does not mark Sendable.
     private nonisolated(unsafe) let recommendationsName = ServiceMetrics.name(
         "recommendations", unit: "total", help: "Answers of /recommend, by strategy and hotel.")
-
-    private final class CounterSlot: Sendable {
-        private let counter = AtomicLazyReference<Counter>()
-
-        /// The counter, made by `make` the first time only.
-        func counter(orMake make: () -> Counter) -> Counter {
-            counter.load() ?? counter.storeIfNil(make())
-        }
-    }
 
     private static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "concierge", metricName: metric, unitName: unit, helpText: help)
@@ -71,16 +61,23 @@ final class ServiceMetrics: Sendable {
                 .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
             ])
         self.hotels = hotels
-        recommendations = (0..<hotels.count * strategies.count).map { _ in CounterSlot() }
+        recommendations = (0..<hotels.count * strategies.count).map { _ in OnceReference() }
     }
 
-    func recordRecommendation(strategy: RecommendationStrategy, hotel: Int, items: Int, duration: Duration) {
-        recommendations[hotel * strategies.count + strategies.firstIndex(of: strategy)!].counter {
-            registry.makeCounter(
-                descriptor: recommendationsName, labels: [("strategy", strategy.rawValue), ("hotel", hotels[hotel])])
-        }
-        .increment()
+    /// `started`: when ranking began, for a request that could be folded in (one with recent items); only
+    /// fold-in is timed.
+    func recordRecommendation(
+        strategy: RecommendationStrategy, hotel: Int, items: Int, started: ContinuousClock.Instant?
+    ) {
+        let slot = recommendations[hotel * strategies.count + strategies.firstIndex(of: strategy)!]
+        let counter =
+            slot.load()
+            ?? slot.storeIfNil(
+                registry.makeCounter(
+                    descriptor: recommendationsName,
+                    labels: [("strategy", strategy.rawValue), ("hotel", hotels[hotel])]))
+        counter.increment()
         itemsReturned.increment(by: Int64(items))
-        if strategy == .foldIn { foldIn.record(duration) }
+        if strategy == .foldIn, let started { foldIn.record(ContinuousClock.now - started) }
     }
 }

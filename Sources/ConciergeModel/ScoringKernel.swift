@@ -63,14 +63,14 @@ public enum ScoringKernel {
         }
     }
 
-    /// Dimensions that are a multiple of eight up to 64: the query is read into at most eight
-    /// vectors once, and each row costs one multiply and add per eight values.
+    /// Dimensions that are a multiple of eight up to 64: the query is read into at most eight vectors once, and
+    /// each row costs one multiply and add per eight values.
     private static func scoreAligned(
         _ query: UnsafePointer<Float>, _ matrix: UnsafePointer<Float>, _ rowCount: Int, _ dimension: Int,
         _ out: UnsafeMutablePointer<Float>
     ) {
         let chunks = dimension / 8
-        var q = (
+        var q: Query = (
             SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
             SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>()
         )
@@ -78,19 +78,43 @@ public enum ScoringKernel {
             let vectors = bytes.bindMemory(to: SIMD8<Float>.self)
             for chunk in 0..<chunks { vectors[chunk] = VectorKernels.load(query + 8 * chunk) }
         }
+        // A loop for each number of chunks, compiled with it as a constant: no branch per row and chunk (a
+        // quarter of the instructions at 16 factors).
+        switch chunks {
+        case 1: scoreRows(q, chunks: 1, matrix, rowCount, dimension, out)
+        case 2: scoreRows(q, chunks: 2, matrix, rowCount, dimension, out)
+        case 3: scoreRows(q, chunks: 3, matrix, rowCount, dimension, out)
+        case 4: scoreRows(q, chunks: 4, matrix, rowCount, dimension, out)
+        case 5: scoreRows(q, chunks: 5, matrix, rowCount, dimension, out)
+        case 6: scoreRows(q, chunks: 6, matrix, rowCount, dimension, out)
+        case 7: scoreRows(q, chunks: 7, matrix, rowCount, dimension, out)
+        default: scoreRows(q, chunks: 8, matrix, rowCount, dimension, out)
+        }
+    }
+
+    /// The query, eight values per vector; the vectors past its dimension are unused.
+    private typealias Query = (
+        SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>
+    )
+
+    /// Two accumulators, alternating chunks, summed pairwise at the end.
+    @inline(__always)
+    private static func scoreRows(
+        _ q: Query, chunks: Int, _ matrix: UnsafePointer<Float>, _ rowCount: Int, _ dimension: Int,
+        _ out: UnsafeMutablePointer<Float>
+    ) {
         let (q0, q1, q2, q3, q4, q5, q6, q7) = q
         var row = matrix
         for index in 0..<rowCount {
             var first = q0 * VectorKernels.load(row)
-            var second = SIMD8<Float>()
-            if chunks > 1 { second += q1 * VectorKernels.load(row + 8) }
+            var second = chunks > 1 ? q1 * VectorKernels.load(row + 8) : SIMD8<Float>()
             if chunks > 2 { first += q2 * VectorKernels.load(row + 16) }
             if chunks > 3 { second += q3 * VectorKernels.load(row + 24) }
             if chunks > 4 { first += q4 * VectorKernels.load(row + 32) }
             if chunks > 5 { second += q5 * VectorKernels.load(row + 40) }
             if chunks > 6 { first += q6 * VectorKernels.load(row + 48) }
             if chunks > 7 { second += q7 * VectorKernels.load(row + 56) }
-            out[index] = VectorKernels.horizontalSum(first + second)
+            out[index] = VectorKernels.horizontalSum(chunks > 1 ? first + second : first)
             row += dimension
         }
     }

@@ -1,8 +1,11 @@
-/// Selects the `k` best (index, score) pairs of a score buffer with a bounded heap, in
-/// O(n log k) time and no allocation: the heap lives in the caller's output buffers.
+/// Selects the `k` best (index, score) pairs of a score buffer in one pass and no allocation: the best seen so
+/// far are kept sorted, best first, in the caller's output buffers.
 ///
-/// Higher scores are better; equal scores go to the lower index, so results do not depend on
-/// the heap's internal order. NaN scores are never selected.
+/// Once `k` are kept, a score costs one comparison with the worst kept, and most scores of a large block stop
+/// there; one that passes is inserted by shifting the worse ones down, O(k). (Scores that rise with the index
+/// make every insertion shift all `k`; scores are dot products and sums, in no such order.)
+///
+/// Higher scores are better; equal scores go to the lower index. NaN scores are never selected.
 public enum TopK {
     /// Writes the best `min(k, eligible)` entries of `scores`, best first, into `indices` and
     /// `bestScores` (each with room for `k`) and returns how many it wrote.
@@ -19,7 +22,9 @@ public enum TopK {
     ) -> Int {
         let k = max(0, k)
         precondition(indices.count >= k && bestScores.count >= k, "output buffers need room for k entries")
-        guard k > 0, let ids = indices.baseAddress, let values = bestScores.baseAddress else { return 0 }
+        guard k > 0, let ids = indices.baseAddress, let values = bestScores.baseAddress,
+            let all = scores.baseAddress
+        else { return 0 }
         var size = 0
         var nextExcluded = 0
         var offset = 0
@@ -35,30 +40,29 @@ public enum TopK {
                 stop = min(excludedOffset, scores.count)
                 break
             }
-            for position in offset..<stop {
-                let score = scores[position]
-                if size == k {
-                    // Equal to the worst kept means a higher index than it: not better. NaN fails too.
-                    if score > values[0] {
-                        ids[0] = Int32(firstIndex &+ position)
-                        values[0] = score
-                        siftDown(ids, values, 0, size)
-                    }
-                } else if !score.isNaN {
-                    ids[size] = Int32(firstIndex &+ position)
-                    values[size] = score
-                    siftUp(ids, values, size)
+            var position = offset
+            // Until k are kept, any score but NaN is.
+            while position < stop && size < k {
+                let score = all[position]
+                if !score.isNaN {
+                    insert(score, index: Int32(firstIndex &+ position), ids, values, last: size)
                     size += 1
+                }
+                position += 1
+            }
+            if size == k {
+                // Equal to the worst kept means a higher index than it: not better. NaN fails too.
+                var worst = values[k - 1]
+                while position < stop {
+                    let score = all[position]
+                    if score > worst {
+                        insert(score, index: Int32(firstIndex &+ position), ids, values, last: k - 1)
+                        worst = values[k - 1]
+                    }
+                    position += 1
                 }
             }
             offset = stop + 1
-        }
-        // Heap sort: moving the worst to the back, one by one, leaves the best at the front.
-        var end = size
-        while end > 1 {
-            end -= 1
-            swapAt(ids, values, 0, end)
-            siftDown(ids, values, 0, end)
         }
         return size
     }
@@ -83,49 +87,20 @@ public enum TopK {
         }
     }
 
-    /// `a` ranks below `b`: a lower score, or the same score and a higher index.
+    /// Puts `score` into the sorted `values[0...last]`, whose entry at `last` is dropped: it moves each worse
+    /// entry one place down. Entries of an equal score stay ahead, as they came earlier, with lower indices.
     @inline(__always)
-    static func worse(_ scoreA: Float, _ indexA: Int32, _ scoreB: Float, _ indexB: Int32) -> Bool {
-        scoreA < scoreB || (scoreA == scoreB && indexA > indexB)
-    }
-
-    @inline(__always)
-    private static func swapAt(
-        _ ids: UnsafeMutablePointer<Int32>, _ values: UnsafeMutablePointer<Float>, _ a: Int, _ b: Int
+    private static func insert(
+        _ score: Float, index: Int32, _ ids: UnsafeMutablePointer<Int32>, _ values: UnsafeMutablePointer<Float>,
+        last: Int
     ) {
-        let id = ids[a]
-        ids[a] = ids[b]
-        ids[b] = id
-        let value = values[a]
-        values[a] = values[b]
-        values[b] = value
-    }
-
-    /// The heap keeps the worst kept entry at the root.
-    private static func siftUp(_ ids: UnsafeMutablePointer<Int32>, _ values: UnsafeMutablePointer<Float>, _ start: Int)
-    {
-        var child = start
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard worse(values[child], ids[child], values[parent], ids[parent]) else { return }
-            swapAt(ids, values, child, parent)
-            child = parent
+        var slot = last
+        while slot > 0 && values[slot - 1] < score {
+            values[slot] = values[slot - 1]
+            ids[slot] = ids[slot - 1]
+            slot -= 1
         }
-    }
-
-    private static func siftDown(
-        _ ids: UnsafeMutablePointer<Int32>, _ values: UnsafeMutablePointer<Float>, _ start: Int, _ size: Int
-    ) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1
-            if left >= size { return }
-            var child = left
-            let right = left + 1
-            if right < size && worse(values[right], ids[right], values[left], ids[left]) { child = right }
-            guard worse(values[child], ids[child], values[parent], ids[parent]) else { return }
-            swapAt(ids, values, child, parent)
-            parent = child
-        }
+        values[slot] = score
+        ids[slot] = index
     }
 }

@@ -1,7 +1,8 @@
 public import ConciergeModel
 
 /// The answer to a `RecommendationRequest` by index, before anything is named: what `Recommender.recommend`
-/// names, and all an answer needs whose item text was written beforehand.
+/// names. (An answer whose item text was written beforehand needs only the `BorrowedRankedList` it is copied
+/// from.)
 public struct RankedList: Sendable, Equatable {
     public var strategy: RecommendationStrategy
     /// The hotel recommended from, by index: the one asked for, or the guest's latest.
@@ -12,4 +13,13 @@ public struct RankedList: Sendable, Equatable {
     public var ignoredExclusions: Int
     /// As in `RecommendationResult`.
     public var ignoredRecent: Int
+
+    /// The list with its items copied out of the buffers they were ranked into.
+    init(_ borrowed: BorrowedRankedList) {
+        strategy = borrowed.strategy
+        hotel = borrowed.hotel
+        items = zip(borrowed.items, borrowed.scores).map { Recommendation(item: Int($0), score: $1) }
+        ignoredExclusions = borrowed.ignoredExclusions
+        ignoredRecent = borrowed.ignoredRecent
+    }
 }

@@ -38,38 +38,64 @@ public final class Recommender: Sendable {
 
     /// What `recommend` answers, by index: the items are not named.
     public func rank(_ request: RecommendationRequest) throws(RecommendationError) -> RankedList {
-        guard RecommendationRequest.countRange.contains(request.count) else {
-            throw .countOutOfRange(request.count)
-        }
+        try rank(request) { RankedList($0) }
+    }
+
+    /// Ranks as `rank(_:)` does and hands `body` the list in the buffers it was ranked into, which live for the
+    /// call: nothing is allocated, and the request is not copied.
+    @inlinable
+    public func rank<Result>(
+        _ request: borrowing RecommendationRequest, _ body: (BorrowedRankedList) -> Result
+    ) throws(RecommendationError) -> Result {
+        // Inlined into the caller, so that the ranking itself is compiled once, not generic over `Result`: an
+        // unspecialised generic closure costs a type metadata lookup at every level.
+        var result: Result?
+        try lendRanking(request) { result = body($0) }
+        return result!
+    }
+
+    @usableFromInline
+    func lendRanking(
+        _ request: borrowing RecommendationRequest, to body: (BorrowedRankedList) -> Void
+    ) throws(RecommendationError) {
+        let count = request.count
+        guard RecommendationRequest.countRange.contains(count) else { throw .countOutOfRange(count) }
         let user = request.user.flatMap(model.userIndex(for:))
-        let hotel: Int
-        if let id = request.hotel {
-            guard let index = model.hotelIndex(for: id) else { throw .unknownHotel(id) }
-            hotel = index
-        } else if let user {
-            hotel = model.latestHotel(ofUser: user)
-        } else if let firstKnown = request.recent.lazy.compactMap(model.itemIndex(for:)).first {
-            // A new guest's recent orders say where they are staying.
-            hotel = model.hotel(ofItem: firstKnown)
-        } else {
-            throw .hotelRequired(user: request.user)
-        }
-        return withRules(of: request) { rules, ignoredExclusions in
-            withRecentItems(of: request, user: user, block: model.items(ofHotel: hotel)) {
+        let hotel = try hotel(of: request, user: user)
+        // The closures capture the lists they need rather than the request, which they would copy.
+        let recent = request.recent
+        withRules(exclude: request.exclude, includeSeen: request.includeSeen, departments: request.departments) {
+            rules, ignoredExclusions in
+            withRecentItems(recent, user: user, block: model.items(ofHotel: hotel)) {
                 recentItems, recentUnits, ignoredRecent in
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: request.count) { best in
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: request.count) { bestScores in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: count) { best in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { bestScores in
                         let (found, strategy) = ranker.rank(
                             user: user, hotel: hotel, recentItems: recentItems, recentUnits: recentUnits, rules: rules,
                             items: best, scores: bestScores)
-                        return RankedList(
-                            strategy: strategy, hotel: hotel,
-                            items: (0..<found).map { Recommendation(item: Int(best[$0]), score: bestScores[$0]) },
-                            ignoredExclusions: ignoredExclusions, ignoredRecent: ignoredRecent)
+                        body(
+                            BorrowedRankedList(
+                                strategy: strategy, hotel: hotel, items: UnsafeBufferPointer(rebasing: best[0..<found]),
+                                scores: UnsafeBufferPointer(rebasing: bestScores[0..<found]),
+                                ignoredExclusions: ignoredExclusions, ignoredRecent: ignoredRecent))
                     }
                 }
             }
         }
+    }
+
+    /// The hotel to recommend from: the one asked for, else the known guest's latest, else a new guest's.
+    private func hotel(of request: borrowing RecommendationRequest, user: Int?) throws(RecommendationError) -> Int {
+        if let id = request.hotel {
+            guard let index = model.hotelIndex(for: id) else { throw .unknownHotel(id) }
+            return index
+        }
+        if let user { return model.latestHotel(ofUser: user) }
+        // A new guest's recent orders say where they are staying.
+        for id in request.recent {
+            if let item = model.itemIndex(for: id) { return model.hotel(ofItem: item) }
+        }
+        throw .hotelRequired(user: request.user)
     }
 
     /// The neighbours of `item` within its hotel, in the order the version stores them.
@@ -110,21 +136,22 @@ public final class Recommender: Sendable {
 
     // MARK: - From ids to indices
 
-    /// The request's rules, with its `exclude` ids as item indices (and how many the model does not know) and
+    /// A request's rules, with its `exclude` ids as item indices (and how many the model does not know) and
     /// its departments as a mask of department codes (unknown names match no item).
     private func withRules<Result>(
-        of request: RecommendationRequest, _ body: (Ranker.Rules, _ ignoredExclusions: Int) -> Result
+        exclude: [String], includeSeen: Bool, departments: [String]?,
+        _ body: (Ranker.Rules, _ ignoredExclusions: Int) -> Result
     ) -> Result {
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(1, request.exclude.count)) { excluded in
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(1, exclude.count)) { excluded in
             var count = 0
-            for id in request.exclude {
+            for id in exclude {
                 guard let item = model.itemIndex(for: id) else { continue }
                 excluded[count] = Int32(item)
                 count += 1
             }
             var rules = Ranker.Rules(
-                includeSeen: request.includeSeen, excludedItems: UnsafeBufferPointer(rebasing: excluded[0..<count]))
-            guard let departments = request.departments else { return body(rules, request.exclude.count - count) }
+                includeSeen: includeSeen, excludedItems: UnsafeBufferPointer(rebasing: excluded[0..<count]))
+            guard let departments else { return body(rules, exclude.count - count) }
             return withUnsafeTemporaryAllocation(of: Bool.self, capacity: max(1, departmentCodeByName.count)) {
                 allowed in
                 allowed.initialize(repeating: false)
@@ -132,25 +159,24 @@ public final class Recommender: Sendable {
                     if let code = departmentCodeByName[name] { allowed[Int(code)] = true }
                 }
                 rules.allowedDepartments = UnsafeBufferPointer(allowed)
-                return body(rules, request.exclude.count - count)
+                return body(rules, exclude.count - count)
             }
         }
     }
 
     /// The `recent` items of the block for a guest without a history; a guest with one ignores them all.
     private func withRecentItems<Result>(
-        of request: RecommendationRequest, user: Int?, block: Range<Int>,
+        _ recent: [String], user: Int?, block: Range<Int>,
         _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Float>, _ ignored: Int) -> Result
     ) -> Result {
         if let user, ranker.hasHistory(user) {
             return body(
-                UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0),
-                request.recent.count)
+                UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0), recent.count)
         }
-        let capacity = max(1, request.recent.count)
+        let capacity = max(1, recent.count)
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { items in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { units in
-                let (distinct, ignored) = recentItems(request.recent, block: block, items: items, units: units)
+                let (distinct, ignored) = recentItems(recent, block: block, items: items, units: units)
                 return body(
                     UnsafeBufferPointer(rebasing: items[0..<distinct]),
                     UnsafeBufferPointer(rebasing: units[0..<distinct]),

@@ -23,6 +23,12 @@ import Testing
         }
     }
 
+    /// Each number of eight-value chunks has a loop of its own.
+    @Test(arguments: [8, 16, 24, 32, 40, 48, 56, 64])
+    func everyChunkCountScoresAsTheNaiveLoop(dimension: Int) {
+        scoresMatchNaiveLoop(dimension: dimension)
+    }
+
     @Test func topKOverABlockReportsCatalogueIndices() {
         var generator = SplitMix64(seed: 9)
         let dimension = 16, items = 50

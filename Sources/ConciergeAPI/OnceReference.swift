@@ -1,0 +1,22 @@
+import Synchronization
+
+/// A reference stored at most once and read by every request. A read is one atomic load, a few instructions;
+/// `AtomicLazyReference.load()`, which the standard library does not inline, takes hundreds.
+final class OnceReference<Object: AnyObject & Sendable>: Sendable {
+    private let stored = Atomic<Unmanaged<Object>?>(nil)
+
+    func load() -> Object? { stored.load(ordering: .acquiring)?.takeUnretainedValue() }
+
+    /// Stores `object` unless one is stored already, and returns the one stored.
+    @discardableResult
+    func storeIfNil(_ object: Object) -> Object {
+        let retained = Unmanaged.passRetained(object)
+        let (stored, earlier) = stored.compareExchange(
+            expected: nil, desired: retained, ordering: .acquiringAndReleasing)
+        guard !stored, let earlier else { return object }
+        retained.release()
+        return earlier.takeUnretainedValue()
+    }
+
+    deinit { stored.load(ordering: .acquiring)?.release() }
+}
