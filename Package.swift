@@ -35,6 +35,10 @@ let package = Package(
         .systemLibrary(
             name: "CNghttp2", pkgConfig: "libnghttp2",
             providers: [.apt(["libnghttp2-dev"])]),
+        // BLAS and LAPACK (OpenBLAS, multi-threaded): EASE's Cholesky factorisation and inverse.
+        .systemLibrary(
+            name: "COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
         // Linux's epoll, which Glibc's module does not import.
         .systemLibrary(name: "CEpoll"),
 
@@ -66,10 +70,11 @@ let package = Package(
             name: "ConciergeJSON",
             swiftSettings: strictness),
 
-        // The recommender's mathematics: matrices, ALS, item similarity, popularity, ranking metrics.
+        // The recommender's mathematics: matrices, ALS, item similarity, EASE, popularity, ranking metrics.
         // No I/O and no HTTP: training and serving both build on it.
         .target(
             name: "ConciergeModel",
+            dependencies: ["COpenBLAS"],
             // Optimised in debug builds too: unoptimised, ALS is ~300× slower and the tests that train
             // (and `make test` as a whole) would take hours.
             swiftSettings: strictness + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
