@@ -47,12 +47,18 @@ let package = Package(
             name: "ConciergeSystem",
             swiftSettings: strictness),
 
+        // SHA-256 through OpenSSL, once for every module that hashes: model files' checksums and API keys' digests.
+        .target(
+            name: "ConciergeDigest",
+            dependencies: ["COpenSSL"],
+            swiftSettings: strictness),
+
         // HTTP/1.1 and HTTP/2 (libnghttp2) server, cleartext or TLS (OpenSSL), on POSIX sockets and Dispatch;
         // knows nothing of recommendations.
         .target(
             name: "ConciergeHTTP",
             dependencies: [
-                "CEpoll", "CNghttp2", "COpenSSL", "ConciergeJSON", "ConciergeSystem",
+                "CEpoll", "CNghttp2", "COpenSSL", "ConciergeDigest", "ConciergeJSON", "ConciergeSystem",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -87,16 +93,18 @@ let package = Package(
             swiftSettings: strictness),
 
         // The model format: what training writes and serving reads. The files of one version (docs/model-format.md),
-        // their manifest and SHA-256 checksums (OpenSSL), writing them, mapping and checking them. No SQLite.
+        // their manifest and SHA-256 checksums, writing them, mapping and checking them. No SQLite.
         .target(
             name: "ConciergeModelFormat",
-            dependencies: ["ConciergeModel", "ConciergeSystem", "COpenSSL"],
+            dependencies: ["ConciergeDigest", "ConciergeModel", "ConciergeSystem"],
             swiftSettings: strictness),
 
         // The model registry: the catalogue of versions (SQLite), atomic publish, aliases, events, verify, gc, import.
         .target(
             name: "ConciergeRegistry",
-            dependencies: ["ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite", "ConciergeSystem"],
+            dependencies: [
+                "ConciergeDigest", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite", "ConciergeSystem",
+            ],
             swiftSettings: strictness),
 
         // Training: builds the interaction matrix, compares candidates, measures, refits, hands over artifacts.
@@ -167,6 +175,10 @@ let package = Package(
             dependencies: ["ConciergeSystem"],
             swiftSettings: strictness),
         .testTarget(
+            name: "ConciergeDigestTests",
+            dependencies: ["ConciergeDigest"],
+            swiftSettings: strictness),
+        .testTarget(
             name: "ConciergeModelTests",
             dependencies: ["ConciergeModel"],
             swiftSettings: strictness),
@@ -183,13 +195,9 @@ let package = Package(
             dependencies: ["ConciergeData", "ConciergeSQLite"],
             swiftSettings: strictness),
         .testTarget(
-            name: "ConciergeModelFormatTests",
-            dependencies: ["ConciergeModelFormat"],
-            swiftSettings: strictness),
-        .testTarget(
             name: "ConciergeRegistryTests",
             dependencies: [
-                "ConciergeRegistry", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite",
+                "ConciergeDigest", "ConciergeRegistry", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite",
                 "ConciergeTestSupport",
             ],
             swiftSettings: strictness),
