@@ -18,7 +18,7 @@ FROM ${SWIFT_IMAGE} AS build
 # bookworm's, which only takes security fixes: pinning them would break the build at the next fix.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends pkg-config libsqlite3-dev libssl-dev libnghttp2-dev \
+    && apt-get install -y --no-install-recommends pkg-config libsqlite3-dev libssl-dev libnghttp2-dev libopenblas-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so a change to the sources does not fetch them again.
@@ -32,11 +32,11 @@ RUN swift build -c release --product concierge --static-swift-stdlib \
 
 FROM ${RUNTIME_IMAGE}
 # The shared libraries a binary built with --static-swift-stdlib links (ldd): SQLite, OpenSSL and
-# libstdc++ (glibc is the base image's), and nghttp2 for HTTP/2. A system user owns nothing but
-# /models. Versions as above.
+# libstdc++ (glibc is the base image's), nghttp2 for HTTP/2, and OpenBLAS (its threaded build, with
+# libgfortran) for training's EASE. A system user owns nothing but /models. Versions as above.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-0 libssl3 libnghttp2-14 libstdc++6 \
+    && apt-get install -y --no-install-recommends libsqlite3-0 libssl3 libnghttp2-14 libstdc++6 libopenblas0-pthread \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 concierge \
     && useradd --system --uid 10001 --gid concierge --home-dir /nonexistent --shell /usr/sbin/nologin concierge \

@@ -8,8 +8,9 @@ PORT ?= 8080
 FUZZ_SECONDS ?= 300
 TEST_FUZZ_SECONDS ?= 30
 
-# Debian packages that building and serving need: pkg-config and the C libraries' headers.
-BUILD_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev
+# Debian packages that building and serving need: pkg-config and the C libraries' headers (OpenBLAS for EASE's
+# inverse).
+BUILD_PACKAGES := pkg-config libsqlite3-dev libssl-dev libnghttp2-dev libopenblas-dev
 # Debian packages only the tests and benchmarks use. deploy/deploy.sh needs curl, jq and nginx; the TLS tests
 # make certificates with openssl; the lint test needs shellcheck and systemd-analyze (systemd); the monitoring
 # test Prometheus, its exporters and Alertmanager (amtool); the Spark test Java 17, and BLAS and LAPACK so that

@@ -35,6 +35,10 @@ let package = Package(
         .systemLibrary(
             name: "CNghttp2", pkgConfig: "libnghttp2",
             providers: [.apt(["libnghttp2-dev"])]),
+        // BLAS and LAPACK (OpenBLAS, multi-threaded): EASE's Cholesky factorisation and inverse.
+        .systemLibrary(
+            name: "COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
         // Linux's epoll, which Glibc's module does not import.
         .systemLibrary(name: "CEpoll"),
 
@@ -43,12 +47,18 @@ let package = Package(
             name: "ConciergeSystem",
             swiftSettings: strictness),
 
+        // SHA-256 through OpenSSL, once for every module that hashes: model files' checksums and API keys' digests.
+        .target(
+            name: "ConciergeDigest",
+            dependencies: ["COpenSSL"],
+            swiftSettings: strictness),
+
         // HTTP/1.1 and HTTP/2 (libnghttp2) server, cleartext or TLS (OpenSSL), on POSIX sockets and Dispatch;
         // knows nothing of recommendations.
         .target(
             name: "ConciergeHTTP",
             dependencies: [
-                "CEpoll", "CNghttp2", "COpenSSL", "ConciergeJSON", "ConciergeSystem",
+                "CEpoll", "CNghttp2", "COpenSSL", "ConciergeDigest", "ConciergeJSON", "ConciergeSystem",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -66,10 +76,11 @@ let package = Package(
             name: "ConciergeJSON",
             swiftSettings: strictness),
 
-        // The recommender's mathematics: matrices, ALS, item similarity, popularity, ranking metrics.
+        // The recommender's mathematics: matrices, ALS, item similarity, EASE, popularity, ranking metrics.
         // No I/O and no HTTP: training and serving both build on it.
         .target(
             name: "ConciergeModel",
+            dependencies: ["COpenBLAS"],
             // Optimised in debug builds too: unoptimised, ALS is ~300× slower and the tests that train
             // (and `make test` as a whole) would take hours.
             swiftSettings: strictness + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
@@ -82,16 +93,18 @@ let package = Package(
             swiftSettings: strictness),
 
         // The model format: what training writes and serving reads. The files of one version (docs/model-format.md),
-        // their manifest and SHA-256 checksums (OpenSSL), writing them, mapping and checking them. No SQLite.
+        // their manifest and SHA-256 checksums, writing them, mapping and checking them. No SQLite.
         .target(
             name: "ConciergeModelFormat",
-            dependencies: ["ConciergeModel", "ConciergeSystem", "COpenSSL"],
+            dependencies: ["ConciergeDigest", "ConciergeModel", "ConciergeSystem"],
             swiftSettings: strictness),
 
         // The model registry: the catalogue of versions (SQLite), atomic publish, aliases, events, verify, gc, import.
         .target(
             name: "ConciergeRegistry",
-            dependencies: ["ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite", "ConciergeSystem"],
+            dependencies: [
+                "ConciergeDigest", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite", "ConciergeSystem",
+            ],
             swiftSettings: strictness),
 
         // Training: builds the interaction matrix, compares candidates, measures, refits, hands over artifacts.
@@ -162,6 +175,10 @@ let package = Package(
             dependencies: ["ConciergeSystem"],
             swiftSettings: strictness),
         .testTarget(
+            name: "ConciergeDigestTests",
+            dependencies: ["ConciergeDigest"],
+            swiftSettings: strictness),
+        .testTarget(
             name: "ConciergeModelTests",
             dependencies: ["ConciergeModel"],
             swiftSettings: strictness),
@@ -178,13 +195,9 @@ let package = Package(
             dependencies: ["ConciergeData", "ConciergeSQLite"],
             swiftSettings: strictness),
         .testTarget(
-            name: "ConciergeModelFormatTests",
-            dependencies: ["ConciergeModelFormat"],
-            swiftSettings: strictness),
-        .testTarget(
             name: "ConciergeRegistryTests",
             dependencies: [
-                "ConciergeRegistry", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite",
+                "ConciergeDigest", "ConciergeRegistry", "ConciergeModelFormat", "ConciergeModel", "ConciergeSQLite",
                 "ConciergeTestSupport",
             ],
             swiftSettings: strictness),

@@ -1,10 +1,12 @@
+import COpenBLAS
+
 /// EASE (Steck 2019, "Embarrassingly Shallow Autoencoders for Sparse Data"): a closed-form item-item model
 /// with one L2 weight λ. Per block (hotel), `B = I − P · diag(1 / diag(P))` with `P = (XᵀX + λI)⁻¹`, X the
 /// guest × item matrix restricted to the block; B's diagonal is zero, and a guest's scores are `x · B`.
 ///
-/// The inverse is computed in `Double` by a hand-written Cholesky factorisation (the package binds no LAPACK,
-/// and the Gram matrix plus λI is symmetric positive definite, which is exactly what Cholesky needs), its
-/// columns spread over the threads; B is kept in `Float`, as the model format stores it.
+/// The inverse is computed in `Double` by LAPACK (Debian's OpenBLAS): XᵀX + λI is symmetric positive definite,
+/// so a Cholesky factorisation (`dpotrf`) and the inverse from it (`dpotri`) are all it takes. B is kept in
+/// `Float`, as the model format stores it.
 public struct EASE: Sendable {
     /// What a cell of X holds.
     public enum Input: String, Sendable, Hashable, CaseIterable {
@@ -31,17 +33,32 @@ public struct EASE: Sendable {
     /// the blocks one after the other in block order: the layout of `ease_weights.f32`.
     public let weights: [Float]
 
+    /// Blocks of at least this many items are factorised one at a time, by OpenBLAS on all the threads; smaller
+    /// ones side by side, one per thread, each by OpenBLAS on that thread alone. Below a few hundred items an
+    /// inverse takes about a millisecond, too little to share among threads, and a hotel per thread keeps them
+    /// all busy; a large hotel's n³ inverse is what needs every thread.
+    public static let smallestSharedBlock = 512
+
     /// Fits B for every block of `userItems`' columns on `threads` threads.
     public init(userItems: SparseMatrix, blocks: [Range<Int>], configuration: Configuration, threads: Int) {
         var weights = [Float](repeating: 0, count: Self.weightCount(blocks: blocks))
+        let offsets = Self.blockOffsets(blocks: blocks)
+        let small = blocks.indices.filter { blocks[$0].count < Self.smallestSharedBlock }
+        let large = blocks.indices.filter { blocks[$0].count >= Self.smallestSharedBlock }
         weights.withUnsafeMutableBufferPointer { output in
-            var start = 0
-            for block in blocks {
-                let n = block.count
-                let target = UnsafeMutableBufferPointer(rebasing: output[start..<(start + n * n)])
-                Self.fitBlock(userItems, block: block, configuration: configuration, threads: threads, into: target)
-                start += n * n
+            func fit(_ index: Int) {
+                let target = UnsafeMutableBufferPointer(rebasing: output[offsets[index]..<offsets[index + 1]])
+                Self.fitBlock(userItems, block: blocks[index], configuration: configuration, into: target)
             }
+            // OpenBLAS's thread count is one setting for the process, and threads of its own on top of the
+            // workers here would oversubscribe the cores: while the workers each fit blocks, it stays on the
+            // calling thread; for a large block, fitted alone, it gets the threads instead.
+            openblas_set_num_threads(1)
+            ParallelLoop.forEachChunk(count: small.count, chunkSize: 1, threads: threads) { chunk in
+                for position in chunk { fit(small[position]) }
+            }
+            openblas_set_num_threads(Int32(max(1, threads)))
+            for index in large { fit(index) }
         }
         self.configuration = configuration
         self.blocks = blocks
@@ -63,7 +80,7 @@ public struct EASE: Sendable {
     // MARK: - One block
 
     private static func fitBlock(
-        _ userItems: SparseMatrix, block: Range<Int>, configuration: Configuration, threads: Int,
+        _ userItems: SparseMatrix, block: Range<Int>, configuration: Configuration,
         into b: UnsafeMutableBufferPointer<Float>
     ) {
         let n = block.count
@@ -72,8 +89,8 @@ public struct EASE: Sendable {
         system.withUnsafeMutableBufferPointer { matrix in
             let a = matrix.baseAddress!
             for i in 0..<n { a[i * n + i] += configuration.lambda }
-            cholesky(a, n, threads: threads)
-            invertInto(b.baseAddress!, factor: a, n, threads: threads)
+            invertPositiveDefinite(a, n)
+            write(b.baseAddress!, fromInverse: a, n)
         }
     }
 
@@ -102,86 +119,27 @@ public struct EASE: Sendable {
         return result
     }
 
-    /// Overwrites the lower triangle of the symmetric positive-definite `a` with L (`a = L·Lᵀ`) and its upper
-    /// triangle with Lᵀ, so that both triangular solves read rows. Column by column (Crout): the entries below
-    /// the diagonal of one column depend only on earlier columns, so they are spread over the threads.
-    static func cholesky(_ a: UnsafeMutablePointer<Double>, _ n: Int, threads: Int) {
-        for j in 0..<n {
-            let rowJ = a + j * n
-            let pivot = rowJ[j] - dot(rowJ, rowJ, j)
-            precondition(pivot > 0, "XᵀX + λI is positive definite for λ > 0; pivot \(pivot) at \(j)")
-            let diagonal = pivot.squareRoot()
-            rowJ[j] = diagonal
-            // About 64k multiply-adds per chunk, so that small columns are not split.
-            let chunk = max(1, 65_536 / max(j, 1))
-            ParallelLoop.forEachChunk(count: n - j - 1, chunkSize: chunk, threads: threads) { rows in
-                for offset in rows {
-                    let rowI = a + (j + 1 + offset) * n
-                    rowI[j] = (rowI[j] - dot(rowI, rowJ, j)) / diagonal
-                }
-            }
-        }
+    /// Replaces the lower triangle of the symmetric positive-definite row-major `a` by that of its inverse. LAPACK
+    /// is column-major, where this triangle is the upper one ('U').
+    static func invertPositiveDefinite(_ a: UnsafeMutablePointer<Double>, _ n: Int) {
+        var order = Int32(n)
+        var leadingDimension = Int32(n)
+        var info: Int32 = 0
+        dpotrf_("U", &order, a, &leadingDimension, &info, 1)
+        precondition(info == 0, "XᵀX + λI is positive definite for λ > 0; dpotrf says \(info)")
+        dpotri_("U", &order, a, &leadingDimension, &info, 1)
+        precondition(info == 0, "dpotri says \(info)")
+    }
+
+    /// Writes B into `b` from P's lower triangle in `a`: `Bᵢⱼ = −Pᵢⱼ / Pⱼⱼ` off the diagonal, 0 on it.
+    static func write(_ b: UnsafeMutablePointer<Float>, fromInverse a: UnsafePointer<Double>, _ n: Int) {
         for i in 0..<n {
-            for j in 0..<i { a[j * n + i] = a[i * n + j] }
-        }
-    }
-
-    /// Writes B of the factored `a` (see `cholesky`) into `b`. Column c of P solves `L·Lᵀ·p = e_c`; only its
-    /// entries from c on are needed (P is symmetric), which the columns compute in parallel into B's rows c,
-    /// before B is formed from P and its diagonal.
-    static func invertInto(
-        _ b: UnsafeMutablePointer<Float>, factor a: UnsafeMutablePointer<Double>, _ n: Int, threads: Int
-    ) {
-        var diagonal = [Double](repeating: 0, count: n)
-        diagonal.withUnsafeMutableBufferPointer { diagonalBuffer in
-            let pDiagonal = diagonalBuffer.baseAddress!
-            ParallelLoop.forEachChunk(count: n, chunkSize: max(1, 16_384 / n), threads: threads) { columns in
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { scratch in
-                    let y = scratch.baseAddress!
-                    for c in columns {
-                        // L·y = e_c: y is zero before c.
-                        for i in c..<n {
-                            let rowI = a + i * n
-                            let rest = dot(rowI + c, y + c, i - c)
-                            y[i] = ((i == c ? 1 : 0) - rest) / rowI[i]
-                        }
-                        // Lᵀ·p = y, from the bottom up to c, in place.
-                        for i in stride(from: n - 1, through: c, by: -1) {
-                            let rowI = a + i * n
-                            y[i] = (y[i] - dot(rowI + i + 1, y + i + 1, n - i - 1)) / rowI[i]
-                        }
-                        pDiagonal[c] = y[c]
-                        for i in c..<n { b[c * n + i] = Float(y[i]) }
-                    }
-                }
-            }
-            for i in 0..<n {
-                b[i * n + i] = 0
-                for j in (i + 1)..<n {
-                    let p = Double(b[i * n + j])
-                    b[i * n + j] = Float(-p / pDiagonal[j])
-                    b[j * n + i] = Float(-p / pDiagonal[i])
-                }
+            b[i * n + i] = 0
+            for j in 0..<i {
+                let p = a[i * n + j]
+                b[i * n + j] = Float(-p / a[j * n + j])
+                b[j * n + i] = Float(-p / a[i * n + i])
             }
         }
-    }
-
-    /// `a · b` over `count` Doubles, in four independent lanes.
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int) -> Double {
-        var sum = SIMD4<Double>()
-        var index = 0
-        while index + 4 <= count {
-            sum +=
-                UnsafeRawPointer(a + index).loadUnaligned(as: SIMD4<Double>.self)
-                * UnsafeRawPointer(b + index).loadUnaligned(as: SIMD4<Double>.self)
-            index += 4
-        }
-        var total = (sum[0] + sum[1]) + (sum[2] + sum[3])
-        while index < count {
-            total += a[index] * b[index]
-            index += 1
-        }
-        return total
     }
 }

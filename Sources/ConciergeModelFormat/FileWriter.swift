@@ -1,3 +1,4 @@
+import ConciergeDigest
 import ConciergeSystem
 import Glibc
 

@@ -1,3 +1,4 @@
+import ConciergeDigest
 import ConciergeModelFormat
 
 extension ModelRegistry {

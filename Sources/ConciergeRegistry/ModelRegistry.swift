@@ -1,3 +1,4 @@
+import ConciergeDigest
 package import ConciergeModelFormat
 import ConciergeSQLite
 

@@ -129,8 +129,10 @@ public struct ModelTrainer: Sendable {
         return Outcome(artifacts: artifacts, chosen: chosen, validation: validationResults, holdout: holdoutResults)
     }
 
-    /// EASE's λ when tuning: five orders of magnitude, from barely regularised to close to popularity.
-    public static let easeLambdas: [Double] = [1, 10, 100, 1_000, 10_000]
+    /// EASE's λ when tuning: four orders of magnitude, from barely regularised to close to popularity, in steps of
+    /// about √10. Validation quality is smooth in λ and its peak is broad but can fall anywhere between two decades
+    /// (Steck's best λ are a few hundred); a step of 10 can miss it by a factor of 3.
+    public static let easeLambdas: [Double] = [1, 3, 10, 30, 100, 300, 1_000, 3_000, 10_000]
 
     /// The grid: popularity by distinct guests and by units, item-item, then (when tuning) EASE over
     /// `easeLambdas` with binary and unit-count X, then the given ALS settings, plus (when tuning) a few factor

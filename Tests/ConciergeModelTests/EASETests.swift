@@ -56,6 +56,48 @@ import Testing
         #expect(one.weights == two.weights)
     }
 
+    /// X = [[1, 1, 0], [0, 1, 1], [1, 1, 1]] and λ = 1: XᵀX + I = [[3, 2, 1], [2, 4, 2], [1, 2, 3]], whose inverse,
+    /// worked out by hand (cofactors over the determinant 16), is P = [[2, −1, 0], [−1, 2, −1], [0, −1, 2]] / 4.
+    /// So B = [[0, ½, 0], [½, 0, ½], [0, ½, 0]]; a one-item block before it checks where the block's B goes.
+    @Test func aThreeItemBlockWithAKnownInverse() {
+        let x = SparseMatrix(
+            rows: 3, columns: 4,
+            triples: [(0, 0, 1), (0, 1, 1), (0, 2, 1), (1, 2, 1), (1, 3, 1), (2, 1, 1), (2, 2, 1), (2, 3, 1)])
+        let ease = EASE(
+            userItems: x, blocks: [0..<1, 1..<4], configuration: .init(lambda: 1, input: .binary), threads: 2)
+        let expected: [Float] = [0] + [0, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0]
+        #expect(ease.weights.count == expected.count)
+        #expect(zip(ease.weights, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "\(ease.weights)")
+    }
+
+    /// A block large enough to be factorised by OpenBLAS on several threads: the defining identity holds for a
+    /// sample of its rows, and one thread gives the same B up to rounding.
+    @Test func aLargeBlockOnSeveralThreads() {
+        let n = EASE.smallestSharedBlock + 88
+        let x = Self.randomHistory(users: 3 * n, items: n, seed: 11)
+        let configuration = EASE.Configuration(lambda: 20, input: .binary)
+        let two = EASE(userItems: x, blocks: [0..<n], configuration: configuration, threads: 2)
+        let one = EASE(userItems: x, blocks: [0..<n], configuration: configuration, threads: 1)
+        #expect(zip(one.weights, two.weights).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) })
+        var gramRows = [[Double]](repeating: [Double](repeating: 0, count: n), count: 3)
+        let sampled = [0, n / 2, n - 1]
+        for user in 0..<x.rows {
+            let columns = x.rowRange(user).map { Int(x.columnIndices[$0]) }
+            for (row, item) in sampled.enumerated() where columns.contains(item) {
+                for column in columns { gramRows[row][column] += 1 }
+            }
+        }
+        for (row, item) in sampled.enumerated() {
+            gramRows[row][item] += configuration.lambda
+            #expect(two.weights[item * n + item] == 0)
+            for j in stride(from: 0, to: n, by: 7) where j != item {
+                var product = 0.0
+                for k in 0..<n { product += gramRows[row][k] * Double(two.weights[k * n + j]) }
+                #expect(abs(product - gramRows[row][j]) < 1e-3 * max(1, abs(gramRows[row][j])), "(\(item), \(j))")
+            }
+        }
+    }
+
     /// A large λ shrinks B towards XᵀX / λ: a guest's scores become co-occurrence counts. For a guest whose item
     /// everyone ordered, co-occurrence is popularity by distinct guests, so the order is popularity's.
     @Test func aLargeLambdaRanksByPopularity() {

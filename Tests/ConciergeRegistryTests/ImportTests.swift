@@ -1,3 +1,4 @@
+import ConciergeDigest
 import ConciergeModel
 import ConciergeModelFormat
 import ConciergeRegistry

@@ -1,3 +1,4 @@
+import ConciergeDigest
 import ConciergeModelFormat
 import ConciergeRegistry
 import ConciergeTestSupport

@@ -91,6 +91,8 @@ import Testing
         let grid = ModelTrainer(options: options).candidateModels().filter { $0.kind == .ease }
         #expect(grid.count == ModelTrainer.easeLambdas.count * 2)
         #expect(ModelTrainer.easeLambdas.max()! / ModelTrainer.easeLambdas.min()! >= 1_000)
+        let lambdas = ModelTrainer.easeLambdas
+        #expect(zip(lambdas, lambdas.dropFirst()).allSatisfy { $1 > $0 && $1 / $0 <= 3.5 }, "steps of about √10")
 
         options.easeItemLimit = largest - 1
         var notices: [String] = []

@@ -1,4 +1,4 @@
-import COpenSSL
+import ConciergeDigest
 
 /// One line of the API key file: the SHA-256 of a bearer token, what it may do, and a name for people.
 /// The token itself is never stored: whoever reads the file cannot call with it.
@@ -16,29 +16,17 @@ public struct APIKey: Sendable, Equatable {
 
     /// The key's line in the key file: `sha256:HEX scope,scope name`.
     public var line: String {
-        "sha256:" + Self.hex(digest) + " " + scopes.sorted().joined(separator: ",") + " " + name
+        "sha256:" + OpenSSLSHA256.hexDigits(digest) + " " + scopes.sorted().joined(separator: ",") + " " + name
     }
 
     /// A new random token: 32 bytes from the system's CSPRNG, in hex, after a prefix that secret scanners and
     /// people recognise.
     public static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        return "ck_" + hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return "ck_" + OpenSSLSHA256.hexDigits((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
-    private static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-    }
-
-    public static func digest(of token: some StringProtocol) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let succeeded = Array(token.utf8).withUnsafeBytes { bytes in
-            EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, EVP_sha256(), nil) == 1
-        }
-        precondition(succeeded, "OpenSSL could not compute a SHA-256 digest")
-        return Array(digest.prefix(Int(length)))
-    }
+    public static func digest(of token: some StringProtocol) -> [UInt8] { OpenSSLSHA256.digest(of: Array(token.utf8)) }
 
     /// Compares every byte whatever the first difference, so the time taken says nothing of how much of a
     /// guessed digest was right.

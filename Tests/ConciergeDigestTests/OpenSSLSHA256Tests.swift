@@ -1,4 +1,4 @@
-import ConciergeModelFormat
+import ConciergeDigest
 import Testing
 
 @Suite struct OpenSSLSHA256Tests {
@@ -22,5 +22,13 @@ import Testing
             hasher.update(UnsafeRawBufferPointer(rebasing: all[1234...]))
         }
         #expect(hasher.finalize() == OpenSSLSHA256.hex(of: bytes))
+    }
+
+    /// The bytes are what the hex spells, and a byte under 16 keeps its leading zero.
+    @Test func digestBytesAndHexDigits() {
+        let digest = OpenSSLSHA256.digest(of: Array("abc".utf8))
+        #expect(digest.count == 32 && digest.prefix(4) == [0xba, 0x78, 0x16, 0xbf] && digest.last == 0xad)
+        #expect(OpenSSLSHA256.hexDigits(digest) == OpenSSLSHA256.hex(of: Array("abc".utf8)))
+        #expect(OpenSSLSHA256.hexDigits([0x00, 0x0f, 0x10, 0xff]) == "000f10ff")
     }
 }
