@@ -1,5 +1,5 @@
 import ConciergeSystem
-package import Foundation
+import Foundation
 
 /// A file written through a buffer with POSIX calls, so that a failed ingest can cut it back to the length it
 /// had before.
