@@ -70,29 +70,40 @@ import Testing
         #expect(zip(ease.weights, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "\(ease.weights)")
     }
 
-    /// A block large enough to be factorised by OpenBLAS on several threads: the defining identity holds for a
-    /// sample of its rows, and one thread gives the same B up to rounding.
-    @Test func aLargeBlockOnSeveralThreads() {
+    /// A block large enough to be factorised by OpenBLAS on several threads, between two small ones fitted side by
+    /// side: the defining identity holds for a sample of the large block's rows, one thread gives the same B up to
+    /// rounding, and each small block's B is where it belongs and the same as fitted alone.
+    @Test func aLargeBlockBetweenSmallOnesOnSeveralThreads() {
         let n = EASE.smallestSharedBlock + 88
-        let x = Self.randomHistory(users: 3 * n, items: n, seed: 11)
+        let large = 25..<(25 + n)
+        let blocks = [0..<25, large, large.upperBound..<(large.upperBound + 35)]
+        let x = Self.randomHistory(users: 3 * n, items: blocks[2].upperBound, seed: 11)
         let configuration = EASE.Configuration(lambda: 20, input: .binary)
-        let two = EASE(userItems: x, blocks: [0..<n], configuration: configuration, threads: 2)
-        let one = EASE(userItems: x, blocks: [0..<n], configuration: configuration, threads: 1)
+        let two = EASE(userItems: x, blocks: blocks, configuration: configuration, threads: 2)
+        let one = EASE(userItems: x, blocks: blocks, configuration: configuration, threads: 1)
         #expect(zip(one.weights, two.weights).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) })
+        let offsets = EASE.blockOffsets(blocks: blocks)
+        for index in [0, 2] {
+            let alone = EASE(userItems: x, blocks: [blocks[index]], configuration: configuration, threads: 1)
+            #expect(Array(two.weights[offsets[index]..<offsets[index + 1]]) == alone.weights)
+        }
+        let b = two.weights[offsets[1]..<offsets[2]]
         var gramRows = [[Double]](repeating: [Double](repeating: 0, count: n), count: 3)
         let sampled = [0, n / 2, n - 1]
         for user in 0..<x.rows {
-            let columns = x.rowRange(user).map { Int(x.columnIndices[$0]) }
+            let columns = x.rowRange(user).map { Int(x.columnIndices[$0]) - large.lowerBound }.filter {
+                (0..<n).contains($0)
+            }
             for (row, item) in sampled.enumerated() where columns.contains(item) {
                 for column in columns { gramRows[row][column] += 1 }
             }
         }
         for (row, item) in sampled.enumerated() {
             gramRows[row][item] += configuration.lambda
-            #expect(two.weights[item * n + item] == 0)
+            #expect(b[offsets[1] + item * n + item] == 0)
             for j in stride(from: 0, to: n, by: 7) where j != item {
                 var product = 0.0
-                for k in 0..<n { product += gramRows[row][k] * Double(two.weights[k * n + j]) }
+                for k in 0..<n { product += gramRows[row][k] * Double(b[offsets[1] + k * n + j]) }
                 #expect(abs(product - gramRows[row][j]) < 1e-3 * max(1, abs(gramRows[row][j])), "(\(item), \(j))")
             }
         }
