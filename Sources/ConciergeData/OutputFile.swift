@@ -1,5 +1,8 @@
 import ConciergeSystem
-import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A file written through a buffer with POSIX calls, so that a failed ingest can cut it back to the length it
 /// had before.
@@ -16,10 +19,11 @@ package final class OutputFile {
         case truncate
     }
 
-    package init(path: String, mode: Mode, permissions: mode_t) throws(FileAccessError) {
+    /// `permissions` are the file's mode bits, such as `0o644`.
+    package init(path: String, mode: Mode, permissions: UInt32) throws(FileAccessError) {
         self.path = path
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (mode == .append ? O_APPEND : O_TRUNC)
-        descriptor = try FileAccessError.systemCall(on: path, "open for writing") { open(path, flags, permissions) }
+        descriptor = try FileAccessError.systemCall(on: path, "open for writing") { open(path, flags, mode_t(permissions)) }
         buffer.reserveCapacity(Self.flushThreshold * 2)
     }
 
