@@ -11,9 +11,9 @@ final class OnceReference<Object: AnyObject & Sendable>: Sendable {
     @discardableResult
     func storeIfNil(_ object: Object) -> Object {
         let retained = Unmanaged.passRetained(object)
-        let (stored, earlier) = stored.compareExchange(
+        let (exchanged, earlier) = stored.compareExchange(
             expected: nil, desired: retained, ordering: .acquiringAndReleasing)
-        guard !stored, let earlier else { return object }
+        guard !exchanged, let earlier else { return object }
         retained.release()
         return earlier.takeUnretainedValue()
     }
