@@ -23,7 +23,9 @@ package final class OutputFile {
     package init(path: String, mode: Mode, permissions: UInt32) throws(FileAccessError) {
         self.path = path
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (mode == .append ? O_APPEND : O_TRUNC)
-        descriptor = try FileAccessError.systemCall(on: path, "open for writing") { open(path, flags, mode_t(permissions)) }
+        descriptor = try FileAccessError.systemCall(on: path, "open for writing") {
+            open(path, flags, mode_t(permissions))
+        }
         buffer.reserveCapacity(Self.flushThreshold * 2)
     }
 
