@@ -81,19 +81,21 @@ package final class ConciergeService: Sendable {
             return try service.recommender.rank(request) { ranked in
                 service.metrics.recordRecommendation(
                     strategy: ranked.strategy, hotel: ranked.hotel, items: ranked.items.count, started: started)
-                var json = JSONWriter(reservingCapacity: Self.answerCapacity(items: ranked.items.count))
-                json.writeRaw(service.answerOpening[...])
-                json.writeRaw(#","user":"#)
-                json.writeString(request.user)
-                service.hotelMembers.write(ranked.hotel, to: &json)
-                Self.strategyMembers.write(
-                    RecommendationStrategy.allCases.firstIndex(of: ranked.strategy)!, to: &json)
-                json.writeRaw(#","items":"#)
-                service.itemFragments.writeList(count: ranked.items.count, to: &json) {
-                    (Int(ranked.items[$0]), ranked.scores[$0])
-                }
-                json.writeRaw("}")
-                return .json(json.bytes)
+                let user = request.user
+                return .json(
+                    JSONWriter.collect(reservingCapacity: Self.answerCapacity(items: ranked.items.count)) { json in
+                        json.writeRaw(service.answerOpening[...])
+                        json.writeRaw(#","user":"#)
+                        json.writeString(user)
+                        service.hotelMembers.write(ranked.hotel, to: &json)
+                        Self.strategyMembers.write(
+                            RecommendationStrategy.allCases.firstIndex(of: ranked.strategy)!, to: &json)
+                        json.writeRaw(#","items":"#)
+                        service.itemFragments.writeList(count: ranked.items.count, to: &json) {
+                            (Int(ranked.items[$0]), ranked.scores[$0])
+                        }
+                        json.writeRaw("}")
+                    })
             }
         } catch {
             throw Self.httpError(error)
@@ -131,18 +133,19 @@ package final class ConciergeService: Sendable {
         } catch {
             throw Self.httpError(error)
         }
-        var json = JSONWriter(reservingCapacity: Self.answerCapacity(items: result.items.count))
-        json.writeRaw(service.answerOpening[...])
-        json.writeRaw(#","item":"#)
-        json.writeString(item)
-        json.writeRaw(#","hotel":"#)
-        json.writeString(result.hotel)
-        json.writeRaw(#","items":"#)
-        service.itemFragments.writeList(count: result.items.count, to: &json) {
-            (result.items[$0].index, result.items[$0].score)
-        }
-        json.writeRaw("}")
-        return .json(json.bytes)
+        return .json(
+            JSONWriter.collect(reservingCapacity: Self.answerCapacity(items: result.items.count)) { json in
+                json.writeRaw(service.answerOpening[...])
+                json.writeRaw(#","item":"#)
+                json.writeString(item)
+                json.writeRaw(#","hotel":"#)
+                json.writeString(result.hotel)
+                json.writeRaw(#","items":"#)
+                service.itemFragments.writeList(count: result.items.count, to: &json) {
+                    (result.items[$0].index, result.items[$0].score)
+                }
+                json.writeRaw("}")
+            })
     }
 
     /// The recommender names fields as the model sees them; the API's `k` is the recommender's `count`.
@@ -159,42 +162,43 @@ package final class ConciergeService: Sendable {
     private func modelSummary() throws(HTTPError) -> HTTPServerResponse {
         let model = try service().model
         let manifest = model.manifest
-        var json = JSONWriter(reservingCapacity: 1024)
-        json.writeRaw(#"{"color":"#)
-        json.writeString(color)
-        json.writeRaw(#","counts":{"hotels":"#)
-        json.writeInteger(model.hotelCount)
-        json.writeRaw(#","interactions":"#)
-        json.writeInteger(manifest.counts.interactions)
-        json.writeRaw(#","items":"#)
-        json.writeInteger(model.itemCount)
-        json.writeRaw(#","users":"#)
-        json.writeInteger(model.userCount)
-        json.writeRaw("}")
-        if let created = manifest.created {
-            json.writeRaw(#","created":"#)
-            json.writeString(created)
-        }
-        json.writeRaw(#","factors":"#)
-        json.writeInteger(model.factorCount)
-        json.writeRaw(#","hyper_parameters":"#)
-        writeObject(manifest.hyperParameters, to: &json) { value, json in
-            switch value {
-            case .number(let number): json.writeNumber(number)
-            case .string(let text): json.writeString(text)
-            case .bool(let flag): json.writeRaw(flag ? "true" : "false")
-            }
-        }
-        json.writeRaw(#","kind":"#)
-        json.writeString(model.kind.rawValue)
-        json.writeRaw(#","metrics":"#)
-        writeObject(manifest.metrics, to: &json) { value, json in json.writeNumber(value) }
-        json.writeRaw(#","name":"#)
-        json.writeString(model.model)
-        json.writeRaw(#","version":"#)
-        json.writeInteger(model.version)
-        json.writeRaw("}")
-        return .json(json.bytes)
+        return .json(
+            JSONWriter.collect(reservingCapacity: 1024) { json in
+                json.writeRaw(#"{"color":"#)
+                json.writeString(color)
+                json.writeRaw(#","counts":{"hotels":"#)
+                json.writeInteger(model.hotelCount)
+                json.writeRaw(#","interactions":"#)
+                json.writeInteger(manifest.counts.interactions)
+                json.writeRaw(#","items":"#)
+                json.writeInteger(model.itemCount)
+                json.writeRaw(#","users":"#)
+                json.writeInteger(model.userCount)
+                json.writeRaw("}")
+                if let created = manifest.created {
+                    json.writeRaw(#","created":"#)
+                    json.writeString(created)
+                }
+                json.writeRaw(#","factors":"#)
+                json.writeInteger(model.factorCount)
+                json.writeRaw(#","hyper_parameters":"#)
+                writeObject(manifest.hyperParameters, to: &json) { value, json in
+                    switch value {
+                    case .number(let number): json.writeNumber(number)
+                    case .string(let text): json.writeString(text)
+                    case .bool(let flag): json.writeRaw(flag ? "true" : "false")
+                    }
+                }
+                json.writeRaw(#","kind":"#)
+                json.writeString(model.kind.rawValue)
+                json.writeRaw(#","metrics":"#)
+                writeObject(manifest.metrics, to: &json) { value, json in json.writeNumber(value) }
+                json.writeRaw(#","name":"#)
+                json.writeString(model.model)
+                json.writeRaw(#","version":"#)
+                json.writeInteger(model.version)
+                json.writeRaw("}")
+            })
     }
 
     private func writeObject<Value>(
@@ -212,23 +216,24 @@ package final class ConciergeService: Sendable {
 
     private func health() -> HTTPServerResponse {
         let phase = state.current
-        var json = JSONWriter(reservingCapacity: 256)
-        json.writeRaw(#"{"status":"#)
-        json.writeString(phase.rawValue)
-        if let service = loaded.load() {
-            json.writeRaw(#","model":"#)
-            json.writeString(service.model.model)
-            json.writeRaw(#","version":"#)
-            json.writeInteger(service.model.version)
-            json.writeRaw(#","loaded_at":"#)
-            json.writeString(service.loadedAtText)
+        let body = JSONWriter.collect(reservingCapacity: 256) { json in
+            json.writeRaw(#"{"status":"#)
+            json.writeString(phase.rawValue)
+            if let service = loaded.load() {
+                json.writeRaw(#","model":"#)
+                json.writeString(service.model.model)
+                json.writeRaw(#","version":"#)
+                json.writeInteger(service.model.version)
+                json.writeRaw(#","loaded_at":"#)
+                json.writeString(service.loadedAtText)
+            }
+            json.writeRaw(#","color":"#)
+            json.writeString(color)
+            json.writeRaw(#","uptime_seconds":"#)
+            json.writeInteger(Int(Date().timeIntervalSince(state.startedAt)))
+            json.writeRaw("}")
         }
-        json.writeRaw(#","color":"#)
-        json.writeString(color)
-        json.writeRaw(#","uptime_seconds":"#)
-        json.writeInteger(Int(Date().timeIntervalSince(state.startedAt)))
-        json.writeRaw("}")
-        return .json(json.bytes, status: phase == .ready ? .ok : .serviceUnavailable)
+        return .json(body, status: phase == .ready ? .ok : .serviceUnavailable)
     }
 
     private func metrics() -> HTTPServerResponse {

