@@ -76,11 +76,18 @@ let package = Package(
             name: "ConciergeJSON",
             swiftSettings: strictness),
 
+        // ScoringKernel's inner loop in C, for an AVX2 and FMA version that the CPU chooses at run time: Swift cannot
+        // compile one function for AVX2 while the rest of the binary stays on baseline x86-64 (ScoringKernel.c).
+        // Optimised in debug builds too, as ConciergeModel is.
+        .target(
+            name: "CScoringKernel",
+            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
+
         // The recommender's mathematics: matrices, ALS, item similarity, EASE, popularity, ranking metrics.
         // No I/O and no HTTP: training and serving both build on it.
         .target(
             name: "ConciergeModel",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "CScoringKernel"],
             // Optimised in debug builds too: unoptimised, ALS is ~300× slower and the tests that train
             // (and `make test` as a whole) would take hours.
             swiftSettings: strictness + [.unsafeFlags(["-O"], .when(configuration: .debug))]),

@@ -1,8 +1,11 @@
+import CScoringKernel
+
 /// Scores one query vector against a contiguous block of rows of a row-major `Float` matrix,
 /// e.g. a guest's factor against one hotel's item factors. It takes raw buffers so the server
 /// can call it on memory-mapped model files without copying them into arrays.
 public enum ScoringKernel {
-    /// `output[r] = query · rows[r]` for each of the `rows.count / dimension` rows.
+    /// `output[r] = query · rows[r]` for each of the `rows.count / dimension` rows, by the C loop in
+    /// `CScoringKernel` (AVX2 and FMA on CPUs that have them). `output` must not overlap the inputs.
     public static func scores(
         query: UnsafeBufferPointer<Float>, rows: UnsafeBufferPointer<Float>, dimension: Int,
         into output: UnsafeMutableBufferPointer<Float>
@@ -12,11 +15,7 @@ public enum ScoringKernel {
         precondition(output.count >= rowCount, "output needs room for \(rowCount) scores")
         guard rowCount > 0, let q = query.baseAddress, let matrix = rows.baseAddress, let out = output.baseAddress
         else { return }
-        if dimension % 8 == 0 && dimension <= 64 {
-            scoreAligned(q, matrix, rowCount, dimension, out)
-        } else {
-            for row in 0..<rowCount { out[row] = VectorKernels.dot(q, matrix + row * dimension, dimension) }
-        }
+        concierge_score_rows(q, matrix, rowCount, dimension, out)
     }
 
     /// `output += weight · row`: one item's row of EASE's B added to a guest's scores.
@@ -60,62 +59,6 @@ public enum ScoringKernel {
             TopK.select(
                 scores: UnsafeBufferPointer(rebasing: $0[0..<rowCount]), k: k, firstIndex: firstRow,
                 excluding: excluding, indices: &indices, scores: &bestScores)
-        }
-    }
-
-    /// Dimensions that are a multiple of eight up to 64: the query is read into at most eight vectors once, and
-    /// each row costs one multiply and add per eight values.
-    private static func scoreAligned(
-        _ query: UnsafePointer<Float>, _ matrix: UnsafePointer<Float>, _ rowCount: Int, _ dimension: Int,
-        _ out: UnsafeMutablePointer<Float>
-    ) {
-        let chunks = dimension / 8
-        var q: Query = (
-            SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
-            SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>()
-        )
-        withUnsafeMutableBytes(of: &q) { bytes in
-            let vectors = bytes.bindMemory(to: SIMD8<Float>.self)
-            for chunk in 0..<chunks { vectors[chunk] = VectorKernels.load(query + 8 * chunk) }
-        }
-        // A loop for each number of chunks, compiled with it as a constant: no branch per row and chunk (a
-        // quarter of the instructions at 16 factors).
-        switch chunks {
-        case 1: scoreRows(q, chunks: 1, matrix, rowCount, dimension, out)
-        case 2: scoreRows(q, chunks: 2, matrix, rowCount, dimension, out)
-        case 3: scoreRows(q, chunks: 3, matrix, rowCount, dimension, out)
-        case 4: scoreRows(q, chunks: 4, matrix, rowCount, dimension, out)
-        case 5: scoreRows(q, chunks: 5, matrix, rowCount, dimension, out)
-        case 6: scoreRows(q, chunks: 6, matrix, rowCount, dimension, out)
-        case 7: scoreRows(q, chunks: 7, matrix, rowCount, dimension, out)
-        default: scoreRows(q, chunks: 8, matrix, rowCount, dimension, out)
-        }
-    }
-
-    /// The query, eight values per vector; the vectors past its dimension are unused.
-    private typealias Query = (
-        SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>
-    )
-
-    /// Two accumulators, alternating chunks, summed pairwise at the end.
-    @inline(__always)
-    private static func scoreRows(
-        _ q: Query, chunks: Int, _ matrix: UnsafePointer<Float>, _ rowCount: Int, _ dimension: Int,
-        _ out: UnsafeMutablePointer<Float>
-    ) {
-        let (q0, q1, q2, q3, q4, q5, q6, q7) = q
-        var row = matrix
-        for index in 0..<rowCount {
-            var first = q0 * VectorKernels.load(row)
-            var second = chunks > 1 ? q1 * VectorKernels.load(row + 8) : SIMD8<Float>()
-            if chunks > 2 { first += q2 * VectorKernels.load(row + 16) }
-            if chunks > 3 { second += q3 * VectorKernels.load(row + 24) }
-            if chunks > 4 { first += q4 * VectorKernels.load(row + 32) }
-            if chunks > 5 { second += q5 * VectorKernels.load(row + 40) }
-            if chunks > 6 { first += q6 * VectorKernels.load(row + 48) }
-            if chunks > 7 { second += q7 * VectorKernels.load(row + 56) }
-            out[index] = VectorKernels.horizontalSum(chunks > 1 ? first + second : first)
-            row += dimension
         }
     }
 }

@@ -35,11 +35,6 @@ enum VectorKernels {
     }
 
     @inline(__always) @usableFromInline
-    static func horizontalSum(_ vector: SIMD8<Float>) -> Float {
-        horizontalSum(vector.lowHalf + vector.highHalf)
-    }
-
-    @inline(__always) @usableFromInline
     static func horizontalSum(_ vector: SIMD4<Float>) -> Float {
         let two = vector.lowHalf + vector.highHalf
         return two[0] + two[1]

@@ -29,6 +29,45 @@ import Testing
         scoresMatchNaiveLoop(dimension: dimension)
     }
 
+    /// Every dimension the C loop treats differently (no eight-float chunk, each chunk count up to 64 factors with
+    /// and without a tail, more chunks than it unrolls), every row count around its four-row step, and inputs
+    /// and output one float off their arrays' alignment.
+    @Test(arguments: Array(1...70) + [100, 128])
+    func scoresAnyDimensionAndRowCountFromUnalignedBuffers(dimension: Int) {
+        var generator = SplitMix64(seed: UInt64(1000 + dimension))
+        for rows in 0...9 {
+            let matrix = generator.floats(1 + rows * dimension)
+            let query = generator.floats(1 + dimension)
+            var output = [Float](repeating: .nan, count: rows + 2)
+            query.withUnsafeBufferPointer { query in
+                matrix.withUnsafeBufferPointer { matrix in
+                    output.withUnsafeMutableBufferPointer { output in
+                        ScoringKernel.scores(
+                            query: UnsafeBufferPointer(rebasing: query[1...]),
+                            rows: UnsafeBufferPointer(rebasing: matrix[1...]), dimension: dimension,
+                            into: UnsafeMutableBufferPointer(rebasing: output[1..<(rows + 1)]))
+                    }
+                }
+            }
+            #expect(output[0].isNaN && output[rows + 1].isNaN, "wrote outside the output at \(rows) rows")
+            for row in 0..<rows {
+                var exact = 0.0
+                var magnitude = 0.0
+                for column in 0..<dimension {
+                    let product = Double(query[1 + column]) * Double(matrix[1 + row * dimension + column])
+                    exact += product
+                    magnitude += abs(product)
+                }
+                // A Float sum of n products, in any order, fused or not, is within n·ε·Σ|products| of the exact
+                // one (rounding error analysis of a dot product: γₙ with u = ε/2, and a margin of two).
+                let bound = Double(dimension) * Double(Float.ulpOfOne) * magnitude
+                #expect(
+                    abs(Double(output[1 + row]) - exact) <= bound,
+                    "row \(row) of \(rows) at dimension \(dimension): \(output[1 + row]) against \(exact)")
+            }
+        }
+    }
+
     @Test func topKOverABlockReportsCatalogueIndices() {
         var generator = SplitMix64(seed: 9)
         let dimension = 16, items = 50
