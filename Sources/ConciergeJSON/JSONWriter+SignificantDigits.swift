@@ -23,6 +23,7 @@ private enum DecimalText {
 
     /// `magnitude` (positive and finite) rounded half up to `count` significant digits: `digits` × 10^(`exponent` −
     /// `count` + 1), where `digits` has exactly `count` digits.
+    @inline(__always)
     static func round(_ magnitude: Double, significantDigits count: Int) -> (digits: Int, exponent: Int) {
         // A Float's magnitude is a normal Double, whose biased exponent is its bits 52 to 62. Times 1233 / 4096,
         // just below log10(2), it is the decimal exponent or one less.
@@ -60,6 +61,7 @@ private enum DecimalText {
 
     /// Writes `digits` (`count` of them, the first not 0) × 10^(`exponent` − `count` + 1) without its trailing
     /// zeros at `start`, after a minus sign if `negative`, and returns how many bytes the spelling takes.
+    @inline(__always)
     static func write(
         digits: Int, count: Int, exponent: Int, negative: Bool, to start: UnsafeMutablePointer<UInt8>
     ) -> Int {
@@ -67,7 +69,7 @@ private enum DecimalText {
         start.pointee = UInt8(ascii: "-")
         let text = UnsafeMutableRawPointer(start + sign)
         // Nine digits, the asked ones then zeros: the first alone, the other eight as the bytes of one word.
-        let nine = UInt64(truncatingIfNeeded: digits &* Int(powerOfTen(9 &- count)))
+        let nine = UInt64(truncatingIfNeeded: digits) &* decimalPowers[9 &- count]
         let first = nine / 100_000_000
         let eight = digitBytes(ofEight: nine &- first &* 100_000_000)
         let leading = UInt8(truncatingIfNeeded: first) &+ UInt8(ascii: "0")
@@ -111,6 +113,11 @@ private enum DecimalText {
             return sign &+ mantissaLength &+ (magnitude >= 10 ? 4 : 3)
         }
     }
+
+    /// 10^n for n in 0...9.
+    private static let decimalPowers: [UInt64] = [
+        1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+    ]
 
     /// `value` (below 10⁸) as eight decimal digits, most significant first, one a byte from the lowest: each
     /// step halves the width of the parts by a multiplication that divides every part of the word at once.
