@@ -1,7 +1,7 @@
 extension JSONWriter {
     /// `value` rounded to `significantDigits` (1 to 9) significant digits, without the trailing zeros of its
     /// fraction: `0.8342101`, `0.25`, `12.0`, `0.0`; in exponent form below 10⁻⁵ and from 10^`significantDigits`
-    /// up: `1.5e-7`, `1.234568e+9`. Written by integer arithmetic, at a tenth of the cost of the shortest spelling
+    /// up: `1.5e-7`, `1.234568e+9`. Written by integer arithmetic, at under a third of the cost of the shortest spelling
     /// that reads back as `value` (`writeNumber(_:)`). Rounding keeps the order: a larger value never reads back
     /// as a smaller one. `value` must be finite.
     public mutating func writeNumber(_ value: Float, significantDigits: Int) {
