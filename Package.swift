@@ -192,7 +192,8 @@ let package = Package(
         .testTarget(
             name: "ConciergeJSONTests",
             dependencies: ["ConciergeJSON"],
-            swiftSettings: strictness),
+            // Optimised in debug builds too, for the millions of numbers spelled against the reference spelling.
+            swiftSettings: strictness + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(
             name: "ConciergeSQLiteTests",
             dependencies: ["ConciergeSQLite"],

@@ -1,7 +1,7 @@
 extension JSONWriter {
     /// `value` rounded to `significantDigits` (1 to 9) significant digits, without the trailing zeros of its
     /// fraction: `0.8342101`, `0.25`, `12.0`, `0.0`; in exponent form below 10⁻⁵ and from 10^`significantDigits`
-    /// up: `1.5e-7`, `1.234568e+9`. Written by integer arithmetic, at a third of the cost of the shortest spelling
+    /// up: `1.5e-7`, `1.234568e+9`. Written by integer arithmetic, at under a third of the cost of the shortest spelling
     /// that reads back as `value` (`writeNumber(_:)`). Rounding keeps the order: a larger value never reads back
     /// as a smaller one. `value` must be finite.
     public mutating func writeNumber(_ value: Float, significantDigits: Int) {
@@ -9,47 +9,40 @@ extension JSONWriter {
         guard value != 0 else { return writeRaw("0.0") }
         let (digits, exponent) = DecimalText.round(Double(value.magnitude), significantDigits: significantDigits)
         writeInPlace(maximum: DecimalText.capacity) { start in
-            var text = DecimalText(start)
-            if value < 0 { text.append(UInt8(ascii: "-")) }
-            text.append(digits: digits, count: significantDigits, exponent: exponent)
-            return text.count
+            DecimalText.write(
+                digits: digits, count: significantDigits, exponent: exponent, negative: value < 0, to: start)
         }
     }
 }
 
-/// The spelling of one number, written straight into the writer's memory.
-private struct DecimalText {
-    /// The longest spelling is 16 bytes: a sign, "0.", four zeros and nine digits.
-    static let capacity = 16
-
-    private let start: UnsafeMutablePointer<UInt8>
-    /// How many bytes are written.
-    private(set) var count = 0
-
-    /// `start`: room for `capacity` bytes.
-    init(_ start: UnsafeMutablePointer<UInt8>) { self.start = start }
+/// The spelling of one number, written straight into the writer's memory with a few word-sized stores.
+private enum DecimalText {
+    /// The longest spelling is 16 bytes (a sign, "0.", four zeros and nine digits), but the stores of whole
+    /// words reach 3 bytes further, into room that the writer reserves and the next text overwrites.
+    static let capacity = 19
 
     /// `magnitude` (positive and finite) rounded half up to `count` significant digits: `digits` × 10^(`exponent` −
     /// `count` + 1), where `digits` has exactly `count` digits.
-    static func round(_ magnitude: Double, significantDigits count: Int) -> (digits: UInt64, exponent: Int) {
+    @inline(__always)
+    static func round(_ magnitude: Double, significantDigits count: Int) -> (digits: Int, exponent: Int) {
         // A Float's magnitude is a normal Double, whose biased exponent is its bits 52 to 62. Times 1233 / 4096,
         // just below log10(2), it is the decimal exponent or one less.
-        let binaryExponent = Int((magnitude.bitPattern >> 52) & 0x7FF) - 1023
-        var exponent = (binaryExponent * 1233) >> 12
-        if magnitude >= powerOfTen(exponent + 1) { exponent += 1 }
+        let binaryExponent = Int(truncatingIfNeeded: (magnitude.bitPattern &>> 52) & 0x7FF) &- 1023
+        var exponent = (binaryExponent &* 1233) &>> 12
+        if magnitude >= powerOfTen(exponent &+ 1) { exponent &+= 1 }
         // The product is below 10^10, where a Double holds every integer and half.
-        var digits = UInt64(magnitude * powerOfTen(count - 1 - exponent) + 0.5)
+        var digits = Int(magnitude * powerOfTen(count &- 1 &- exponent) + 0.5)
         if Double(digits) == powerOfTen(count) {
             // 9.9999996 to 7 digits is 10.00000: one digit more than asked, the last a zero.
             digits /= 10
-            exponent += 1
+            exponent &+= 1
         }
         return (digits, exponent)
     }
 
     /// 10^`power` as the nearest `Double`, for `power` in −64...64: a `Float`'s decimal exponents and the scales
     /// that bring nine digits of one to the units.
-    private static func powerOfTen(_ power: Int) -> Double { powersOfTen[power + 64] }
+    private static func powerOfTen(_ power: Int) -> Double { powersOfTen[power &+ 64] }
 
     /// Written out, so that the table is part of the binary rather than made on first use behind a lock check.
     private static let powersOfTen: [Double] = [
@@ -66,43 +59,58 @@ private struct DecimalText {
         1e56, 1e57, 1e58, 1e59, 1e60, 1e61, 1e62, 1e63, 1e64,
     ]
 
-    mutating func append(_ byte: UInt8) {
-        start[count] = byte
-        count &+= 1
-    }
-
-    /// `digits` (`count` of them, the first not 0) × 10^(`exponent` − `count` + 1), its trailing zeros dropped.
-    mutating func append(digits: UInt64, count: Int, exponent: Int) {
-        var significand = digits
-        var length = count
-        while length > 1 && significand % 10 == 0 {
-            significand /= 10
-            length -= 1
-        }
+    /// Writes `digits` (`count` of them, the first not 0) × 10^(`exponent` − `count` + 1) without its trailing
+    /// zeros at `start`, after a minus sign if `negative`, and returns how many bytes the spelling takes.
+    @inline(__always)
+    static func write(
+        digits: Int, count: Int, exponent: Int, negative: Bool, to start: UnsafeMutablePointer<UInt8>
+    ) -> Int {
+        let sign = negative ? 1 : 0
+        start.pointee = UInt8(ascii: "-")
+        let text = UnsafeMutableRawPointer(start + sign)
+        // Nine digits, the asked ones then zeros: the first alone, the other eight as the bytes of one word.
+        let nine = UInt64(truncatingIfNeeded: digits) &* decimalPowers[9 &- count]
+        let first = nine / 100_000_000
+        let eight = digitBytes(ofEight: nine &- first &* 100_000_000)
+        let leading = UInt8(truncatingIfNeeded: first) &+ UInt8(ascii: "0")
+        // Zero digits are zero bytes, the last digit the word's highest byte: its leading zero bytes are the
+        // trailing zeros.
+        let length = 9 &- eight.leadingZeroBitCount &>> 3
+        let eightText = eight | 0x3030_3030_3030_3030
         switch exponent {
-        case 0..<count where length > exponent + 1:
-            let fraction = Self.decimalPowers[length - exponent - 1]
-            append(significand / fraction, width: exponent + 1)
-            append(UInt8(ascii: "."))
-            append(significand % fraction, width: length - exponent - 1)
         case 0..<count:
-            append(significand * Self.decimalPowers[exponent + 1 - length], width: exponent + 1)
-            append(UInt8(ascii: "."))
-            append(UInt8(ascii: "0"))
+            // The first digit and `exponent` of the eight, the point, then the rest: at least a "0", which the
+            // next digit is (or, after all nine, a zero of its own).
+            let fraction = exponent == 8 ? UInt64(UInt8(ascii: "0")) : eightText &>> UInt64(exponent &* 8)
+            text.storeBytes(of: leading, as: UInt8.self)
+            text.storeBytes(of: eightText.littleEndian, toByteOffset: 1, as: UInt64.self)
+            text.storeBytes(of: UInt8(ascii: "."), toByteOffset: exponent &+ 1, as: UInt8.self)
+            text.storeBytes(of: fraction.littleEndian, toByteOffset: exponent &+ 2, as: UInt64.self)
+            return sign &+ exponent &+ 2 &+ max(length &- 1 &- exponent, 1)
         case -5..<0:
-            append(UInt8(ascii: "0"))
-            append(UInt8(ascii: "."))
-            append(significand, width: length - exponent - 1)
+            // "0." and the zeros, then the digits from the first.
+            let zeros = UInt64(0x3030_3030_3030_2E30)
+            text.storeBytes(of: zeros.littleEndian, as: UInt64.self)
+            text.storeBytes(of: leading, toByteOffset: 1 &- exponent, as: UInt8.self)
+            text.storeBytes(of: eightText.littleEndian, toByteOffset: 2 &- exponent, as: UInt64.self)
+            return sign &+ 1 &- exponent &+ length
         default:
-            let fraction = Self.decimalPowers[length - 1]
-            append(significand / fraction, width: 1)
-            if length > 1 {
-                append(UInt8(ascii: "."))
-                append(significand % fraction, width: length - 1)
-            }
-            append(UInt8(ascii: "e"))
-            append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-            append(UInt64(exponent.magnitude), width: exponent.magnitude >= 10 ? 2 : 1)
+            text.storeBytes(of: leading, as: UInt8.self)
+            text.storeBytes(of: UInt8(ascii: "."), toByteOffset: 1, as: UInt8.self)
+            text.storeBytes(of: eightText.littleEndian, toByteOffset: 2, as: UInt64.self)
+            // One digit alone has no point after it.
+            let mantissaLength = length > 1 ? length &+ 1 : 1
+            let magnitude = UInt32(truncatingIfNeeded: exponent.magnitude)
+            let exponentSign = exponent < 0 ? UInt32(UInt8(ascii: "-")) : UInt32(UInt8(ascii: "+"))
+            let tens = magnitude / 10
+            let ones = magnitude &- tens &* 10
+            let zero = UInt32(UInt8(ascii: "0"))
+            let exponentText =
+                magnitude >= 10
+                ? UInt32(UInt8(ascii: "e")) | exponentSign &<< 8 | (tens &+ zero) &<< 16 | (ones &+ zero) &<< 24
+                : UInt32(UInt8(ascii: "e")) | exponentSign &<< 8 | (ones &+ zero) &<< 16
+            text.storeBytes(of: exponentText.littleEndian, toByteOffset: mantissaLength, as: UInt32.self)
+            return sign &+ mantissaLength &+ (magnitude >= 10 ? 4 : 3)
         }
     }
 
@@ -111,27 +119,17 @@ private struct DecimalText {
         1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
     ]
 
-    /// "00", "01", … "99": two digits at a time take half the divisions.
-    private static let digitPairs: StaticString = """
-        00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354\
-        555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899
-        """
-
-    /// `value` (below 10^`width`) in exactly `width` digits, leading zeros included.
-    private mutating func append(_ value: UInt64, width: Int) {
-        // Positions stay within the caller's 16 bytes: wrapping arithmetic spares the overflow checks.
-        let first = count
-        count &+= width
-        var end = count
-        var rest = value
-        let pairs = Self.digitPairs.utf8Start
-        while end &- first >= 2 {
-            let pair = Int(truncatingIfNeeded: rest % 100) &* 2
-            rest /= 100
-            end &-= 2
-            start[end] = pairs[pair]
-            start[end &+ 1] = pairs[pair &+ 1]
-        }
-        if end > first { start[first] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest) }
+    /// `value` (below 10⁸) as eight decimal digits, most significant first, one a byte from the lowest: each
+    /// step halves the width of the parts by a multiplication that divides every part of the word at once.
+    private static func digitBytes(ofEight value: UInt64) -> UInt64 {
+        // Four and four digits in the two 32-bit halves.
+        let high = value / 10_000
+        let fours = high | (value &- high &* 10_000) &<< 32
+        // Two and two in each 16 bits: x / 100 is (x × 10486) >> 20 for x below 10⁴.
+        let hundreds = ((fours &* 10486) &>> 20) & 0x0000_007F_0000_007F
+        let pairs = hundreds | (fours &- hundreds &* 100) &<< 16
+        // One and one in each byte: x / 10 is (x × 103) >> 10 for x below 100.
+        let tens = ((pairs &* 103) &>> 10) & 0x000F_000F_000F_000F
+        return tens | (pairs &- tens &* 10) &<< 8
     }
 }

@@ -85,6 +85,41 @@ import Testing
         }
     }
 
+    @Test(
+        "scores to significant digits are spelled as the digit-by-digit algorithm spelled them, across all exponents",
+        arguments: 1...9)
+    func significantDigitsMatchTheReference(digits: Int) {
+        // A strided walk over every 32-bit pattern, both signs and subnormals included: the stride is odd, so the
+        // low bits vary too. The digit count that scores use gets the finest walk.
+        let step = digits == 7 ? 1021 : 8191
+        let chunk = 4096
+        var first = 0
+        while first < 1 << 32 {
+            let values = stride(from: first, to: min(first + chunk * step, 1 << 32), by: step)
+                .map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }.filter(\.isFinite)
+            first += chunk * step
+            var expected: [UInt8] = []
+            var writer = JSONWriter(reservingCapacity: values.count * 17)
+            for value in values {
+                SignificantDigitsReference.spell(value, significantDigits: digits, into: &expected)
+                expected.append(UInt8(ascii: ","))
+                writer.writeNumber(value, significantDigits: digits)
+                writer.writeRaw(",")
+            }
+            guard writer.bytes != expected else { continue }
+            // The first difference of the chunk is reported, not all of its 4,096.
+            for value in values {
+                var spelled: [UInt8] = []
+                SignificantDigitsReference.spell(value, significantDigits: digits, into: &spelled)
+                let text = written { $0.writeNumber(value, significantDigits: digits) }
+                if text != String(decoding: spelled, as: UTF8.self) {
+                    #expect(text == String(decoding: spelled, as: UTF8.self), "\(value) to \(digits) digits")
+                    return
+                }
+            }
+        }
+    }
+
     @Test("raw fragments are appended as they stand")
     func rawFragments() {
         let fragment: [UInt8] = Array(#"{"id":"a"}"#.utf8)
@@ -115,5 +150,62 @@ import Testing
         #expect(collected == Array(written(write).utf8))
         #expect(collected.count > 10_000)
         #expect(JSONWriter.collect(reservingCapacity: capacity) { $0.writeRaw("[]") } == Array("[]".utf8))
+    }
+}
+
+/// The spelling of `writeNumber(_:significantDigits:)` as it was first written, digit by digit with a division
+/// for each, kept as the definition that the word-at-a-time spelling must match byte for byte.
+private enum SignificantDigitsReference {
+    /// 10^p as the nearest `Double`, for p in −64...64.
+    static let powersOfTen = (-64...64).map { Double("1e\($0)")! }
+
+    static func powerOfTen(_ power: Int) -> Double { powersOfTen[power + 64] }
+
+    static func spell(_ value: Float, significantDigits count: Int, into text: inout [UInt8]) {
+        guard value != 0 else { return text.append(contentsOf: "0.0".utf8) }
+        let magnitude = Double(value.magnitude)
+        var exponent = ((Int((magnitude.bitPattern >> 52) & 0x7FF) - 1023) * 1233) >> 12
+        if magnitude >= powerOfTen(exponent + 1) { exponent += 1 }
+        var digits = UInt64(magnitude * powerOfTen(count - 1 - exponent) + 0.5)
+        if Double(digits) == powerOfTen(count) {
+            digits /= 10
+            exponent += 1
+        }
+        var length = count
+        while length > 1 && digits % 10 == 0 {
+            digits /= 10
+            length -= 1
+        }
+        func append(_ number: UInt64, width: Int) {
+            text.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+            var rest = number
+            for position in stride(from: text.count - 1, through: text.count - width, by: -1) {
+                text[position] += UInt8(rest % 10)
+                rest /= 10
+            }
+        }
+        if value < 0 { text.append(UInt8(ascii: "-")) }
+        let power = { (n: Int) in UInt64(powerOfTen(n)) }
+        switch exponent {
+        case 0..<count where length > exponent + 1:
+            append(digits / power(length - exponent - 1), width: exponent + 1)
+            text.append(UInt8(ascii: "."))
+            append(digits % power(length - exponent - 1), width: length - exponent - 1)
+        case 0..<count:
+            append(digits * power(exponent + 1 - length), width: exponent + 1)
+            text.append(contentsOf: ".0".utf8)
+        case -5..<0:
+            text.append(contentsOf: "0.".utf8)
+            append(digits, width: length - exponent - 1)
+        default:
+            append(digits / power(length - 1), width: 1)
+            if length > 1 {
+                text.append(UInt8(ascii: "."))
+                append(digits % power(length - 1), width: length - 1)
+            }
+            text.append(UInt8(ascii: "e"))
+            text.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            append(UInt64(exponent.magnitude), width: exponent.magnitude >= 10 ? 2 : 1)
+        }
     }
 }
