@@ -1,8 +1,9 @@
-"""Concierge's ConciergeModel against the Python library implicit 0.7, on two data sets.
+"""Concierge's ConciergeModel against the Python library implicit 0.7, on three data sets.
 
 Each data set is a directory under data/ (see DataFiles.swift for the files in it).
 Steps (compare_implicit.sh runs them in this order):
   generate    a MovieLens-100K-sized planted guests x items matrix -> planted/interactions.csv
+  movielens   MovieLens 100K itself, read from RecBole's wheel on PyPI -> movielens/interactions.csv
   from-store  the guest x item matrix Concierge trains on, read from a feature store written by
               `concierge ingest` (ConciergeData's TrainingData + ConciergeTraining's
               InteractionMatrix, redone in SQL and Python) -> sample/interactions.csv, hotels.json
@@ -159,6 +160,107 @@ def generate(args):
     )
     write_json(os.path.join(args.data, "about.json"), {"about": about})
     print(about, file=sys.stderr)
+
+
+def movielens(args):
+    """MovieLens 100K (GroupLens), the public data set implicit's own examples start from, as RecBole's wheel on
+    PyPI carries it (`recbole/dataset_example/ml-100k/ml-100k.inter`: user, item, rating, time), read from the
+    wheel itself: every rating is an interaction of value 1, as implicit feedback treats a rating. Users and items
+    by numeric id; one catalogue, no hotels."""
+    import zipfile
+
+    with zipfile.ZipFile(args.wheel) as wheel:
+        lines = wheel.read("recbole/dataset_example/ml-100k/ml-100k.inter").decode().splitlines()[1:]
+    pairs = [tuple(int(field) for field in line.split("\t")[:2]) for line in lines if line]
+    users = sorted({user for user, _ in pairs})
+    items = sorted({item for _, item in pairs})
+    user_index = {user: index for index, user in enumerate(users)}
+    item_index = {item: index for index, item in enumerate(items)}
+    rows = [user_index[user] for user, _ in pairs]
+    cols = [item_index[item] for _, item in pairs]
+    matrix = sp.csr_matrix((np.ones(len(pairs), dtype=np.float32), (rows, cols)), shape=(len(users), len(items)))
+    matrix.data[:] = 1
+    os.makedirs(args.data, exist_ok=True)
+    write_triples(os.path.join(args.data, "interactions.csv"), matrix)
+    write_json(os.path.join(args.data, "shape.json"), {"users": len(users), "items": len(items)})
+    about = (
+        f"MovieLens 100K (real ratings, each an interaction of 1): {len(users)} users x {len(items)} movies, "
+        f"{matrix.nnz} interactions, items/user median {int(np.median(np.diff(matrix.indptr)))}; one catalogue, "
+        "no hotels"
+    )
+    write_json(os.path.join(args.data, "about.json"), {"about": about})
+    print(about, file=sys.stderr)
+
+
+EXPORT_COLUMNS = (
+    "order_seq,hotel_seq,room_seq,customer_seq,order_price,status,contents,reg_date,check_date,refuse_date,"
+    "complete_date,room_building_seq,room_floor_seq,room_name,customer_name,visitor_cnt,visit_adult_cnt,"
+    "visit_child_cnt,visit_baby_cnt,check_in,check_out,check_out_expected"
+).split(",")
+
+
+def export_orders(args):
+    """The data set's training part (train.csv) as the operator's order export (shared/domain/orders-export.md),
+    what `concierge ingest` reads: one COMPLETE order per guest-item cell, of `value` units of one paid item, all
+    in hotel 1 (a catalogue has no hotels). Guest g is customer_seq 1 + g and item i is itemSeq 1 + i, so the
+    answers of /recommend map back to the matrix."""
+    import csv
+    import datetime
+
+    data = DataSet(args.data)
+    train = data.matrix("train").tocoo()
+    start = datetime.datetime(2024, 1, 1)
+    with open(args.out, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(EXPORT_COLUMNS)
+        for order, (user, item, units) in enumerate(zip(train.row, train.col, train.data)):
+            count = int(units)
+            contents = json.dumps([{
+                "orderType": "ROOM_SERVICE", "itemSeq": int(item) + 1, "count": count, "itemName": f"item {item + 1}",
+                "departmentSeq": 1, "price": 1000, "waitingPeriod": 10, "delayPeriod": 0, "freeCount": 0,
+                "couponSeq": None, "resultPrice": 1000 * count, "completePeriod": 20}])
+            when = start + datetime.timedelta(minutes=order)
+            stamp = when.strftime("%Y-%m-%d %H:%M:%S")
+            writer.writerow([
+                order + 1, 1, 100, int(user) + 1, 1000 * count, "COMPLETE", contents, stamp, stamp, "\\N", stamp,
+                "\\N", "\\N", "\\N", "\\N", 1, 1, 0, 0, stamp, stamp, stamp])
+
+
+def through_http(args):
+    """Asks `concierge serve` at `--url` for every test guest's /recommend (k = 10, the default rules: a guest's
+    training items left out) and scores the answers as implicit.evaluation.ranking_metrics_at_k does (precision
+    capped by the guest's held-out items, MAP, binary-gain NDCG), into http-catalogue.json."""
+    import urllib.request
+
+    data = DataSet(args.data)
+    test = data.matrix("test")
+    k = data.hyper["k"]
+    discounts = 1 / np.log2(np.arange(2, k + 2))
+    relevant = precision_divisor = total_ap = total_ndcg = 0.0
+    guests = 0
+    for user in range(test.shape[0]):
+        liked = set((test.indices[test.indptr[user]:test.indptr[user + 1]] + 1).tolist())
+        if not liked:
+            continue
+        with urllib.request.urlopen(f"{args.url}/recommend?user={user + 1}&k={k}") as answer:
+            ranked = [int(entry["id"]) for entry in json.load(answer)["items"]][:k]
+        hits = [item in liked for item in ranked]
+        capped = min(k, len(liked))
+        relevant += sum(hits)
+        precision_divisor += capped
+        found, ap = 0, 0.0
+        for rank, hit in enumerate(hits):
+            if hit:
+                found += 1
+                ap += found / (rank + 1)
+        total_ap += ap / capped
+        total_ndcg += sum(discounts[rank] for rank, hit in enumerate(hits) if hit) / discounts[:capped].sum()
+        guests += 1
+    metrics = {"precision": relevant / precision_divisor, "map": total_ap / guests, "ndcg": total_ndcg / guests,
+               "guests": guests}
+    write_json(data.path("http-catalogue.json"), metrics)
+    print(f"{data.name} through /recommend: P@10 {metrics['precision']:.4f}  MAP@10 {metrics['map']:.4f}  "
+          f"NDCG@10 {metrics['ndcg']:.4f} ({guests} guests)", file=sys.stderr)
 
 
 TRAINING_ITEMS = """
@@ -878,6 +980,15 @@ def main():
     g.add_argument("--groups", type=int, default=20)
     g.add_argument("--affinity", type=float, default=0.6, help="share of a guest's items from their group")
     g.add_argument("--seed", type=int, default=2024)
+    m = sub.add_parser("movielens")
+    m.add_argument("--wheel", required=True, help="RecBole's wheel, which carries MovieLens 100K")
+    m.add_argument("--data", required=True)
+    x = sub.add_parser("export-orders")
+    x.add_argument("--data", required=True)
+    x.add_argument("--out", required=True)
+    h = sub.add_parser("through-http")
+    h.add_argument("--data", required=True)
+    h.add_argument("--url", required=True, help="a `concierge serve` of the version trained on export-orders' file")
     s = sub.add_parser("from-store")
     s.add_argument("--store", required=True)
     s.add_argument("--data", required=True)
@@ -897,7 +1008,8 @@ def main():
     a = sub.add_parser("same-start")
     a.add_argument("--data", required=True)
     args = parser.parse_args()
-    {"generate": generate, "from-store": from_store, "compare": compare, "evaluate": evaluate, "report": report,
+    {"generate": generate, "movielens": movielens, "export-orders": export_orders,
+     "through-http": through_http, "from-store": from_store, "compare": compare, "evaluate": evaluate, "report": report,
      "same-start": same_start}[args.command](args)
 
 

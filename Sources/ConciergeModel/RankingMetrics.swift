@@ -34,6 +34,19 @@ public struct RankingMetrics: Sendable, Hashable {
         self.users = users
     }
 
+    /// Each measure's mean over `metrics` (measured at the same `k`, e.g. on several validation cuts); `users` is
+    /// the rounded mean.
+    public static func mean(_ metrics: [RankingMetrics]) -> RankingMetrics {
+        precondition(!metrics.isEmpty && metrics.allSatisfy { $0.k == metrics[0].k })
+        func average(_ measure: (RankingMetrics) -> Double) -> Double {
+            metrics.reduce(0) { $0 + measure($1) } / Double(metrics.count)
+        }
+        return RankingMetrics(
+            k: metrics[0].k, precision: average(\.precision), meanAveragePrecision: average(\.meanAveragePrecision),
+            ndcg: average(\.ndcg), auc: average(\.auc), coverage: average(\.coverage),
+            users: Int(average { Double($0.users) }.rounded()))
+    }
+
     /// Evaluates `recommend(user)` (the user's ranked items, best first; items from their
     /// training history should already be left out, as implicit does) against `test`
     /// (guests × items, the held-out interactions). The catalogue is `test.columns` items.

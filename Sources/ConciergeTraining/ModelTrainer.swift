@@ -43,34 +43,43 @@ public struct ModelTrainer: Sendable {
 
         let (training, holdout) = TrainTestSplit.split(
             matrix.userItems, testFraction: options.holdout, seed: options.seed)
-        let (fitting, validation) = TrainTestSplit.split(
-            training, testFraction: options.validation, seed: options.seed &+ 1)
+        let fitting = Self.validationCut(0, of: training, options: options).fitting
 
         var candidates = engineCandidates(fittedOn: fitting)
         if let notice = easeExclusion(blocks: matrix.hotelItemRanges, hotelIDs: matrix.hotelIDs) {
             progress(.notice(notice))
             candidates.removeAll { $0.kind == .ease }
         }
-        let (gridFits, _) = try sparkFits(candidates.map { ($0, fitting) }, progress: progress)
-        progress(.stage(name: "comparing candidates", steps: candidates.count))
-        var validationResults: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
         // Popularity comes first in the grid: its winning measure is every other candidate's fallback.
         var fallback = Popularity.Measure.distinctGuests
-        for (candidate, sparkFit) in zip(candidates, gridFits) {
-            if candidate.kind != .popular {
-                fallback = Self.bestPopularity(validationResults) ?? fallback
-            }
-            let fitted = FittedModel(
-                candidate, on: fitting, matrix: matrix, threads: options.threads, sparkFit: sparkFit,
-                fallback: fallback)
-            let metrics = fitted.evaluate(on: validation, cutoff: options.cutoff)
-            validationResults.append((candidate, metrics))
+        var cut = 0
+        let (chosen, validationResults) = try Self.select(candidates, training: training, options: options) {
+            candidates, fitting, validation in
+            cut += 1
+            let (fits, _) = try sparkFits(candidates.map { ($0, fitting) }, progress: progress)
             progress(
-                .step(
-                    detail: "\(candidate): MAP@\(options.cutoff) \(Self.format(metrics.meanAveragePrecision))",
-                    loss: nil))
+                .stage(
+                    name: cut == 1
+                        ? "comparing candidates"
+                        : "comparing the leaders on validation cut \(cut) of \(options.validationCuts)",
+                    steps: candidates.count))
+            var results: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
+            for (candidate, sparkFit) in zip(candidates, fits) {
+                if candidate.kind != .popular, cut == 1 {
+                    fallback = Self.bestPopularity(results) ?? fallback
+                }
+                let fitted = FittedModel(
+                    candidate, on: fitting, matrix: matrix, threads: options.threads, sparkFit: sparkFit,
+                    fallback: fallback)
+                let metrics = fitted.evaluate(on: validation, cutoff: options.cutoff)
+                results.append((candidate, metrics))
+                progress(
+                    .step(
+                        detail: "\(candidate): MAP@\(options.cutoff) \(Self.format(metrics.meanAveragePrecision))",
+                        loss: nil))
+            }
+            return results.map(\.metrics)
         }
-        let chosen = Self.best(validationResults)
         // A Spark winner is refitted for the holdout and on all data in one more job.
         let (refits, sparkRun) = try sparkFits([(chosen, training), (chosen, matrix.userItems)], progress: progress)
 
@@ -220,6 +229,51 @@ public struct ModelTrainer: Sendable {
         for (model, index) in zip(models, requestOfFit) { fits[index] = model }
         progress(.step(detail: "Spark \(run.sparkVersion) on \(run.master)", loss: nil))
         return (fits, run)
+    }
+
+    /// The candidates with the best MAP on the first validation cut, measured again on the other cuts.
+    public static let finalists = 8
+
+    /// Cut `index` of the validation splits of `training`: the first is the one every candidate is measured on.
+    public static func validationCut(
+        _ index: Int, of training: SparseMatrix, options: TrainingOptions
+    ) -> (fitting: SparseMatrix, validation: SparseMatrix) {
+        let cut = TrainTestSplit.split(
+            training, testFraction: options.validation, seed: options.seed &+ 1 &+ UInt64(index))
+        return (cut.train, cut.test)
+    }
+
+    /// Chooses among `candidates` by `best`: each is measured on the first validation cut of `training` (`measure`
+    /// fits the candidates it is given on `fitting` and returns their metrics on `validation`, in order), then the
+    /// `finalists` best by MAP on `options.validationCuts − 1` more cuts, and chosen by their means. One cut of a
+    /// few thousand held-out items ranks close candidates by its noise: on MovieLens 100K four seeds' single cuts
+    /// chose EASE at λ 300, 1,000 and 3,000 and an ALS, whose holdout P@10 ranged from 0.396 to 0.442.
+    ///
+    /// Returns the choice and every candidate's validation metrics, in the candidates' order: the finalists' the
+    /// means over the cuts, the others' the first cut's.
+    public static func select(
+        _ candidates: [CandidateModel], training: SparseMatrix, options: TrainingOptions,
+        measure: (
+            _ candidates: [CandidateModel], _ fitting: SparseMatrix, _ validation: SparseMatrix
+        ) throws -> [RankingMetrics]
+    ) rethrows -> (chosen: CandidateModel, validation: [(candidate: CandidateModel, metrics: RankingMetrics)]) {
+        let first = validationCut(0, of: training, options: options)
+        var results = Array(zip(candidates, try measure(candidates, first.fitting, first.validation)))
+            .map { (candidate: $0.0, metrics: $0.1) }
+        let finalists = results.indices.sorted {
+            results[$0].metrics.meanAveragePrecision > results[$1].metrics.meanAveragePrecision
+        }.prefix(Self.finalists)
+        if options.validationCuts > 1 && finalists.count > 1 {
+            var cuts = [finalists.map { results[$0].metrics }]
+            for index in 1..<options.validationCuts {
+                let cut = validationCut(index, of: training, options: options)
+                cuts.append(try measure(finalists.map { results[$0].candidate }, cut.fitting, cut.validation))
+            }
+            for (position, finalist) in finalists.enumerated() {
+                results[finalist].metrics = RankingMetrics.mean(cuts.map { $0[position] })
+            }
+        }
+        return (best(finalists.map { results[$0] }), results)
     }
 
     /// The best MAP@k on the validation split; among candidates within 1% of it, the highest

@@ -10,6 +10,8 @@ public struct TrainingOptions: Sendable {
     public var holdout: Double
     /// Share of the remaining training items held out to choose among candidates.
     public var validation: Double
+    /// How many validation cuts (each its own seed's) the leading candidates are compared on; 1 compares on one.
+    public var validationCuts: Int
     /// Search a small grid of factors, regularization and alpha, and of EASE's λ and input, and compare with
     /// item-item and popularity.
     public var tune: Bool
@@ -25,7 +27,7 @@ public struct TrainingOptions: Sendable {
 
     public init(
         factors: Int = 64, iterations: Int = 15, regularization: Float = 0.01, alpha: Float = 1,
-        seed: UInt64 = 42, holdout: Double = 0.2, validation: Double = 0.2, tune: Bool = true,
+        seed: UInt64 = 42, holdout: Double = 0.2, validation: Double = 0.2, validationCuts: Int = 3, tune: Bool = true,
         neighbours: Int = 50, threads: Int = 2, cutoff: Int = 10, engine: TrainingEngine = .native,
         easeItemLimit: Int = 5_000
     ) {
@@ -36,6 +38,7 @@ public struct TrainingOptions: Sendable {
         self.seed = seed
         self.holdout = holdout
         self.validation = validation
+        self.validationCuts = validationCuts
         self.tune = tune
         self.neighbours = neighbours
         self.threads = threads

@@ -12,8 +12,9 @@ struct Train: ParsableCommand {
             Builds the guest × item matrix from COMPLETE orders of paid items (strength = units), holds out a share \
             of each guest's items to measure the result, and cuts a validation split from the rest. Unless --no-tune, \
             it compares ALS over a small grid of factors, regularization and alpha with item-item cosine and \
-            per-hotel popularity on the validation split, picks the best MAP@K, measures it on the holdout, refits it \
-            on all data and publishes it with every candidate's metrics. With --engine spark, Spark MLlib's implicit \
+            per-hotel popularity on the validation split, measures the leaders again on more validation cuts, picks \
+            the best mean MAP@K, measures it on the holdout, refits it on all data and publishes it with every \
+            candidate's metrics. With --engine spark, Spark MLlib's implicit \
             ALS fits the ALS grid and the winner's refits (spark/train_als.py through spark-submit: \
             CONCIERGE_SPARK_SUBMIT, else spark-submit on PATH; Java 17), on the same splits; Concierge evaluates \
             its factors like native ones.
@@ -45,6 +46,9 @@ struct Train: ParsableCommand {
 
     @Option(help: "Share of each guest's items held out to measure the published model (0 to 0.5).")
     var holdout = 0.2
+
+    @Option(help: "Validation cuts the leading candidates are compared on (1: one cut, as every candidate is).")
+    var validationCuts = 3
 
     @Option(help: "Neighbours kept per item for item-item scoring and /similar.")
     var neighbours = 50
@@ -87,6 +91,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--regularization must be ≥ 0 and --alpha > 0")
         }
         guard holdout > 0, holdout <= 0.5 else { throw ValidationError("--holdout must be in (0, 0.5]") }
+        guard validationCuts > 0 else { throw ValidationError("--validation-cuts must be positive") }
         guard neighbours > 0, threads > 0 else { throw ValidationError("--neighbours and --threads must be positive") }
         guard tolerance >= 0 else { throw ValidationError("--tolerance must be ≥ 0") }
     }
@@ -112,7 +117,8 @@ struct Train: ParsableCommand {
         let trainer = ModelTrainer(
             options: TrainingOptions(
                 factors: factors, iterations: iterations, regularization: regularization, alpha: alpha, seed: seed,
-                holdout: holdout, tune: tune, neighbours: neighbours, threads: threads, engine: trainingEngine))
+                holdout: holdout, validationCuts: validationCuts, tune: tune, neighbours: neighbours, threads: threads,
+                engine: trainingEngine))
         let view = TrainingProgressView()
         let started = ContinuousClock.now
         let outcome = try trainer.train(data) { view.show($0) }

@@ -294,4 +294,55 @@ import Testing
         ]
         #expect(ModelTrainer.best(tied) == .popular(.distinctGuests), "a full tie goes to the simpler model")
     }
+
+    @Test("every candidate is measured on the first cut, the leaders by MAP on the others too, chosen by their means")
+    func leadersAreComparedOnSeveralCuts() {
+        let training = SparseMatrix(
+            rows: 30, columns: 12,
+            entries: (0..<30).flatMap { user in (0..<6).map { .init(row: user, column: (user + 2 * $0) % 12, value: 1) }
+            })
+        let candidates: [CandidateModel] =
+            [.popular(.distinctGuests), .itemItem(neighbours: 50)]
+            + (1...9).map { .ease(.init(lambda: Double($0), input: .binary)) }
+        // On the first cut the larger λ looks best; on every other cut the order reverses.
+        var calls: [(candidates: [CandidateModel], validationItems: Int)] = []
+        func map(of candidate: CandidateModel, cut: Int) -> Double {
+            guard case .ease(let configuration) = candidate else { return 0.1 }
+            return cut == 0 ? 0.2 + configuration.lambda / 100 : 0.3 - configuration.lambda / 100
+        }
+        let options = TrainingOptions(validationCuts: 3)
+        let (chosen, validation) = ModelTrainer.select(candidates, training: training, options: options) {
+            measured, _, validationSplit in
+            let cut = calls.count
+            calls.append((measured, validationSplit.nonZeroCount))
+            return measured.map { metrics(map: map(of: $0, cut: cut), precision: 0.5) }
+        }
+        #expect(calls.count == 3)
+        #expect(calls[0].candidates == candidates)
+        let leaders = (2...9).map { CandidateModel.ease(.init(lambda: Double($0), input: .binary)) }
+        #expect(calls[1].candidates == leaders.reversed() && calls[2].candidates == leaders.reversed())
+        #expect(chosen == .ease(.init(lambda: 2, input: .binary)), "the best mean over the three cuts")
+        #expect(validation.map(\.candidate) == candidates)
+        #expect(abs(validation[3].metrics.meanAveragePrecision - (0.22 + 0.28 + 0.28) / 3) < 1e-12)
+        #expect(abs(validation[2].metrics.meanAveragePrecision - 0.21) < 1e-12, "not a leader: its first cut's")
+        #expect(
+            ModelTrainer.validationCut(1, of: training, options: options).validation
+                != ModelTrainer.validationCut(0, of: training, options: options).validation)
+
+        calls = []
+        let single = ModelTrainer.select(candidates, training: training, options: TrainingOptions(validationCuts: 1)) {
+            measured, _, _ in
+            calls.append((measured, 0))
+            return measured.map { metrics(map: map(of: $0, cut: 0), precision: 0.5) }
+        }
+        #expect(calls.count == 1 && single.chosen == .ease(.init(lambda: 9, input: .binary)))
+    }
+
+    @Test func metricsAverageMeasureByMeasure() {
+        let mean = RankingMetrics.mean([
+            metrics(map: 0.1, precision: 0.2, ndcg: 0.3), metrics(map: 0.3, precision: 0.4),
+        ])
+        #expect(abs(mean.meanAveragePrecision - 0.2) < 1e-12 && abs(mean.precision - 0.3) < 1e-12)
+        #expect(abs(mean.ndcg - 0.3) < 1e-12 && mean.users == 100 && mean.k == 10)
+    }
 }

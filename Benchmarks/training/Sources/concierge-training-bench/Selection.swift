@@ -1,5 +1,5 @@
-// The product's model selection, with ModelTrainer's own candidates and choice: candidates
-// compared by MAP@10 on a validation split cut from the training part only, the best refitted
+// The product's model selection, with ModelTrainer's own candidates and choice (`ModelTrainer.select`):
+// candidates compared by MAP@10 on validation cuts of the training part only, the best refitted
 // on the whole training part and measured on the holdout, with item-item and popularity
 // measured beside it. Fitting is done here because the trainer's FittedModel needs the feature
 // store's hotel catalogue, and these data sets are bare matrices with a scope of blocks; the
@@ -72,22 +72,22 @@ extension CandidateModel {
     }
 }
 
-/// `select --data DIR --scope catalogue|hotel`: runs the selection on fit.csv / validation.csv
-/// (cut from train.csv by `split`), refits the chosen candidate, item-item and popularity on
+/// `select --data DIR --scope catalogue|hotel`: runs `concierge train`'s selection (`ModelTrainer.select`) on
+/// train.csv: every candidate on its first validation cut (the one `split` writes as fit.csv / validation.csv),
+/// the leaders on more cuts; refits the chosen candidate, item-item and popularity on
 /// train.csv, measures them on test.csv, saves them as models/concierge-{selected,itemitem}-SCOPE
 /// and writes selection-SCOPE.json.
 func select(data: DataSet, scope: Scope, options: TrainingOptions) throws {
     let train = try data.matrix("train"), test = try data.matrix("test")
-    let fit = try data.matrix("fit"), validation = try data.matrix("validation")
     let started = ContinuousClock.now
 
-    var validationResults: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
-    for candidate in ModelTrainer(options: options).candidateModels() {
-        let metrics = candidate.fit(on: fit, scope: scope, threads: options.threads)
-            .evaluate(on: validation, k: options.cutoff)
-        validationResults.append((candidate, metrics))
+    let (chosen, validationResults) = ModelTrainer.select(
+        ModelTrainer(options: options).candidateModels(), training: train, options: options
+    ) { candidates, fitting, validation in
+        candidates.map {
+            $0.fit(on: fitting, scope: scope, threads: options.threads).evaluate(on: validation, k: options.cutoff)
+        }
     }
-    let chosen = ModelTrainer.best(validationResults)
     let selectionSeconds = seconds(ContinuousClock.now - started)
 
     var holdout: [[String: Any]] = []
