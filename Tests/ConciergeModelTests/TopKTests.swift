@@ -41,6 +41,37 @@ import Testing
         }
     }
 
+    /// Without an exclusion list `select` first bounds the k-th best from the maxima of k groups of eight, which must
+    /// never drop an eligible score: long blocks, ties, runs of NaN (a whole group's), rising and falling orders.
+    @Test(arguments: [1, 3, 10, 16, 100])
+    func boundFromGroupsKeepsTheBest(k: Int) {
+        var generator = SplitMix64(seed: UInt64(k) + 100)
+        var indices: [Int32] = []
+        var best: [Float] = []
+        for trial in 0..<60 {
+            let count = 8 * k + Int(generator.next(upperBound: UInt64(1_200)))
+            var scores: [Float] = (0..<count).map { _ in Float(generator.next(upperBound: UInt64(50))) / 7 }
+            switch trial % 6 {
+            case 1: scores.sort()
+            case 2: scores.sort(by: >)
+            case 3:
+                for position in 0..<min(count, 8 + Int(generator.next(upperBound: UInt64(40)))) {
+                    scores[position] = .nan
+                }
+            case 4:
+                for _ in 0..<(count / 3) { scores[Int(generator.next(upperBound: UInt64(count)))] = .nan }
+            default: break
+            }
+            let found = scores.withUnsafeBufferPointer {
+                TopK.select(scores: $0, k: k, firstIndex: 5, indices: &indices, scores: &best)
+            }
+            let expected = Self.reference(scores, k: k, firstIndex: 5, excluding: [])
+            #expect(found == expected.count)
+            #expect(indices.prefix(found).map(Int.init) == expected.map(\.index), "trial \(trial), \(count) scores")
+            #expect(Array(best.prefix(found)) == expected.map(\.score))
+        }
+    }
+
     @Test func kLargerThanCountReturnsEverythingSorted() {
         let scores: [Float] = [0.5, 2, -1, 2, 0.5]
         var indices = [Int32](repeating: 0, count: 9)
