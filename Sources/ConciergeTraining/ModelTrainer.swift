@@ -263,15 +263,14 @@ public struct ModelTrainer: Sendable {
         let finalists = results.indices.sorted {
             results[$0].metrics.meanAveragePrecision > results[$1].metrics.meanAveragePrecision
         }.prefix(Self.finalists)
-        if options.validationCuts > 1 && finalists.count > 1 {
-            var cuts = [finalists.map { results[$0].metrics }]
-            for index in 1..<options.validationCuts {
-                let cut = validationCut(index, of: training, options: options)
-                cuts.append(try measure(finalists.map { results[$0].candidate }, cut.fitting, cut.validation))
-            }
-            for (position, finalist) in finalists.enumerated() {
-                results[finalist].metrics = RankingMetrics.mean(cuts.map { $0[position] })
-            }
+        guard options.validationCuts > 1 && finalists.count > 1 else { return (best(results), results) }
+        var cuts = [finalists.map { results[$0].metrics }]
+        for index in 1..<options.validationCuts {
+            let cut = validationCut(index, of: training, options: options)
+            cuts.append(try measure(finalists.map { results[$0].candidate }, cut.fitting, cut.validation))
+        }
+        for (position, finalist) in finalists.enumerated() {
+            results[finalist].metrics = RankingMetrics.mean(cuts.map { $0[position] })
         }
         return (best(finalists.map { results[$0] }), results)
     }
