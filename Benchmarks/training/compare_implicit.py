@@ -282,6 +282,16 @@ WHERE orders.status = 'COMPLETE' AND order_items.price > 0 AND items.price > 0
 ORDER BY orders.reg_date, orders.order_seq, order_items.position
 """
 
+# TrainingData.swift's free lines: COMPLETE lines of paid-menu items with every unit free or a unit price of zero.
+FREE_LINES = """
+SELECT orders.customer_seq, order_items.item_seq, order_items.count
+FROM order_items
+JOIN orders ON orders.order_seq = order_items.order_seq
+JOIN items ON items.item_seq = order_items.item_seq
+WHERE orders.status = 'COMPLETE' AND items.price > 0
+    AND NOT (order_items.price > 0 AND order_items.count > order_items.free_count)
+"""
+
 
 def from_store(args):
     """FeatureStore.trainingData() then InteractionMatrix.init: paid items sorted by (hotel, item)
@@ -293,6 +303,7 @@ def from_store(args):
     database = sqlite3.connect(f"file:{args.store}?mode=ro", uri=True)
     items = database.execute(TRAINING_ITEMS).fetchall()
     lines = database.execute(TRAINING_LINES).fetchall()
+    free_lines = database.execute(FREE_LINES).fetchall()
     database.close()
     item_index = {item: index for index, (item, _) in enumerate(items)}
     hotel_ids, blocks = [], []
@@ -319,8 +330,21 @@ def from_store(args):
         (np.asarray(values, dtype=np.float32), (rows, cols)), shape=(len(guests), len(items)))
     matrix.sum_duplicates()
 
+    # What the paying guests got free of items they never paid for: the rows TrainingData's freeInteractions give
+    # the matrix's guests (its free-only guests are not rows of the matrix).
+    paid = set(zip(rows, cols))
+    free = {}
+    for customer, item, count in free_lines:
+        if customer in guest_index and (guest_index[customer], item_index[item]) not in paid:
+            key = (guest_index[customer], item_index[item])
+            free[key] = free.get(key, 0) + count
+    free_matrix = sp.csr_matrix(
+        (np.asarray(list(free.values()), dtype=np.float32),
+         ([r for r, _ in free], [c for _, c in free])), shape=(len(guests), len(items)))
+
     os.makedirs(args.data, exist_ok=True)
     write_triples(os.path.join(args.data, "interactions.csv"), matrix)
+    write_triples(os.path.join(args.data, "free.csv"), free_matrix)
     write_json(os.path.join(args.data, "shape.json"), {"users": len(guests), "items": len(items)})
     write_json(os.path.join(args.data, "hotels.json"), {"hotel_ids": hotel_ids, "blocks": blocks, "user_hotel": user_hotel})
     menus = ", ".join(str(upper - lower) for lower, upper in blocks)

@@ -3,6 +3,7 @@
 //   hotels.json            {"blocks": [[lower, upper], ...], "user_hotel": [...]} (sample data only)
 //   hyper.json             the equal-hyper-parameter ALS and cosine settings
 //   interactions.csv, train.csv, test.csv, fit.csv, validation.csv   user,item,value triples
+//   free.csv               what each guest got free, user,item,units (sample data only)
 //   models/NAME.user.f32 + NAME.item.f32   ALS factors
 //   models/NAME.similarity.csv             item-item neighbour lists (item,neighbour,cosine)
 //   models/NAME.popularity                 an empty marker: popularity fitted on train.csv
@@ -10,7 +11,11 @@ import ConciergeModel
 import Foundation
 
 enum BenchError: Error, CustomStringConvertible {
-    case usage(String), missingOption(String), badOption(String, String), badLine(String, Int), badFile(String)
+    case usage(String)
+    case missingOption(String)
+    case badOption(String, String)
+    case badLine(String, Int)
+    case badFile(String)
 
     var description: String {
         switch self {
@@ -68,7 +73,8 @@ struct DataSet {
 
     init(directory: String) throws {
         self.directory = directory
-        let shape = try JSONDecoder().decode(Shape.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/shape.json")))
+        let shape = try JSONDecoder().decode(
+            Shape.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/shape.json")))
         users = shape.users
         items = shape.items
     }
@@ -78,6 +84,11 @@ struct DataSet {
     /// `NAME.csv`: guests × items.
     func matrix(_ name: String) throws -> SparseMatrix {
         try readTriples(path(name + ".csv"), rows: users, columns: items)
+    }
+
+    /// `free.csv`, when the data set has one: what each guest got free (the sample's, from its feature store).
+    func freeItems() throws -> SparseMatrix? {
+        FileManager.default.fileExists(atPath: path("free.csv")) ? try matrix("free") : nil
     }
 
     func write(_ matrix: SparseMatrix, as name: String) throws {

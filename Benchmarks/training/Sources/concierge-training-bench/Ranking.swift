@@ -14,6 +14,9 @@ struct Scope {
     let blocks: [Range<Int>]
     /// Each guest's block.
     let userBlock: [Int]
+    /// What each guest got free, never recommended back to them, as Concierge serves: the hotel scope only (the
+    /// catalogue scope is implicit.evaluation's protocol, which knows nothing of it).
+    let freeItems: SparseMatrix?
 
     static let names = ["catalogue", "hotel"]
 
@@ -33,6 +36,7 @@ struct Scope {
         case "catalogue":
             blocks = [0..<data.items]
             userBlock = [Int](repeating: 0, count: data.users)
+            freeItems = nil
         case "hotel":
             let path = data.path("hotels.json")
             let hotels = try JSONDecoder().decode(Hotels.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
@@ -40,6 +44,7 @@ struct Scope {
             else { throw BenchError.badFile(path) }
             blocks = hotels.blocks.map { $0[0]..<$0[1] }
             userBlock = hotels.userHotel
+            freeItems = try data.freeItems()
         default:
             throw BenchError.badOption("scope", name)
         }
@@ -88,7 +93,7 @@ struct ScopedModel {
         let view = ModelView(
             kind: kind, hyperParameters: hyperParameters, hotelItemRanges: scope.blocks, userHotel: scope.userBlock,
             userFactors: factors?.userFactors, itemFactors: factors?.itemFactors, userItems: trainedOn,
-            userFreeItems: nil,
+            userFreeItems: scope.freeItems,
             itemNeighbours: neighbours
                 ?? SparseMatrix(rows: trainedOn.columns, columns: trainedOn.columns, entries: []),
             popularity: Popularity(userItems: trainedOn, blocks: scope.blocks, measure: measure).scores,
