@@ -225,43 +225,36 @@ def export_orders(args):
                 "\\N", "\\N", "\\N", "\\N", 1, 1, 0, 0, stamp, stamp, stamp])
 
 
+class ServedModel:
+    """`concierge serve` at `url`, asked GET /recommend?user=…&k=N for each guest (guest g is customer_seq g + 1,
+    item i itemSeq i + 1, as `export_orders` writes them; the server leaves the guest's training items out itself).
+    Quacks like an implicit model for ranking_metrics_at_k, which only calls recommend."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def recommend(self, userid, user_items, N=10, **_):
+        userid = np.atleast_1d(np.asarray(userid))
+        ids = np.full((len(userid), N), -1, dtype=np.int32)
+        for row, user in enumerate(userid):
+            with urllib.request.urlopen(f"{self.url}/recommend?user={user + 1}&k={N}") as answer:
+                ranked = [int(entry["id"]) - 1 for entry in json.load(answer)["items"]][:N]
+            ids[row, : len(ranked)] = ranked
+        return ids, np.zeros((len(userid), N), dtype=np.float32)
+
+
 def through_http(args):
-    """Asks `concierge serve` at `--url` for every test guest's /recommend (k = 10, the default rules: a guest's
-    training items left out) and scores the answers as implicit.evaluation.ranking_metrics_at_k does (precision
-    capped by the guest's held-out items, MAP, binary-gain NDCG), into http-catalogue.json."""
+    """Every test guest's /recommend from `concierge serve` at `--url`, scored by implicit.evaluation like every
+    other model here, into http-catalogue.json."""
     data = DataSet(args.data)
-    test = data.matrix("test")
-    k = data.hyper["k"]
-    discounts = 1 / np.log2(np.arange(2, k + 2))
-    relevant = precision_divisor = total_ap = total_ndcg = 0.0
-    guests = 0
-    for user in range(test.shape[0]):
-        liked = set((test.indices[test.indptr[user]:test.indptr[user + 1]] + 1).tolist())
-        if not liked:
-            continue
-        with urllib.request.urlopen(f"{args.url}/recommend?user={user + 1}&k={k}") as answer:
-            ranked = [int(entry["id"]) for entry in json.load(answer)["items"]][:k]
-        hits = [item in liked for item in ranked]
-        capped = min(k, len(liked))
-        relevant += sum(hits)
-        precision_divisor += capped
-        found, ap = 0, 0.0
-        for rank, hit in enumerate(hits):
-            if hit:
-                found += 1
-                ap += found / (rank + 1)
-        total_ap += ap / capped
-        total_ndcg += sum(discounts[rank] for rank, hit in enumerate(hits) if hit) / discounts[:capped].sum()
-        guests += 1
-    metrics = {"precision": relevant / precision_divisor, "map": total_ap / guests, "ndcg": total_ndcg / guests,
-               "guests": guests}
+    metrics = score(ServedModel(args.url), data, "catalogue")
     if args.train_log:
         with open(args.train_log) as f:
             chosen = re.search(r"^chosen: (.*) in ", f.read(), re.M)
         metrics["chosen"] = chosen.group(1) if chosen else "?"
     write_json(data.path("http-catalogue.json"), metrics)
     print(f"{data.name} through /recommend: P@10 {metrics['precision']:.4f}  MAP@10 {metrics['map']:.4f}  "
-          f"NDCG@10 {metrics['ndcg']:.4f} ({guests} guests)", file=sys.stderr)
+          f"NDCG@10 {metrics['ndcg']:.4f}", file=sys.stderr)
 
 
 TRAINING_ITEMS = """

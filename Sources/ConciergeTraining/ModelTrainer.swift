@@ -2,9 +2,9 @@ public import ConciergeData
 public import ConciergeModel
 public import ConciergeModelFormat
 
-/// Turns the feature store's training data into a model version: it compares candidates on a
-/// validation split cut from the training data, estimates the winner on a holdout it never chose
-/// with, then refits the winner on everything.
+/// Turns the feature store's training data into a model version: it compares candidates on
+/// validation cuts of the training data, estimates the winner on a holdout it never chose with,
+/// then refits the winner on everything.
 public struct ModelTrainer: Sendable {
     public let options: TrainingOptions
 

@@ -10,12 +10,12 @@ struct Train: ParsableCommand {
         abstract: "Train a model from the feature store and publish it as a new registry version.",
         discussion: """
             Builds the guest × item matrix from COMPLETE orders of paid items (strength = units), holds out a share \
-            of each guest's items to measure the result, and cuts a validation split from the rest. Unless --no-tune, \
-            it compares ALS over a small grid of factors, regularization and alpha with item-item cosine and \
-            per-hotel popularity on the validation split, measures the leaders again on more validation cuts, picks \
-            the best mean MAP@K, measures it on the holdout, refits it on all data and publishes it with every \
-            candidate's metrics. With --engine spark, Spark MLlib's implicit \
-            ALS fits the ALS grid and the winner's refits (spark/train_als.py through spark-submit: \
+            of each guest's items to measure the result, and cuts validation splits from the rest. Unless --no-tune, \
+            it compares ALS over a small grid of factors, regularization and alpha, EASE over λ and its input, \
+            item-item cosine and per-hotel popularity on the first validation cut, measures the leaders again on \
+            more cuts (--validation-cuts), picks the best mean MAP@K, measures it on the holdout, refits it on all \
+            data and publishes it with every candidate's metrics. With --engine spark, Spark MLlib's implicit ALS \
+            fits the ALS grid and the winner's refits (spark/train_als.py through spark-submit: \
             CONCIERGE_SPARK_SUBMIT, else spark-submit on PATH; Java 17), on the same splits; Concierge evaluates \
             its factors like native ones.
             """)
