@@ -114,22 +114,28 @@ package final class ConciergeService: Sendable {
 
     private func similar(_ query: QueryItems) throws(HTTPError) -> HTTPServerResponse {
         let service = try service()
-        for item in query where item.name != "item" && item.name != "k" {
-            throw RecommendationQuery.invalid(item.name, "is not a parameter of /similar; use item, k")
-        }
-        guard let item = query["item"], !item.isEmpty else {
-            throw RecommendationQuery.invalid("item", "is required")
-        }
-        var count = 10
-        if let k = query["k"] {
-            guard let parsed = Int(k), RecommendationRequest.countRange.contains(parsed) else {
-                throw RecommendationQuery.invalid("k", "must be a whole number from 1 to 100, not '\(k)'")
+        var item: String?
+        var count: Int?
+        try query.forEachPair { pair throws(HTTPError) in
+            if pair.hasName("item") {
+                item = item ?? pair.valueString
+            } else if pair.hasName("k") {
+                guard count == nil else { return }
+                guard let parsed = pair.integerValue, RecommendationRequest.countRange.contains(parsed) else {
+                    throw RecommendationQuery.invalid(
+                        "k", "must be a whole number from 1 to 100, not '\(pair.valueString)'")
+                }
+                count = parsed
+            } else {
+                throw RecommendationQuery.invalid(pair.nameString, "is not a parameter of /similar; use item, k")
             }
-            count = parsed
+        }
+        guard let item, !item.isEmpty else {
+            throw RecommendationQuery.invalid("item", "is required")
         }
         let result: SimilarItemsResult
         do {
-            result = try service.recommender.similarItems(to: item, count: count)
+            result = try service.recommender.similarItems(to: item, count: count ?? 10)
         } catch {
             throw Self.httpError(error)
         }

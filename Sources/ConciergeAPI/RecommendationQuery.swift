@@ -5,40 +5,71 @@ import ConciergeServing
 /// Reads a `RecommendationRequest` from `GET /recommend`'s query or `POST /recommend`'s JSON body,
 /// answering 400 with the offending field named.
 enum RecommendationQuery {
-    static let fields: Set<String> = ["user", "k", "hotel", "exclude", "recent", "seen", "departments"]
+    /// The parameters, by the names the query and the JSON body give them.
+    private enum Parameter: CaseIterable {
+        case user, hotel, k, seen, exclude, recent, departments
+
+        var name: StaticString {
+            switch self {
+            case .user: "user"
+            case .hotel: "hotel"
+            case .k: "k"
+            case .seen: "seen"
+            case .exclude: "exclude"
+            case .recent: "recent"
+            case .departments: "departments"
+            }
+        }
+
+        /// `allCases`, made once: the synthesised property makes its array on every call.
+        static let all = allCases
+
+        /// The parameter `pair` names, compared by its bytes: no `String` is made for a name.
+        init?(_ pair: QueryItems.Pair) {
+            for parameter in Self.all where pair.hasName(parameter.name) {
+                self = parameter
+                return
+            }
+            return nil
+        }
+    }
+
+    static let fields = Set(Parameter.all.map { "\($0.name)" })
 
     /// One pass over the query, no lookup by name: a parameter given twice counts the first time, except the
     /// lists (`exclude`, `recent`, `departments`), whose values are joined.
     static func fromQuery(_ query: QueryItems) throws(HTTPError) -> RecommendationRequest {
         var user: String?
         var hotel: String?
-        var k: String?
+        var requestedCount: Int?
         var seen: String?
         var exclude: [String] = []
         var recent: [String] = []
         var departments: [String]?
-        for item in query {
-            switch item.name {
-            case "user": user = user ?? item.value
-            case "hotel": hotel = hotel ?? item.value
-            case "k": k = k ?? item.value
-            case "seen": seen = seen ?? item.value
-            case "exclude": appendList(item.value, to: &exclude)
-            case "recent": appendList(item.value, to: &recent)
-            case "departments":
+        try query.forEachPair { pair throws(HTTPError) in
+            switch Parameter(pair) {
+            case .user: user = user ?? pair.valueString
+            case .hotel: hotel = hotel ?? pair.valueString
+            case .k:
+                guard requestedCount == nil else { return }
+                guard let parsed = pair.integerValue else {
+                    throw invalid("k", "must be a whole number from 1 to 100, not '\(pair.valueString)'")
+                }
+                requestedCount = parsed
+            case .seen: seen = seen ?? pair.valueString
+            case .exclude: appendList(pair.valueString, to: &exclude)
+            case .recent: appendList(pair.valueString, to: &recent)
+            case .departments:
                 var named = departments ?? []
-                appendList(item.value, to: &named)
+                appendList(pair.valueString, to: &named)
                 departments = named
-            default:
+            case nil:
                 throw invalid(
-                    item.name, "is not a parameter of /recommend; use \(fields.sorted().joined(separator: ", "))")
+                    pair.nameString,
+                    "is not a parameter of /recommend; use \(fields.sorted().joined(separator: ", "))")
             }
         }
-        var count = 10
-        if let k {
-            guard let parsed = Int(k) else { throw invalid("k", "must be a whole number from 1 to 100, not '\(k)'") }
-            count = parsed
-        }
+        let count = requestedCount ?? 10
         var includesSeen = false
         if let seen { includesSeen = try includeSeen(seen) }
         try checkCount(count)

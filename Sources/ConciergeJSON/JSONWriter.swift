@@ -12,9 +12,9 @@
 /// `\\`, `\n`, `\r`, `\t` or `\u00XX`.
 ///
 /// The text grows in raw memory, where an append is a capacity check and a copy (Array's `append(contentsOf:)`
-/// costs about 60 instructions more). `collect` writes into the memory of the array it returns, so an answer is
-/// allocated once and never copied; a writer made by `init` has memory of its own, copied into an array by
-/// `bytes`. The writer may own its memory, so it cannot be copied.
+/// costs about 60 instructions more). `collect` writes in its thread's memory for answers and hands the text
+/// over in an array it reuses; a writer made by `init` has memory of its own, copied into an array by `bytes`.
+/// The writer may own its memory, so it cannot be copied.
 public struct JSONWriter: ~Copyable, @unchecked Sendable {
     // The appends that every answer makes many times (`writeRaw`) are inlined into their callers: a call with
     // a closure per append cost about 30 instructions more than the copy.
@@ -45,21 +45,18 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
     /// The text written so far, copied into an array.
     public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: start, count: count)) }
 
-    /// The text `write` writes, written straight into the returned array's memory when it fits in `capacity`
-    /// bytes (else copied once from the memory it grew into): one allocation and no copy where a writer of its
-    /// own makes two and a copy.
+    /// The text `write` writes, in an array: the thread's memory for answers is written in, then its array refilled
+    /// (`CollectMemory` says why). `capacity` is roughly the length of the text.
     public static func collect(reservingCapacity capacity: Int, _ write: (inout JSONWriter) -> Void) -> [UInt8] {
-        var grown: [UInt8]?
-        let text = [UInt8](unsafeUninitializedCapacity: max(capacity, 64)) { memory, initialized in
-            var writer = JSONWriter(lending: memory)
+        let memory = CollectMemory.current
+        if memory.isLent {
+            var writer = JSONWriter(reservingCapacity: capacity)
             write(&writer)
-            if writer.ownsMemory {
-                grown = writer.bytes
-            } else {
-                initialized = writer.count
-            }
+            return writer.bytes
         }
-        return grown ?? text
+        var writer = JSONWriter(lending: memory.lend(atLeast: capacity))
+        write(&writer)
+        return memory.handOver(UnsafeBufferPointer(start: writer.start, count: writer.written))
     }
 
     /// `malloc`: `UnsafeMutablePointer.allocate` takes the runtime's aligned path, `posix_memalign`, at five

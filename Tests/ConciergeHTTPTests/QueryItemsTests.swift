@@ -88,6 +88,60 @@ struct QueryItemsTests {
         }
     }
 
+    /// Each pair as `forEachPair` lends it: name, value, and the value read as a whole number.
+    private func lent(_ query: String) throws -> [[String]] {
+        var pairs: [[String]] = []
+        try QueryItems(parsing: query.utf8).forEachPair { pair in
+            pairs.append([pair.nameString, pair.valueString, pair.integerValue.map { "\($0)" } ?? "nil"])
+        }
+        return pairs
+    }
+
+    @Test(
+        "forEachPair lends the same pairs as the items, plain or decoded",
+        arguments: ["user=42&k=10", "a+b=c+d&x=%31%30", "&&flag&=v&e=", "raw=café&n=-3", "", "t=1&t=2"])
+    func lentPairs(query: String) throws {
+        let items = try QueryItems(parsing: query.utf8).items
+        let pairs = try lent(query)
+        #expect(pairs.map { [$0[0], $0[1]] } == items.map { [$0.name, $0.value] })
+        #expect(pairs.map { $0[2] } == items.map { Int($0.value).map { "\($0)" } ?? "nil" })
+    }
+
+    @Test(
+        "integerValue reads a value as Int(String) does",
+        arguments: [
+            "0", "10", "007", "+5", "-5", "-", "+", "", " 5", "5 ", "1e3", "0x10", "9223372036854775807",
+            "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "99999999999999999999", "١",
+        ])
+    func integerValue(value: String) throws {
+        var read: Int?? = .none
+        let encoded = value.addingPercentEncodingForQuery()
+        try QueryItems(parsing: "k=\(encoded)".utf8).forEachPair { read = $0.integerValue }
+        #expect(read == .some(Int(value)))
+    }
+
+    @Test("hasName compares the whole name, case and all")
+    func hasName() throws {
+        var matches: [Bool] = []
+        try QueryItems(parsing: "user=1&users=2&use=3&User=4&us%65r=5".utf8).forEachPair {
+            matches.append($0.hasName("user"))
+        }
+        #expect(matches == [true, false, false, false, true])
+    }
+
+    @Test("an error thrown by the body stops the walk and reaches the caller")
+    func bodyError() throws {
+        var seen: [String] = []
+        let query = try QueryItems(parsing: "a=1&b=2&c=3".utf8)
+        #expect(throws: HTTPError.self) {
+            try query.forEachPair { pair throws(HTTPError) in
+                seen.append(pair.nameString)
+                if pair.hasName("b") { throw HTTPError.badRequest("b", code: "stop") }
+            }
+        }
+        #expect(seen == ["a", "b"])
+    }
+
     @Test("the error says what was wrong")
     func errorMessages() {
         do {
@@ -128,5 +182,24 @@ struct QueryItemsTests {
         arguments: zip(Array("09afAFgG/:@`".utf8), [0, 9, 10, 15, 10, 15, nil, nil, nil, nil, nil, nil] as [UInt8?]))
     func hexValue(byte: UInt8, expected: UInt8?) {
         #expect(PercentDecoding.hexValue(byte) == expected)
+    }
+}
+
+extension String {
+    /// Every byte but letters and digits as `%XX`, so that a test value reaches the query parser intact.
+    fileprivate func addingPercentEncodingForQuery() -> String {
+        utf8.map { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                String(UnicodeScalar(byte))
+            default:
+                "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }.joined()
+    }
+
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: Swift.max(0, width - count)) + self
     }
 }

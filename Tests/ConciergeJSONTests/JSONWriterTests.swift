@@ -151,6 +151,26 @@ import Testing
         #expect(collected.count > 10_000)
         #expect(JSONWriter.collect(reservingCapacity: capacity) { $0.writeRaw("[]") } == Array("[]".utf8))
     }
+
+    @Test("a collected text stays as it was while the thread collects others, and a collect may nest in another")
+    func collectReusesOnlyWhatIsLetGo() {
+        let first = JSONWriter.collect(reservingCapacity: 16) { $0.writeRaw(#"{"a":1}"#) }
+        let second = JSONWriter.collect(reservingCapacity: 16) { $0.writeRaw(#"{"b":22}"#) }
+        #expect(first == Array(#"{"a":1}"#.utf8))
+        #expect(second == Array(#"{"b":22}"#.utf8))
+        let outer = JSONWriter.collect(reservingCapacity: 16) { outer in
+            outer.writeRaw("[")
+            let inner = JSONWriter.collect(reservingCapacity: 4) { $0.writeRaw(#""inner""#) }
+            outer.writeRaw(inner[...])
+            outer.writeRaw("]")
+        }
+        #expect(outer == Array(#"["inner"]"#.utf8))
+        let large = JSONWriter.collect(reservingCapacity: 16) { json in
+            for _ in 0..<20_000 { json.writeRaw("[],") }
+        }
+        #expect(large.count == 60_000)
+        #expect(JSONWriter.collect(reservingCapacity: 16) { $0.writeRaw("[]") } == Array("[]".utf8))
+    }
 }
 
 /// The spelling of `writeNumber(_:significantDigits:)` as it was first written, digit by digit with a division

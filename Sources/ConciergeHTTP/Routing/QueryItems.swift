@@ -1,14 +1,78 @@
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
 /// The decoded `name=value` pairs of a query string, in order, repeats kept.
-public struct QueryItems: Sendable, Equatable, Sequence {
+///
+/// A query with nothing to decode (no `%XX`, no `+`, all ASCII: what clients send for ids and numbers) is kept as
+/// the text it arrived in. `forEachPair(_:)` hands its pairs over as bytes, so that a route on the hot path (as
+/// `/recommend` is) compares names and reads numbers without making a `String` for each, which costs about 260
+/// instructions even when it is short. Any other query is decoded, and checked, as it is parsed.
+public struct QueryItems: Sendable, Sequence {
     public struct Item: Sendable, Equatable {
         public var name: String
         public var value: String
     }
 
-    private(set) var items: [Item]
+    /// A pair as bytes, decoded; the buffers are valid only inside the `forEachPair(_:)` call that lends them.
+    public struct Pair {
+        public let name: UnsafeBufferPointer<UInt8>
+        public let value: UnsafeBufferPointer<UInt8>
 
-    init(_ items: [Item] = []) {
-        self.items = items
+        public func hasName(_ expected: StaticString) -> Bool {
+            name.count == expected.utf8CodeUnitCount
+                && (name.isEmpty || memcmp(name.baseAddress!, expected.utf8Start, name.count) == 0)
+        }
+
+        public var nameString: String { Self.string(name) }
+        public var valueString: String { Self.string(value) }
+
+        /// Bytes that are UTF-8, as their `String`: a plain query's are ASCII, a decoded one's were checked.
+        fileprivate static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+            String(decoding: bytes, as: UTF8.self)
+        }
+
+        /// The value as `Int(valueString)` reads it: an optional sign and decimal digits, nil when it is anything
+        /// else or does not fit.
+        public var integerValue: Int? {
+            guard let first = value.first else { return nil }
+            let negative = first == UInt8(ascii: "-")
+            let digits = negative || first == UInt8(ascii: "+") ? value.dropFirst() : value[...]
+            guard !digits.isEmpty else { return nil }
+            // Accumulated on the side of the sign, so that Int.min, whose magnitude is no Int, reads too.
+            var result = 0
+            for byte in digits {
+                let digit = Int(byte) &- Int(UInt8(ascii: "0"))
+                guard 0 <= digit && digit <= 9 else { return nil }
+                let (shifted, shiftOverflow) = result.multipliedReportingOverflow(by: 10)
+                let (next, addOverflow) =
+                    negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+                guard !shiftOverflow && !addOverflow else { return nil }
+                result = next
+            }
+            return result
+        }
+    }
+
+    // Two stored forms rather than an enum of them: copying the enum (as every request is copied a few times on
+    // its way to a route) cost an outlined copy function; these fields cost two retains.
+    /// A plain query: `plainRange` of `text`'s UTF-8, with nothing in it to decode. Empty for any other query.
+    private let text: String
+    private let plainRange: Range<Int>
+    /// A query that had something to decode, decoded; nil (which, unlike an empty array, takes no retain to copy)
+    /// for any other.
+    private let decoded: [Item]?
+
+    init() {
+        self.init(text: "", plainRange: 0..<0, decoded: nil)
+    }
+
+    private init(text: String, plainRange: Range<Int>, decoded: [Item]?) {
+        self.text = text
+        self.plainRange = plainRange
+        self.decoded = decoded
     }
 
     /// The first value given for `name`.
@@ -22,12 +86,82 @@ public struct QueryItems: Sendable, Equatable, Sequence {
 
     public func makeIterator() -> IndexingIterator<[Item]> { items.makeIterator() }
 
+    var items: [Item] {
+        guard !plainRange.isEmpty else { return decoded ?? [] }
+        var items: [Item] = []
+        var text = text
+        text.withUTF8 { bytes in
+            Self.forEachPair(in: UnsafeBufferPointer(rebasing: bytes[plainRange])) { name, value in
+                items.append(Item(name: Pair.string(name), value: Pair.string(value)))
+                return true
+            }
+        }
+        return items
+    }
+
+    /// Calls `body` with each pair, in order, empty pairs (`&&`) left out; stops at the first error it throws.
+    /// Not generic over the error: a generic function of another module runs unspecialised, with type metadata
+    /// looked up at run time.
+    public func forEachPair(_ body: (Pair) throws(HTTPError) -> Void) throws(HTTPError) {
+        // `withUTF8` rethrows untyped, so the error is carried out of it by hand.
+        var failure: HTTPError?
+        func lend(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Bool {
+            do throws(HTTPError) {
+                try body(Pair(name: name, value: value))
+                return true
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        if !plainRange.isEmpty {
+            var text = text
+            text.withUTF8 { bytes in Self.forEachPair(in: UnsafeBufferPointer(rebasing: bytes[plainRange]), lend) }
+        }
+        for item in decoded ?? [] {
+            var name = item.name
+            var value = item.value
+            let carryOn = name.withUTF8 { name in value.withUTF8 { value in lend(name, value) } }
+            if !carryOn { break }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Calls `body` with the raw `name=value` pairs of `query`, in order, empty ones left out, while it returns true.
+    /// One pass over the bytes: a pair ends at `&` or at the end, and its name at its first `=`.
+    private static func forEachPair(
+        in query: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool
+    ) {
+        guard let base = query.baseAddress else { return }
+        var pairStart = 0
+        var equals = -1
+        var index = 0
+        while index <= query.count {
+            let byte = index < query.count ? base[index] : UInt8(ascii: "&")
+            if byte == UInt8(ascii: "&") {
+                if index > pairStart {
+                    let nameEnd = equals < 0 ? index : equals
+                    let valueStart = equals < 0 ? index : equals + 1
+                    let carryOn = body(
+                        UnsafeBufferPointer(start: base + pairStart, count: nameEnd - pairStart),
+                        UnsafeBufferPointer(start: base + valueStart, count: index - valueStart))
+                    if !carryOn { return }
+                }
+                pairStart = index + 1
+                equals = -1
+            } else if byte == UInt8(ascii: "=") && equals < 0 {
+                equals = index
+            }
+            index += 1
+        }
+    }
+
     /// Parses `application/x-www-form-urlencoded` as browsers and curl send it:
     /// `+` is a space, `%XX` is a byte, and the bytes must be UTF-8.
     init(parsing query: some Collection<UInt8>) throws(PercentDecodingError) {
         let parsed = Array(query).withUnsafeBufferPointer { bytes -> Result<QueryItems, PercentDecodingError> in
             do throws(PercentDecodingError) {
-                return .success(try QueryItems(parsing: bytes))
+                return .success(try QueryItems(parsing: bytes, of: String(decoding: bytes, as: UTF8.self), at: 0))
             } catch {
                 return .failure(error)
             }
@@ -35,29 +169,35 @@ public struct QueryItems: Sendable, Equatable, Sequence {
         self = try parsed.get()
     }
 
-    init(parsing query: UnsafeBufferPointer<UInt8>) throws(PercentDecodingError) {
+    /// Parses `query`, which is `text`'s UTF-8 from `offset` on: the request target it came from, kept rather than
+    /// copied when there is nothing to decode.
+    init(parsing query: UnsafeBufferPointer<UInt8>, of text: String, at offset: Int) throws(PercentDecodingError) {
+        var union: UInt8 = 0
+        var escapes: UInt8 = 0
+        for byte in query {
+            union |= byte
+            escapes |= (byte == UInt8(ascii: "%") ? 1 : 0) | (byte == UInt8(ascii: "+") ? 1 : 0)
+        }
+        if escapes == 0 && union < 0x80 {
+            self.init(text: text, plainRange: offset..<(offset + query.count), decoded: nil)
+            return
+        }
         var items: [Item] = []
-        // One allocation for all the pairs rather than one per doubling.
-        var ampersands = 0
-        for byte in query where byte == UInt8(ascii: "&") { ampersands += 1 }
-        items.reserveCapacity(ampersands + 1)
-        var pairStart = 0
-        while pairStart <= query.count {
-            let pairEnd = query[pairStart...].firstIndex(of: UInt8(ascii: "&")) ?? query.count
-            if pairEnd > pairStart {
-                let pair = query[pairStart..<pairEnd]
-                let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pairEnd
-                let valueStart = Swift.min(equals + 1, pairEnd)
+        var failure: PercentDecodingError?
+        Self.forEachPair(in: query) { name, value in
+            do throws(PercentDecodingError) {
                 items.append(
                     Item(
-                        name: try PercentDecoding.decode(
-                            UnsafeBufferPointer(rebasing: query[pairStart..<equals]), plusIsSpace: true),
-                        value: try PercentDecoding.decode(
-                            UnsafeBufferPointer(rebasing: query[valueStart..<pairEnd]), plusIsSpace: true)))
+                        name: try PercentDecoding.decode(name, plusIsSpace: true),
+                        value: try PercentDecoding.decode(value, plusIsSpace: true)))
+                return true
+            } catch {
+                failure = error
+                return false
             }
-            pairStart = pairEnd + 1
         }
-        self.items = items
+        if let failure { throw failure }
+        self.init(text: "", plainRange: 0..<0, decoded: items)
     }
 }
 

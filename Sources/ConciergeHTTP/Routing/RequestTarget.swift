@@ -5,10 +5,10 @@ struct RequestTarget {
     var query: QueryItems
 
     init(_ target: String) throws(HTTPError) {
-        var target = target
-        let parsed = target.withUTF8 { bytes -> Result<RequestTarget, HTTPError> in
+        var text = target
+        let parsed = text.withUTF8 { bytes -> Result<RequestTarget, HTTPError> in
             do throws(HTTPError) {
-                return .success(try RequestTarget(bytes: bytes))
+                return .success(try RequestTarget(bytes: bytes, of: target))
             } catch {
                 return .failure(error)
             }
@@ -16,7 +16,8 @@ struct RequestTarget {
         self = try parsed.get()
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
+    /// `bytes` are `target`'s UTF-8, which a query with nothing to decode keeps rather than copies.
+    private init(bytes: UnsafeBufferPointer<UInt8>, of target: String) throws(HTTPError) {
         if bytes.count == 1, bytes[0] == UInt8(ascii: "*") {
             path = "*"
             query = QueryItems()
@@ -38,7 +39,8 @@ struct RequestTarget {
         do throws(PercentDecodingError) {
             path = rawPath.isEmpty ? "/" : try PercentDecoding.decode(rawPath, plusIsSpace: false)
             if let queryStart {
-                query = try QueryItems(parsing: UnsafeBufferPointer(rebasing: bytes[(queryStart + 1)...]))
+                query = try QueryItems(
+                    parsing: UnsafeBufferPointer(rebasing: bytes[(queryStart + 1)...]), of: target, at: queryStart + 1)
             } else {
                 query = QueryItems()
             }
