@@ -63,7 +63,7 @@ public final class LoadedModel: Sendable {
             itemNeighbours: SparseMatrix(itemNeighbours), popularity: SparseMatrix(popularity),
             easeWeights: view.easeWeights.map { Array($0.elements) },
             hyperParameters: manifest.hyperParameters, metrics: manifest.metrics, candidates: manifest.candidates,
-            dataFingerprint: manifest.dataFingerprint)
+            dataFingerprint: manifest.dataFingerprint, holdoutModel: manifest.holdoutModel)
     }
 
     /// Opens a version folder on its own, by the manifest in it: a registry's version, an export to import,

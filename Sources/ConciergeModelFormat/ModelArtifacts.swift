@@ -39,6 +39,9 @@ public struct ModelArtifacts: Sendable, Equatable {
     public var lossHistory: [Double]?
     /// The version's holdout metrics per hotel id, spelt as `metrics`.
     public var hotelMetrics: [String: [String: Double]]?
+    /// The name of the candidate that `metrics` and `hotelMetrics` measured on the holdout: the selection's choice
+    /// on the training part, which need not be the served model (the same selection's choice on all data).
+    public var holdoutModel: String?
 
     public init(
         kind: ModelKind, userIDs: [String], itemIDs: [String], items: [ItemMetadata], hotelIDs: [String],
@@ -47,7 +50,7 @@ public struct ModelArtifacts: Sendable, Equatable {
         popularity: SparseMatrix, easeWeights: [Float]? = nil,
         hyperParameters: [String: HyperParameter], metrics: [String: Double], candidates: [ModelCandidate],
         dataFingerprint: String, dataSeen: ModelManifest.DataSeen? = nil, lossHistory: [Double]? = nil,
-        hotelMetrics: [String: [String: Double]]? = nil
+        hotelMetrics: [String: [String: Double]]? = nil, holdoutModel: String? = nil
     ) {
         self.kind = kind
         self.userIDs = userIDs
@@ -70,6 +73,7 @@ public struct ModelArtifacts: Sendable, Equatable {
         self.dataSeen = dataSeen
         self.lossHistory = lossHistory
         self.hotelMetrics = hotelMetrics
+        self.holdoutModel = holdoutModel
     }
 
     public var counts: ModelManifest.Counts {

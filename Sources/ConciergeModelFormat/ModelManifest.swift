@@ -82,12 +82,17 @@ public struct ModelManifest: Sendable, Equatable, Codable {
     public var lossHistory: [Double]?
     /// The version's holdout metrics per hotel id, spelt as `metrics`; nil where not recorded.
     public var hotelMetrics: [String: [String: Double]]?
+    /// The name of the candidate `metrics` and `hotelMetrics` measured (a `candidates` name): `concierge train`'s
+    /// choice on the training part, which differs from the served model when the choice on all data does. Nil
+    /// where not recorded.
+    public var holdoutModel: String?
 
     public init(
         model: String?, version: Int?, created: String?, kind: ModelKind,
         hyperParameters: [String: HyperParameter], metrics: [String: Double], candidates: [ModelCandidate],
         dataFingerprint: String, counts: Counts, factors: Int, files: [String: FileEntry],
-        dataSeen: DataSeen? = nil, lossHistory: [Double]? = nil, hotelMetrics: [String: [String: Double]]? = nil
+        dataSeen: DataSeen? = nil, lossHistory: [Double]? = nil, hotelMetrics: [String: [String: Double]]? = nil,
+        holdoutModel: String? = nil
     ) {
         self.format = Self.formatName
         self.formatVersion = Self.currentFormatVersion
@@ -105,6 +110,7 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         self.dataSeen = dataSeen
         self.lossHistory = lossHistory
         self.hotelMetrics = hotelMetrics
+        self.holdoutModel = holdoutModel
     }
 
     /// The manifest of `artifacts` written as `files`.
@@ -117,7 +123,7 @@ public struct ModelManifest: Sendable, Equatable, Codable {
             hyperParameters: artifacts.hyperParameters, metrics: artifacts.metrics, candidates: artifacts.candidates,
             dataFingerprint: artifacts.dataFingerprint, counts: artifacts.counts, factors: artifacts.factorCount,
             files: files, dataSeen: artifacts.dataSeen, lossHistory: artifacts.lossHistory,
-            hotelMetrics: artifacts.hotelMetrics)
+            hotelMetrics: artifacts.hotelMetrics, holdoutModel: artifacts.holdoutModel)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -131,6 +137,7 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         case dataSeen = "data_seen"
         case lossHistory = "loss_history"
         case hotelMetrics = "hotel_metrics"
+        case holdoutModel = "holdout_model"
     }
 
     /// Pretty, sorted JSON, so the same manifest always has the same bytes and hash.

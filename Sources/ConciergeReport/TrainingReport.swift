@@ -141,8 +141,21 @@ public struct TrainingReport: Sendable {
 
     // MARK: Holdout
 
+    /// The candidate the holdout measured, when it is not the one this version serves: training chooses the served
+    /// model on all data, and can only measure on the holdout its choice on the rest. Nil when they are the same, or
+    /// when the version does not say (`holdout_model` absent, or no candidate is the served one).
+    public var holdoutModelOtherThanServed: (holdout: String, served: String)? {
+        guard let holdout = manifest.holdoutModel, let winner = winnerIndex,
+            let served = manifest.candidates[winner].name, served != holdout
+        else { return nil }
+        return (holdout, served)
+    }
+
     private var holdoutSection: String {
         let metrics = manifest.metrics
+        let other = holdoutModelOtherThanServed
+        // Bars of the measured model say which model that is when it is not this version's.
+        let measured = other == nil ? "this version" : "holdout's choice"
         let baselines = Set(metrics.keys.compactMap { key in key.lastIndex(of: ".").map { String(key[..<$0]) } })
             .sorted()
         var bars: [BarChart.Bar] = []
@@ -150,7 +163,7 @@ public struct TrainingReport: Sendable {
             guard let own = ModelMetric.own(measure, in: metrics) else { continue }
             bars.append(
                 .init(
-                    label: "\(own.metric.label) · this version", value: own.value, isHighlighted: true,
+                    label: "\(own.metric.label) · \(measured)", value: own.value, isHighlighted: true,
                     attributes: [("data-model", "version"), ("data-metric", own.metric.key)]))
             for baseline in baselines {
                 let key = ModelMetric(measure, at: own.metric.cutoff, baseline: baseline).key
@@ -165,7 +178,7 @@ public struct TrainingReport: Sendable {
             guard let value = metrics[key] else { continue }
             bars.append(
                 .init(
-                    label: "\(key) · this version", value: value, isHighlighted: true,
+                    label: "\(key) · \(measured)", value: value, isHighlighted: true,
                     attributes: [("data-model", "version"), ("data-metric", key)]))
             for baseline in baselines {
                 guard let value = metrics["\(baseline).\(key)"] else { continue }
@@ -181,9 +194,16 @@ public struct TrainingReport: Sendable {
                 body: Self.missing("This version records no holdout metrics."))
         }
         let guests = metrics["evaluated_users"].map { " over \(ReportNumber.count(Int($0))) guests" } ?? ""
+        var text = "Measured on items held out of training\(guests), which the measured model never saw."
+        if let other {
+            text +=
+                " The holdout measured \(other.holdout), the selection's choice on the training part (all data less "
+                + "the holdout); this version serves \(other.served), the same selection's choice on all data, "
+                + "refitted on all of it. These figures estimate the selection, not the served model itself."
+        }
         return section(
-            "Holdout: this version against the baselines", id: "holdout",
-            body: "<p>Measured on items held out of training\(HTML.escape(guests)), which no candidate saw.</p>"
+            "Holdout: \(other == nil ? "this version" : "the selection's choice") against the baselines", id: "holdout",
+            body: "<p class=\"holdout-model\">\(HTML.escape(text))</p>"
                 + BarChart(name: "holdout", axisTitle: "holdout metric", bars: bars).svg)
     }
 
@@ -197,7 +217,11 @@ public struct TrainingReport: Sendable {
         let hotels = hotelMetrics.keys.sorted()
         let selection = hotelMetrics.values.lazy.compactMap { ModelMetric.own(.meanAveragePrecision, in: $0) }.first
         var body = "<p>Each hotel's guests (by their latest stay) against their held-out items of its menu; coverage "
-        body += "is the share of the menu in some guest's list.</p>"
+        body += "is the share of the menu in some guest's list."
+        if let other = holdoutModelOtherThanServed {
+            body += HTML.escape(" The figures are \(other.holdout)'s, as above.")
+        }
+        body += "</p>"
         if let selection {
             let bars = hotels.compactMap { hotel in
                 hotelMetrics[hotel]![selection.metric.key].map {

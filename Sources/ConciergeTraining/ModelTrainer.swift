@@ -2,9 +2,10 @@ public import ConciergeData
 public import ConciergeModel
 public import ConciergeModelFormat
 
-/// Turns the feature store's training data into a model version: it compares candidates on
-/// validation cuts of the training data, estimates the winner on a holdout it never chose with,
-/// then refits the winner on everything.
+/// Turns the feature store's training data into a model version by nested selection. The selection procedure
+/// (`select`: candidates compared on validation cuts) runs twice: on the training part (all data less a holdout),
+/// whose choice is refitted there and measured on the holdout, which estimates the procedure; and on all the data,
+/// whose choice is refitted on everything and served.
 public struct ModelTrainer: Sendable {
     public let options: TrainingOptions
 
@@ -14,10 +15,14 @@ public struct ModelTrainer: Sendable {
 
     public struct Outcome: Sendable {
         public var artifacts: ModelArtifacts
+        /// The served model: the procedure's choice on all data.
         public var chosen: CandidateModel
-        /// Each candidate with its metrics on the validation split, in the order they were tried.
+        /// The model the holdout measured: the procedure's choice on the training part (all data less the holdout).
+        public var holdoutChoice: CandidateModel
+        /// Each candidate with its metrics on the validation cuts of all data (the served model's selection), in the
+        /// order they were tried.
         public var validation: [(candidate: CandidateModel, metrics: RankingMetrics)]
-        /// The chosen model's and each baseline's metrics on the holdout.
+        /// `holdoutChoice`'s and each baseline's metrics on the holdout, fitted on the training part.
         public var holdout: [(candidate: CandidateModel, metrics: RankingMetrics)]
     }
 
@@ -43,25 +48,106 @@ public struct ModelTrainer: Sendable {
 
         let (training, holdout) = TrainTestSplit.split(
             matrix.userItems, testFraction: options.holdout, seed: options.seed)
-        let fitting = Self.validationCut(0, of: training, options: options).fitting
+        let easeNotice = easeExclusion(blocks: matrix.hotelItemRanges, hotelIDs: matrix.hotelIDs)
+        if let easeNotice { progress(.notice(easeNotice)) }
 
-        var candidates = engineCandidates(fittedOn: fitting)
-        if let notice = easeExclusion(blocks: matrix.hotelItemRanges, hotelIDs: matrix.hotelIDs) {
-            progress(.notice(notice))
-            candidates.removeAll { $0.kind == .ease }
+        // Nested selection. The holdout can only measure a model that never saw it, so it measures the procedure:
+        // its choice on cuts of the training part, refitted there. The served model is the same procedure's choice
+        // on cuts of all the data: its candidates are fitted on 80 % of what it is refitted on rather than 64 %, and
+        // the best regularisation (EASE's λ, ALS's) shrinks as data grows, so a choice made on less data is
+        // regularised too strongly for the refit. The two choices differ only where candidates are close.
+        let estimate = try choose(
+            on: training, named: "training part", matrix: matrix, withoutEASE: easeNotice != nil, progress: progress)
+        let served = try choose(
+            on: matrix.userItems, named: "all data", matrix: matrix, withoutEASE: easeNotice != nil,
+            progress: progress)
+        let measured = estimate.chosen
+        // The Spark winners are refitted, one for the holdout and one on all data, in one more job.
+        let (refits, sparkRun) = try sparkFits(
+            [(measured, training), (served.chosen, matrix.userItems)], progress: progress)
+
+        let fallback = estimate.fallback
+        let baselines = [measured, .itemItem(neighbours: options.neighbours), .popular(fallback)].reduce(
+            into: [CandidateModel]()
+        ) {
+            if !$0.contains($1) { $0.append($1) }
         }
+        progress(.stage(name: "measuring on the holdout", steps: baselines.count))
+        var holdoutResults: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
+        var hotelResults: [RankingMetrics] = []
+        for candidate in baselines {
+            let fitted = FittedModel(
+                candidate, on: training, matrix: matrix, threads: options.threads,
+                sparkFit: candidate == measured ? refits[0] : nil, fallback: fallback)
+            let metrics = fitted.evaluate(on: holdout, cutoff: options.cutoff)
+            if candidate == measured {
+                hotelResults = fitted.evaluateByHotel(on: holdout, cutoff: options.cutoff, matrix: matrix)
+            }
+            holdoutResults.append((candidate, metrics))
+            progress(
+                .step(
+                    detail: "\(candidate): MAP@\(options.cutoff) \(Self.format(metrics.meanAveragePrecision))",
+                    loss: nil))
+        }
+
+        // The final fit reports its loss per iteration: the one run worth watching converge.
+        var refit = served.chosen
+        var iterations = 1
+        if case .als(var configuration) = served.chosen {
+            configuration.computeLoss = true
+            refit = .als(configuration)
+            iterations = configuration.iterations
+        }
+        progress(.stage(name: "fitting \(served.chosen) on all data", steps: iterations))
+        var losses: [Double] = []
+        let final = FittedModel(
+            refit, on: matrix.userItems, matrix: matrix, threads: options.threads, sparkFit: refits[1],
+            fallback: served.fallback
+        ) { iteration in
+            if let loss = iteration.loss { losses.append(loss) }
+            progress(.step(detail: "iteration \(iteration.iteration)", loss: iteration.loss))
+        }
+        if case .als = refit {} else { progress(.step(detail: "done", loss: nil)) }
+
+        var artifacts = makeArtifacts(
+            data: data, matrix: matrix, final: final, sparkRun: sparkRun, validation: served.validation,
+            holdout: holdoutResults)
+        artifacts.dataSeen = .init(
+            guests: data.guests.count, items: data.items.count, orderLines: data.interactions.count,
+            quarantinedRows: data.quarantinedRows)
+        artifacts.lossHistory = losses.isEmpty ? nil : losses
+        artifacts.holdoutModel = measured.description
+        artifacts.hotelMetrics = Dictionary(
+            uniqueKeysWithValues: zip(matrix.hotelIDs, hotelResults.map { metricDictionary($0) }))
+        return Outcome(
+            artifacts: artifacts, chosen: served.chosen, holdoutChoice: measured, validation: served.validation,
+            holdout: holdoutResults)
+    }
+
+    /// One run of the selection procedure on `data` (the training part, or all data): the grid compared on its
+    /// validation cuts by `select`, with the popularity measure that validated best as every other kind's fallback.
+    /// `name` prefixes the run's progress stages.
+    func choose(
+        on data: SparseMatrix, named name: String, matrix: InteractionMatrix, withoutEASE: Bool,
+        progress: (TrainingEvent) -> Void
+    ) throws -> (
+        chosen: CandidateModel, validation: [(candidate: CandidateModel, metrics: RankingMetrics)],
+        fallback: Popularity.Measure
+    ) {
+        var candidates = engineCandidates(fittedOn: Self.validationCut(0, of: data, options: options).fitting)
+        if withoutEASE { candidates.removeAll { $0.kind == .ease } }
         // Popularity comes first in the grid: its winning measure is every other candidate's fallback.
         var fallback = Popularity.Measure.distinctGuests
         var cut = 0
-        let (chosen, validationResults) = try Self.select(candidates, training: training, options: options) {
+        let (chosen, validation) = try Self.select(candidates, training: data, options: options) {
             candidates, fitting, validation in
             cut += 1
             let (fits, _) = try sparkFits(candidates.map { ($0, fitting) }, progress: progress)
             progress(
                 .stage(
                     name: cut == 1
-                        ? "comparing candidates"
-                        : "comparing the leaders on validation cut \(cut) of \(options.validationCuts)",
+                        ? "\(name): comparing candidates"
+                        : "\(name): comparing the leaders on validation cut \(cut) of \(options.validationCuts)",
                     steps: candidates.count))
             var results: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
             for (candidate, sparkFit) in zip(candidates, fits) {
@@ -80,62 +166,7 @@ public struct ModelTrainer: Sendable {
             }
             return results.map(\.metrics)
         }
-        // A Spark winner is refitted for the holdout and on all data in one more job.
-        let (refits, sparkRun) = try sparkFits([(chosen, training), (chosen, matrix.userItems)], progress: progress)
-
-        fallback = Self.bestPopularity(validationResults) ?? fallback
-        let baselines = [chosen, .itemItem(neighbours: options.neighbours), .popular(fallback)].reduce(
-            into: [CandidateModel]()
-        ) {
-            if !$0.contains($1) { $0.append($1) }
-        }
-        progress(.stage(name: "measuring on the holdout", steps: baselines.count))
-        var holdoutResults: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
-        var hotelResults: [RankingMetrics] = []
-        for candidate in baselines {
-            let fitted = FittedModel(
-                candidate, on: training, matrix: matrix, threads: options.threads,
-                sparkFit: candidate == chosen ? refits[0] : nil, fallback: fallback)
-            let metrics = fitted.evaluate(on: holdout, cutoff: options.cutoff)
-            if candidate == chosen {
-                hotelResults = fitted.evaluateByHotel(on: holdout, cutoff: options.cutoff, matrix: matrix)
-            }
-            holdoutResults.append((candidate, metrics))
-            progress(
-                .step(
-                    detail: "\(candidate): MAP@\(options.cutoff) \(Self.format(metrics.meanAveragePrecision))",
-                    loss: nil))
-        }
-
-        // The final fit reports its loss per iteration: the one run worth watching converge.
-        var refit = chosen
-        var iterations = 1
-        if case .als(var configuration) = chosen {
-            configuration.computeLoss = true
-            refit = .als(configuration)
-            iterations = configuration.iterations
-        }
-        progress(.stage(name: "fitting \(chosen) on all data", steps: iterations))
-        var losses: [Double] = []
-        let final = FittedModel(
-            refit, on: matrix.userItems, matrix: matrix, threads: options.threads, sparkFit: refits[1],
-            fallback: fallback
-        ) { iteration in
-            if let loss = iteration.loss { losses.append(loss) }
-            progress(.step(detail: "iteration \(iteration.iteration)", loss: iteration.loss))
-        }
-        if case .als = refit {} else { progress(.step(detail: "done", loss: nil)) }
-
-        var artifacts = makeArtifacts(
-            data: data, matrix: matrix, final: final, sparkRun: sparkRun, validation: validationResults,
-            holdout: holdoutResults)
-        artifacts.dataSeen = .init(
-            guests: data.guests.count, items: data.items.count, orderLines: data.interactions.count,
-            quarantinedRows: data.quarantinedRows)
-        artifacts.lossHistory = losses.isEmpty ? nil : losses
-        artifacts.hotelMetrics = Dictionary(
-            uniqueKeysWithValues: zip(matrix.hotelIDs, hotelResults.map { metricDictionary($0) }))
-        return Outcome(artifacts: artifacts, chosen: chosen, validation: validationResults, holdout: holdoutResults)
+        return (chosen, validation, Self.bestPopularity(validation) ?? fallback)
     }
 
     /// EASE's λ when tuning: four orders of magnitude, from barely regularised to close to popularity, in steps of

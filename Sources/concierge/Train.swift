@@ -13,8 +13,10 @@ struct Train: ParsableCommand {
             of each guest's items to measure the result, and cuts validation splits from the rest. Unless --no-tune, \
             it compares ALS over a small grid of factors, regularization and alpha, EASE over λ and its input, \
             item-item cosine and per-hotel popularity on the first validation cut, measures the leaders again on \
-            more cuts (--validation-cuts), picks the best mean MAP@K, measures it on the holdout, refits it on all \
-            data and publishes it with every candidate's metrics. With --engine spark, Spark MLlib's implicit ALS \
+            more cuts (--validation-cuts) and picks the best mean MAP@K. It makes that choice twice: on cuts of the \
+            rest, refitted there and measured on the holdout (the figures that estimate the procedure and gate \
+            promotion), and on cuts of all data, refitted on all data and published with every candidate's metrics; \
+            the run says so when the two choices differ. With --engine spark, Spark MLlib's implicit ALS \
             fits the ALS grid and the winner's refits (spark/train_als.py through spark-submit: \
             CONCIERGE_SPARK_SUBMIT, else spark-submit on PATH; Java 17), on the same splits; Concierge evaluates \
             its factors like native ones.
@@ -123,6 +125,11 @@ struct Train: ParsableCommand {
         let started = ContinuousClock.now
         let outcome = try trainer.train(data) { view.show($0) }
         print("chosen: \(outcome.chosen) in \(ContinuousClock.now - started)")
+        if outcome.holdoutChoice != outcome.chosen {
+            print(
+                "holdout measured \(outcome.holdoutChoice), the procedure's choice on the training part; "
+                    + "served \(outcome.chosen), its choice on all data")
+        }
         print("holdout (precision@10, MAP@10, NDCG@10, AUC, coverage):")
         for (candidate, metrics) in outcome.holdout {
             print(

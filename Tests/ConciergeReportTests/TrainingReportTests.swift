@@ -89,6 +89,31 @@ import Testing
         #expect(bars.map { $0["data-value"] } == ["0.21", "0.15", "0.11"])
     }
 
+    /// Training measures on the holdout its choice on the training part and serves its choice on all data: when
+    /// they differ the page says which model the figures are of, and says nothing more when they are the same.
+    @Test func aHoldoutModelOtherThanTheServedOneIsNamed() throws {
+        var manifest = Self.manifest()
+        manifest.candidates[1].name = "als(factors 16, alpha 10)"
+        manifest.candidates[2].name = "als(factors 64, alpha 10)"
+        manifest.holdoutModel = "als(factors 64, alpha 10)"
+        let report = TrainingReport(model: "roomservice", version: 2, manifest: manifest, versions: Self.versions)
+        #expect(report.holdoutModelOtherThanServed?.holdout == "als(factors 64, alpha 10)")
+        #expect(report.holdoutModelOtherThanServed?.served == "als(factors 16, alpha 10)")
+        let page = report.html
+        #expect(
+            page.contains(
+                "The holdout measured als(factors 64, alpha 10), the selection&#39;s choice on the training part"))
+        #expect(page.contains("this version serves als(factors 16, alpha 10), the same selection&#39;s choice on all"))
+        let bars = try elements("rect", in: "holdout", of: page).filter { $0["data-model"] == "version" }
+        #expect(!bars.isEmpty && bars.allSatisfy { $0["data-label"]?.hasSuffix("holdout&#39;s choice") == true })
+
+        manifest.holdoutModel = "als(factors 16, alpha 10)"
+        let same = TrainingReport(model: "roomservice", version: 2, manifest: manifest, versions: Self.versions)
+        #expect(same.holdoutModelOtherThanServed == nil)
+        #expect(!same.html.contains("The holdout measured"))
+        #expect(same.html.contains("Holdout: this version against the baselines"))
+    }
+
     @Test func hotelsLossDataAndHistoryCarryTheManifestsFigures() throws {
         let page = TrainingReport(model: "roomservice", version: 2, manifest: Self.manifest(), versions: Self.versions)
             .html

@@ -25,13 +25,52 @@ import Testing
         let outcome = try ModelTrainer(options: TrainingOptions(iterations: 10)).train(Self.sample)
         let chosen = try #require(outcome.holdout.first)
         let popular = try #require(outcome.holdout.first { $0.candidate.kind == .popular })
-        #expect(chosen.candidate == outcome.chosen)
+        // The holdout measures the choice on the training part; on this sample the choice on all data differs.
+        #expect(chosen.candidate == outcome.holdoutChoice)
+        #expect(outcome.artifacts.holdoutModel == outcome.holdoutChoice.description)
+        #expect(outcome.artifacts.kind == outcome.chosen.kind)
         #expect(outcome.chosen.kind != .popular, "the generator plants tastes a collaborative model must find")
+        #expect(outcome.holdoutChoice.kind != .popular)
         #expect(chosen.metrics.meanAveragePrecision > popular.metrics.meanAveragePrecision * 1.1)
         #expect(outcome.artifacts.metrics["map@10"] == chosen.metrics.meanAveragePrecision)
         #expect(outcome.artifacts.metrics["popular.map@10"] == popular.metrics.meanAveragePrecision)
         #expect(outcome.artifacts.candidates.count == outcome.validation.count)
         try outcome.artifacts.validate()
+    }
+
+    /// Nested selection: the holdout measures the selection's choice on the training part, refitted there; the
+    /// served model is the same selection's choice on all data, whose candidates' metrics are the ones recorded.
+    @Test func theServedModelIsChosenOnAllDataAndTheHoldoutMeasuresTheChoiceOnTheRest() throws {
+        let options = TrainingOptions(factors: 8, iterations: 3, validationCuts: 2, tune: false)
+        let trainer = ModelTrainer(options: options)
+        var stages: [String] = []
+        let outcome = try trainer.train(Self.sample) {
+            if case .stage(let name, _) = $0 { stages.append(name) }
+        }
+        #expect(
+            stages.prefix(4) == [
+                "training part: comparing candidates", "training part: comparing the leaders on validation cut 2 of 2",
+                "all data: comparing candidates", "all data: comparing the leaders on validation cut 2 of 2",
+            ])
+
+        let matrix = InteractionMatrix(Self.sample)
+        let training = TrainTestSplit.split(matrix.userItems, testFraction: options.holdout, seed: options.seed).train
+        let onTraining = try trainer.choose(on: training, named: "", matrix: matrix, withoutEASE: false) { _ in }
+        let onAllData = try trainer.choose(on: matrix.userItems, named: "", matrix: matrix, withoutEASE: false) { _ in }
+        #expect(outcome.holdoutChoice == onTraining.chosen)
+        #expect(outcome.chosen == onAllData.chosen)
+        #expect(outcome.validation.map(\.candidate) == onAllData.validation.map(\.candidate))
+        #expect(outcome.validation.map(\.metrics) == onAllData.validation.map(\.metrics))
+        #expect(outcome.validation.map(\.metrics) != onTraining.validation.map(\.metrics))
+
+        // The holdout figures are the training part's choice's, and the manifest says whose they are.
+        let artifacts = outcome.artifacts
+        #expect(outcome.holdout.first?.candidate == outcome.holdoutChoice)
+        #expect(artifacts.metrics["map@10"] == outcome.holdout.first?.metrics.meanAveragePrecision)
+        #expect(artifacts.holdoutModel == outcome.holdoutChoice.description)
+        #expect(artifacts.kind == outcome.chosen.kind)
+        #expect(artifacts.candidates.map(\.name) == onAllData.validation.map(\.candidate.description))
+        try artifacts.validate()
     }
 
     @Test func theSameSeedGivesTheSameModel() throws {

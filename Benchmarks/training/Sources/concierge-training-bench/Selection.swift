@@ -1,7 +1,9 @@
 // The product's model selection, with ModelTrainer's own candidates and choice (`ModelTrainer.select`):
 // candidates compared by MAP@10 on validation cuts of the training part only, the best refitted
 // on the whole training part and measured on the holdout, with item-item and popularity
-// measured beside it. Fitting is done here because the trainer's FittedModel needs the feature
+// measured beside it. This is the inner run of `concierge train`'s nested selection, the one its
+// holdout figures come from (it serves the same procedure's choice on all its data, which needs no
+// test split and is not run here). Fitting is done here because the trainer's FittedModel needs the feature
 // store's hotel catalogue, and these data sets are bare matrices with a scope of blocks; the
 // shell script checks the outcome against `concierge train` on the sample data.
 import ConciergeModel
