@@ -57,21 +57,21 @@ public struct QueryItems: Sendable, Sequence {
     }
 
     // Two stored forms rather than an enum of them: copying the enum (as every request is copied a few times on
-    // its way to a route) cost an outlined copy function; these fields cost two retains.
-    /// A plain query: `plainRange` of `text`'s UTF-8, with nothing in it to decode. Empty for any other query.
+    // its way to a route) cost an outlined copy function; these fields cost a retain or two.
+    /// A plain query: `text`'s UTF-8 from `plainStart` to its end, with nothing in it to decode. Nil for any other.
     private let text: String
-    private let plainRange: Range<Int>
+    private let plainStart: Int?
     /// A query that had something to decode, decoded; nil (which, unlike an empty array, takes no retain to copy)
     /// for any other.
     private let decoded: [Item]?
 
     init() {
-        self.init(text: "", plainRange: 0..<0, decoded: nil)
+        self.init(text: "", plainStart: nil, decoded: nil)
     }
 
-    private init(text: String, plainRange: Range<Int>, decoded: [Item]?) {
+    private init(text: String, plainStart: Int?, decoded: [Item]?) {
         self.text = text
-        self.plainRange = plainRange
+        self.plainStart = plainStart
         self.decoded = decoded
     }
 
@@ -87,13 +87,14 @@ public struct QueryItems: Sendable, Sequence {
     public func makeIterator() -> IndexingIterator<[Item]> { items.makeIterator() }
 
     var items: [Item] {
-        guard !plainRange.isEmpty else { return decoded ?? [] }
+        guard let plainStart else { return decoded ?? [] }
         var items: [Item] = []
         var text = text
         text.withUTF8 { bytes in
-            Self.forEachPair(in: UnsafeBufferPointer(rebasing: bytes[plainRange])) { name, value in
+            _ = Self.firstStop(inPairsOf: UnsafeBufferPointer(rebasing: bytes[plainStart...])) {
+                name, value -> Never? in
                 items.append(Item(name: Pair.string(name), value: Pair.string(value)))
-                return true
+                return nil
             }
         }
         return items
@@ -103,36 +104,40 @@ public struct QueryItems: Sendable, Sequence {
     /// Not generic over the error: a generic function of another module runs unspecialised, with type metadata
     /// looked up at run time.
     public func forEachPair(_ body: (Pair) throws(HTTPError) -> Void) throws(HTTPError) {
-        // `withUTF8` rethrows untyped, so the error is carried out of it by hand.
-        var failure: HTTPError?
-        func lend(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        // `withUTF8` rethrows untyped, so the error is returned out of it, not thrown; and not kept in a variable
+        // the closure captures, whose every write would be checked for exclusive access at run time.
+        func lend(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> HTTPError? {
             do throws(HTTPError) {
                 try body(Pair(name: name, value: value))
-                return true
+                return nil
             } catch {
-                failure = error
-                return false
+                return error
             }
         }
-        if !plainRange.isEmpty {
+        if let plainStart {
             var text = text
-            text.withUTF8 { bytes in Self.forEachPair(in: UnsafeBufferPointer(rebasing: bytes[plainRange]), lend) }
+            let failure = text.withUTF8 { bytes in
+                Self.firstStop(inPairsOf: UnsafeBufferPointer(rebasing: bytes[plainStart...]), lend)
+            }
+            if let failure { throw failure }
         }
         for item in decoded ?? [] {
             var name = item.name
             var value = item.value
-            let carryOn = name.withUTF8 { name in value.withUTF8 { value in lend(name, value) } }
-            if !carryOn { break }
+            if let failure = name.withUTF8({ name in value.withUTF8 { value in lend(name, value) } }) {
+                throw failure
+            }
         }
-        if let failure { throw failure }
     }
 
-    /// Calls `body` with the raw `name=value` pairs of `query`, in order, empty ones left out, while it returns true.
-    /// One pass over the bytes: a pair ends at `&` or at the end, and its name at its first `=`.
-    private static func forEachPair(
-        in query: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool
-    ) {
-        guard let base = query.baseAddress else { return }
+    /// Calls `body` with the raw `name=value` pairs of `query`, in order, empty ones left out, until it returns a
+    /// stop, which it returns. One pass over the bytes: a pair ends at `&` or at the end, and its name at its
+    /// first `=`.
+    private static func firstStop<Stop>(
+        inPairsOf query: UnsafeBufferPointer<UInt8>,
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Stop?
+    ) -> Stop? {
+        guard let base = query.baseAddress else { return nil }
         var pairStart = 0
         var equals = -1
         var index = 0
@@ -142,10 +147,10 @@ public struct QueryItems: Sendable, Sequence {
                 if index > pairStart {
                     let nameEnd = equals < 0 ? index : equals
                     let valueStart = equals < 0 ? index : equals + 1
-                    let carryOn = body(
+                    let stop = body(
                         UnsafeBufferPointer(start: base + pairStart, count: nameEnd - pairStart),
                         UnsafeBufferPointer(start: base + valueStart, count: index - valueStart))
-                    if !carryOn { return }
+                    if let stop { return stop }
                 }
                 pairStart = index + 1
                 equals = -1
@@ -154,6 +159,7 @@ public struct QueryItems: Sendable, Sequence {
             }
             index += 1
         }
+        return nil
     }
 
     /// Parses `application/x-www-form-urlencoded` as browsers and curl send it:
@@ -169,8 +175,8 @@ public struct QueryItems: Sendable, Sequence {
         self = try parsed.get()
     }
 
-    /// Parses `query`, which is `text`'s UTF-8 from `offset` on: the request target it came from, kept rather than
-    /// copied when there is nothing to decode.
+    /// Parses `query`, which is `text`'s UTF-8 from `offset` to its end: the request target it came from, kept
+    /// rather than copied when there is nothing to decode.
     init(parsing query: UnsafeBufferPointer<UInt8>, of text: String, at offset: Int) throws(PercentDecodingError) {
         var union: UInt8 = 0
         var escapes: UInt8 = 0
@@ -179,25 +185,23 @@ public struct QueryItems: Sendable, Sequence {
             escapes |= (byte == UInt8(ascii: "%") ? 1 : 0) | (byte == UInt8(ascii: "+") ? 1 : 0)
         }
         if escapes == 0 && union < 0x80 {
-            self.init(text: text, plainRange: offset..<(offset + query.count), decoded: nil)
+            self.init(text: text, plainStart: offset, decoded: nil)
             return
         }
         var items: [Item] = []
-        var failure: PercentDecodingError?
-        Self.forEachPair(in: query) { name, value in
+        let failure = Self.firstStop(inPairsOf: query) { name, value -> PercentDecodingError? in
             do throws(PercentDecodingError) {
                 items.append(
                     Item(
                         name: try PercentDecoding.decode(name, plusIsSpace: true),
                         value: try PercentDecoding.decode(value, plusIsSpace: true)))
-                return true
+                return nil
             } catch {
-                failure = error
-                return false
+                return error
             }
         }
         if let failure { throw failure }
-        self.init(text: "", plainRange: 0..<0, decoded: items)
+        self.init(text: "", plainStart: nil, decoded: items)
     }
 }
 
