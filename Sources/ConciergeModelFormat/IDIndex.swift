@@ -58,7 +58,34 @@ struct IDIndex: Sendable {
     }
 
     private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+        guard a.count == b.count else { return false }
+        // Ids under eight bytes (guests' and items' usually are) compared as words: `memcmp` is a call.
+        if a.count < 8 { return tail(a, from: 0) == tail(b, from: 0) }
+        return memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
+    }
+
+    /// The bytes from `offset` on, fewer than eight, as the low bytes of a word (little-endian), the rest zero:
+    /// a load of four, two and one as the count needs, where a loop took a shift and a branch per byte.
+    private static func tail(_ bytes: UnsafeRawBufferPointer, from offset: Int) -> UInt64 {
+        let count = bytes.count - offset
+        guard count > 0, let base = bytes.baseAddress else { return 0 }
+        let start = base + offset
+        var word: UInt64 = 0
+        var filled = 0
+        if count & 4 != 0 {
+            word = UInt64(UInt32(littleEndian: start.loadUnaligned(as: UInt32.self)))
+            filled = 4
+        }
+        if count & 2 != 0 {
+            word |=
+                UInt64(UInt16(littleEndian: start.loadUnaligned(fromByteOffset: filled, as: UInt16.self)))
+                << (filled * 8)
+            filled += 2
+        }
+        if count & 1 != 0 {
+            word |= UInt64(start.load(fromByteOffset: filled, as: UInt8.self)) << (filled * 8)
+        }
+        return word
     }
 
     /// Eight bytes at a time, each step multiplied and folded, then MurmurHash3's finaliser.
@@ -70,15 +97,7 @@ struct IDIndex: Sendable {
             state ^= state >> 31
             offset += 8
         }
-        // An index loop: enumerating the slice of the tail cost four times as much.
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < bytes.count {
-            tail |= UInt64(bytes[offset]) << shift
-            shift += 8
-            offset += 1
-        }
-        state ^= tail
+        state ^= tail(bytes, from: offset)
         state = (state ^ (state >> 33)) &* 0xFF51_AFD7_ED55_8CCD
         state = (state ^ (state >> 33)) &* 0xC4CE_B9FE_1A85_EC53
         return state ^ (state >> 33)

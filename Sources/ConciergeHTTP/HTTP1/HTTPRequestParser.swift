@@ -296,6 +296,25 @@ private struct PartialHead {
     var unsupportedExpectation: String?
 
     mutating func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
+        // The usual line in one scan of its target: `METHOD target HTTP/x.y`, the target all visible ASCII.
+        if let firstSpace = line.firstIndex(of: .space), firstSpace > 0 {
+            let targetEnd = ByteScan.firstInvisible(in: line, from: firstSpace + 1)
+            if targetEnd > firstSpace + 1, targetEnd < line.count, line[targetEnd] == .space,
+                !line[(targetEnd + 1)...].contains(.space),
+                let method = Self.method(UnsafeBufferPointer(rebasing: line[..<firstSpace]))
+            {
+                self.method = method
+                target = String(
+                    decoding: UnsafeBufferPointer(rebasing: line[(firstSpace + 1)..<targetEnd]), as: UTF8.self)
+                version = try Self.version(UnsafeBufferPointer(rebasing: line[(targetEnd + 1)...]))
+                return
+            }
+        }
+        try parseUnusualRequestLine(line)
+    }
+
+    /// A line that is not the usual one, to find which error it is, in the order a client would meet them.
+    private mutating func parseUnusualRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
         guard let firstSpace = line.firstIndex(of: .space),
             let secondSpace = line[(firstSpace + 1)...].firstIndex(of: .space),
             !line[(secondSpace + 1)...].contains(.space),

@@ -178,13 +178,7 @@ public struct QueryItems: Sendable, Sequence {
     /// Parses `query`, which is `text`'s UTF-8 from `offset` to its end: the request target it came from, kept
     /// rather than copied when there is nothing to decode.
     init(parsing query: UnsafeBufferPointer<UInt8>, of text: String, at offset: Int) throws(PercentDecodingError) {
-        var union: UInt8 = 0
-        var escapes: UInt8 = 0
-        for byte in query {
-            union |= byte
-            escapes |= (byte == UInt8(ascii: "%") ? 1 : 0) | (byte == UInt8(ascii: "+") ? 1 : 0)
-        }
-        if escapes == 0 && union < 0x80 {
+        if ByteScan.isPlain(query, plusIsSpace: true) {
             self.init(text: text, plainStart: offset, decoded: nil)
             return
         }
@@ -211,16 +205,7 @@ struct PercentDecodingError: Error, Sendable, Equatable {
 
 enum PercentDecoding {
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) throws(PercentDecodingError) -> String {
-        // One scan answers both questions: is there anything to decode, and is it all ASCII.
-        var union: UInt8 = 0
-        var escaped = false
-        for byte in bytes {
-            union |= byte
-            escaped = escaped || byte == UInt8(ascii: "%") || (plusIsSpace && byte == UInt8(ascii: "+"))
-        }
-        if !escaped {
-            return union < 0x80 ? String(decoding: bytes, as: UTF8.self) : try utf8String(bytes)
-        }
+        if ByteScan.isPlain(bytes, plusIsSpace: plusIsSpace) { return String(decoding: bytes, as: UTF8.self) }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)
         var index = 0
