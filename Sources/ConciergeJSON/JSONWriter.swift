@@ -137,13 +137,39 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         append(UInt8(ascii: "\""))
         // Runs of bytes that need no escape are copied at once.
         var runStart = 0
-        for (offset, byte) in value.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == 0x5C {
-            writeRaw(UnsafeBufferPointer(rebasing: value[runStart..<offset]))
-            writeEscape(of: byte)
-            runStart = offset + 1
+        while true {
+            let next = Self.firstToEscape(in: value, from: runStart)
+            writeRaw(UnsafeBufferPointer(rebasing: value[runStart..<next]))
+            guard next < value.count else { break }
+            writeEscape(of: value[next])
+            runStart = next + 1
         }
-        writeRaw(UnsafeBufferPointer(rebasing: value[runStart...]))
         append(UInt8(ascii: "\""))
+    }
+
+    /// The offset of the first byte from `start` on that a string must escape (`"`, `\\` or a C0 control), or
+    /// `value.count`. Eight bytes at a time, as bits of a word: a byte at a time cost about 20 instructions a
+    /// byte. Each test flags its lowest byte exactly (a borrow only reaches the bytes above a flagged one).
+    private static func firstToEscape(in value: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = value.baseAddress else { return 0 }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        var offset = start
+        while offset + 8 <= value.count {
+            let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (UInt64(UInt8(ascii: "\"")) &* ones)
+            let backslash = word ^ (0x5C &* ones)
+            let flags =
+                ((word &- 0x20 &* ones) | (quote &- ones) | (backslash &- ones)) & ~word & highBits
+            if flags != 0 { return offset + UInt64(littleEndian: flags).trailingZeroBitCount / 8 }
+            offset += 8
+        }
+        while offset < value.count {
+            let byte = value[offset]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == 0x5C { break }
+            offset += 1
+        }
+        return offset
     }
 
     public mutating func writeInteger(_ value: Int) {

@@ -19,10 +19,12 @@ import Testing
         let fragments = ItemJSONFragments(model: model)
         for item in 0..<model.itemCount {
             var writer = JSONWriter()
-            fragments.write(item: item, score: 0.25, to: &writer)
-            let json = try #require(
-                try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any],
-                "\(String(decoding: writer.bytes, as: UTF8.self))")
+            fragments.writeList(count: 1, to: &writer) { _ in (item, 0.25) }
+            let json =
+                try #require(
+                    try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [[String: Any]],
+                    "\(String(decoding: writer.bytes, as: UTF8.self))"
+                ).first ?? [:]
             let metadata = model.item(item)
             #expect(json["id"] as? String == model.itemID(item))
             #expect(json["name"] as? String == metadata.name)
@@ -36,9 +38,25 @@ import Testing
     @Test("a score JSON cannot spell is written as 0")
     func nonFiniteScoresAreZero() throws {
         var writer = JSONWriter()
-        ItemJSONFragments(model: service.model).write(item: 0, score: .nan, to: &writer)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any])
-        #expect(json["score"] as? Double == 0)
+        ItemJSONFragments(model: service.model).writeList(count: 1, to: &writer) { _ in (0, .nan) }
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [[String: Any]])
+        #expect(json.first?["score"] as? Double == 0)
+    }
+
+    @Test("a list is every item it is given, in order, and an empty one is []")
+    func listsHoldTheirItemsInOrder() throws {
+        let model = service.model
+        let fragments = ItemJSONFragments(model: model)
+        for count in [0, 1, 2, model.itemCount] {
+            var writer = JSONWriter()
+            let items = (0..<count).map { (model.itemCount - 1 - $0, Float($0) / 8) }
+            fragments.writeList(count: count, to: &writer) { items[$0] }
+            let json = try #require(
+                try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [[String: Any]],
+                "\(String(decoding: writer.bytes, as: UTF8.self))")
+            #expect(json.map { $0["id"] as? String } == items.map { model.itemID($0.0) })
+            #expect(json.map { $0["score"] as? Double } == items.map { Double($0.1) })
+        }
     }
 
     @Test("a recommendation counter appears with its hotel and strategy's first answer and counts every answer")

@@ -28,6 +28,42 @@ import Testing
         #expect(read == text)
     }
 
+    /// Strings are scanned for escapes eight bytes at a time: every ASCII byte and a two-byte character, at every
+    /// position of strings of 0 to 19 bytes, between bytes that would fool a scan reading borrows downwards.
+    @Test("every byte at every position is escaped as a byte-at-a-time escaper does")
+    func escapesAtEveryPosition() {
+        func expected(_ scalars: [Unicode.Scalar]) -> String {
+            "\""
+                + scalars.map { scalar -> String in
+                    switch scalar {
+                    case "\"": #"\""#
+                    case "\\": #"\\"#
+                    case "\n": #"\n"#
+                    case "\r": #"\r"#
+                    case "\t": #"\t"#
+                    case _ where scalar.value < 0x20:
+                        "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+                    default: String(scalar)
+                    }
+                }.joined() + "\""
+        }
+        let specials: [Unicode.Scalar] = (0..<0x80).map { Unicode.Scalar(UInt8($0)) } + ["é"]
+        for length in 1...19 {
+            for position in 0..<length {
+                for special in specials {
+                    var scalars = [Unicode.Scalar](repeating: "a", count: length)
+                    scalars[position] = special
+                    if position + 1 < length { scalars[position + 1] = "\u{0}" }
+                    var text = ""
+                    text.unicodeScalars.append(contentsOf: scalars)
+                    #expect(
+                        written { $0.writeString(text) } == expected(scalars),
+                        "\(special.value) at \(position) of \(length)")
+                }
+            }
+        }
+    }
+
     @Test("integers, scores and prices are spelled as Swift prints them, whole prices without a fraction")
     func numbers() {
         #expect(written { $0.writeInteger(0) } == "0")
