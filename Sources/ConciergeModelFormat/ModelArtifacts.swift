@@ -26,7 +26,7 @@ public struct ModelArtifacts: Sendable, Equatable {
     /// Hotels × items: each hotel's items, by descending popularity.
     public var popularity: SparseMatrix
     /// EASE's B, one row-major `n × n` block per hotel of n items, in hotel order (`EASE.weights`); present
-    /// exactly for `.ease`.
+    /// exactly for `.ease` and `.easeALS`.
     public var easeWeights: [Float]?
     public var hyperParameters: [String: HyperParameter]
     public var metrics: [String: Double]
@@ -184,8 +184,8 @@ public struct ModelArtifacts: Sendable, Equatable {
         }
 
         switch (kind.requiresEaseWeights, easeWeights) {
-        case (true, nil): throw fail("kind ease needs easeWeights")
-        case (false, _?): throw fail("easeWeights are only for kind ease")
+        case (true, nil): throw fail("kind \(kind.rawValue) needs easeWeights")
+        case (false, _?): throw fail("easeWeights are only for kinds ease and ease-als")
         case (true, let weights?):
             let problem = weights.withUnsafeBufferPointer {
                 ModelChecks.easeWeightsProblem($0, blockSizes: hotelItemRanges.map(\.count))

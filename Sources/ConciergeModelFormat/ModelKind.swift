@@ -8,10 +8,13 @@ public enum ModelKind: String, Codable, Sendable, CaseIterable {
     case popular
     /// EASE: a closed-form item-item weight matrix B per hotel; scores are a guest's history row times B.
     case ease
+    /// EASE and ALS blended: each one's scores over the guest's hotel divided by their standard deviation there,
+    /// EASE's plus `weight` (a hyper-parameter) times ALS's. Carries both EASE's weights and the factors.
+    case easeALS = "ease-als"
 
-    /// Only EASE scores from `ease_weights.f32`, and only EASE versions carry it.
-    public var requiresEaseWeights: Bool { self == .ease }
+    /// EASE and the blend score from `ease_weights.f32`, and only their versions carry it.
+    public var requiresEaseWeights: Bool { self == .ease || self == .easeALS }
 
-    /// Only ALS scores from factors; the other kinds may still ship them, for `/similar` for instance.
-    public var requiresFactors: Bool { self == .als }
+    /// ALS and the blend score from factors; the other kinds may still ship them, for `/similar` for instance.
+    public var requiresFactors: Bool { self == .als || self == .easeALS }
 }

@@ -188,8 +188,8 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         guard (manifest.files[ModelFile.easeWeights.rawValue] != nil) == manifest.kind.requiresEaseWeights else {
             throw fail(
                 manifest.kind.requiresEaseWeights
-                    ? "kind ease needs \(ModelFile.easeWeights.rawValue)"
-                    : "lists \(ModelFile.easeWeights.rawValue), which only kind ease has")
+                    ? "kind \(manifest.kind.rawValue) needs \(ModelFile.easeWeights.rawValue)"
+                    : "lists \(ModelFile.easeWeights.rawValue), which only kinds ease and ease-als have")
         }
         guard (manifest.factors > 0) == !factorFiles.isEmpty else {
             throw fail(

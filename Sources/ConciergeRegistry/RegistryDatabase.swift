@@ -96,8 +96,8 @@ final class RegistryDatabase {
         }
     }
 
-    /// Registries created before kind `ease` existed refuse it in `versions.kind`'s CHECK. A CHECK constraint is not
-    /// part of how rows are stored, so SQLite's documented way to change one (lang_altertable.html, "other kinds of
+    /// Registries created before kinds `ease` and `ease-als` existed refuse them in `versions.kind`'s CHECK. A CHECK
+    /// constraint is not part of how rows are stored, so SQLite's documented way to change one (lang_altertable.html, "other kinds of
     /// table schema changes") rewrites its text in place; the schema version stays 1 and every reader still reads.
     private func admitEveryKind() throws(RegistryError) {
         let allowed = ModelKind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
@@ -130,7 +130,7 @@ final class RegistryDatabase {
             model TEXT NOT NULL REFERENCES models (name),
             version INTEGER NOT NULL,
             created TEXT NOT NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('als', 'item-item', 'popular', 'ease')),
+            kind TEXT NOT NULL CHECK (kind IN ('als', 'item-item', 'popular', 'ease', 'ease-als')),
             hyper_parameters TEXT NOT NULL,
             metrics TEXT NOT NULL,
             data_fingerprint TEXT NOT NULL,

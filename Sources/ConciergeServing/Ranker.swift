@@ -11,10 +11,10 @@ public import ConciergeModelFormat
 /// excluded, another department) is set to NaN, which `TopK` never selects.
 ///
 /// Strategies:
-/// - a guest with a history in the view: the view's kind (`als`, `item-item`, `ease` or `popular`); `recent`
-///   items are not used, the history is;
-/// - otherwise, with `recent` items of the hotel: fold-in (ALS, item-item and EASE versions; EASE's is the
-///   same formula as for a history, with no solve);
+/// - a guest with a history in the view: the view's kind (`als`, `item-item`, `ease`, `ease-als` or `popular`);
+///   `recent` items are not used, the history is;
+/// - otherwise, with `recent` items of the hotel: fold-in (ALS, item-item, EASE and EASE-ALS versions; EASE's is
+///   the same formula as for a history, with no solve; EASE-ALS blends the two);
 /// - otherwise, and whenever item-item finds no neighbour in the hotel (or EASE no history item in it): the
 ///   hotel's popular items.
 ///
@@ -26,6 +26,8 @@ public struct Ranker: Sendable {
     private let foldIn: ALSFoldIn?
     /// What EASE's X held when it was fitted, so that a history is weighed the same way.
     private let easeInput: EASE.Input
+    /// EASE-ALS: ALS's weight in the blend (hyper-parameter `weight`).
+    private let blendWeight: Float
     /// Each item's department as a small integer, for `Rules.allowedDepartments`.
     private let departmentCodes: [Int32]
 
@@ -63,7 +65,8 @@ public struct Ranker: Sendable {
         } else {
             easeInput = .binary
         }
-        if view.kind == .als, let itemFactors = view.itemFactors {
+        blendWeight = Float(number("weight", default: 1))
+        if view.kind == .als || view.kind == .easeALS, let itemFactors = view.itemFactors {
             foldIn = ALSFoldIn(
                 itemFactors: itemFactors, regularization: number("regularization", default: 0.01),
                 alpha: Float(number("alpha", default: 1)),
@@ -147,9 +150,53 @@ public struct Ranker: Sendable {
                 of: view.userItems.columnIndices(ofRow: user), units: view.userItems.values(ofRow: user),
                 hotel: hotel, block: block, into: scores)
             return found ? .ease : .popular
+        case .easeALS:
+            guard let userFactors = view.userFactors else { return .popular }
+            let found = scoreEase(
+                of: view.userItems.columnIndices(ofRow: user), units: view.userItems.values(ofRow: user),
+                hotel: hotel, block: block, into: scores)
+            guard found else {
+                // Nothing of the history is on this hotel's menu: ALS alone still knows the guest.
+                scoreFactors(userFactors.row(user), block: block, into: scores)
+                return .als
+            }
+            blend(block: block, into: scores) { scoreFactors(userFactors.row(user), block: block, into: $0) }
+            return .easeALS
         case .popular:
             return .popular
         }
+    }
+
+    /// EASE-ALS: `scores` (EASE's) becomes `e / sd(e) + weight · a / sd(a)`, with ALS's scores `a` written by
+    /// `als` into scratch space; a standard deviation over the block of zero counts as one.
+    private func blend(
+        block: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>,
+        als: (UnsafeMutableBufferPointer<Float>) -> Void
+    ) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, block.count)) { scratch in
+            let alsScores = UnsafeMutableBufferPointer(rebasing: scratch[0..<block.count])
+            alsScores.update(repeating: 0)
+            als(alsScores)
+            let easeScale = 1 / Self.standardDeviation(UnsafeBufferPointer(scores))
+            let alsScale = blendWeight / Self.standardDeviation(UnsafeBufferPointer(alsScores))
+            for index in scores.indices {
+                scores[index] = scores[index] * easeScale + alsScores[index] * alsScale
+            }
+        }
+    }
+
+    /// The population standard deviation of `values` (in Double), or 1 when it is zero or not finite.
+    static func standardDeviation(_ values: UnsafeBufferPointer<Float>) -> Float {
+        guard !values.isEmpty else { return 1 }
+        var sum = 0.0
+        var squares = 0.0
+        for value in values {
+            sum += Double(value)
+            squares += Double(value) * Double(value)
+        }
+        let mean = sum / Double(values.count)
+        let deviation = Float(max(0, squares / Double(values.count) - mean * mean).squareRoot())
+        return deviation > 0 && deviation.isFinite ? deviation : 1
     }
 
     private func scoreRecent(
@@ -164,6 +211,11 @@ public struct Ranker: Sendable {
             return scoreNeighbours(of: items, units: units, block: block, into: scores) ? .foldIn : .popular
         case .ease:
             return scoreEase(of: items, units: units, hotel: hotel, block: block, into: scores) ? .foldIn : .popular
+        case .easeALS:
+            guard scoreEase(of: items, units: units, hotel: hotel, block: block, into: scores) else { return .popular }
+            // Should the solve fail, ALS's scores stay zero and the blend only rescales EASE's.
+            blend(block: block, into: scores) { _ = foldInFactors(items: items, units: units, block: block, into: $0) }
+            return .foldIn
         case .popular:
             return .popular
         }

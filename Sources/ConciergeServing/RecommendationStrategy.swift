@@ -6,8 +6,11 @@ public enum RecommendationStrategy: String, Sendable, Equatable, CaseIterable {
     case itemItem = "item-item"
     /// A known guest's history times EASE's weights within their hotel.
     case ease
+    /// A known guest's EASE and ALS scores, each divided by its standard deviation over the hotel, blended.
+    case easeALS = "ease-als"
     /// An unknown guest's `recent` items stand in for a history: factors solved from them (ALS
-    /// versions), their neighbours (item-item versions), or their rows of EASE's weights (EASE versions).
+    /// versions), their neighbours (item-item versions), or their rows of EASE's weights (EASE versions), or both
+    /// blended (EASE-ALS versions).
     case foldIn = "fold-in"
     /// The hotel's most ordered items: the version's kind, or nothing personal to go on.
     case popular

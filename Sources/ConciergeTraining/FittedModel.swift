@@ -20,11 +20,10 @@ struct FittedModel {
         sparkFit: ALSModel? = nil, fallback: Popularity.Measure = .distinctGuests,
         progress: (ImplicitALS.Iteration) -> Void = { _ in }
     ) {
-        self.candidate = candidate
         let blocks = matrix.hotelItemRanges
-        let empty = SparseMatrix(rows: matrix.items, columns: matrix.items, entries: [])
-        var neighbours = empty
+        var neighbours = SparseMatrix(rows: matrix.items, columns: matrix.items, entries: [])
         var easeWeights: [Float]?
+        var alsModel: ALSModel?
         var measure = fallback
         switch candidate {
         case .als(let configuration):
@@ -33,18 +32,53 @@ struct FittedModel {
             guard let sparkFit else { preconditionFailure("\(candidate) comes with the factors Spark fitted") }
             alsModel = sparkFit
         case .itemItem(let count):
-            alsModel = nil
             neighbours = ItemSimilarity.cosine(
                 userItems: trainedOn, blocks: blocks, neighbours: count, threads: threads)
         case .ease(let configuration):
-            alsModel = nil
             easeWeights =
                 EASE(userItems: trainedOn, blocks: blocks, configuration: configuration, threads: threads).weights
+        case .easeALS(let ease, let als, _):
+            (alsModel, easeWeights) = Self.blendParts(ease, als, on: trainedOn, blocks: blocks, threads: threads)
         case .popular(let popularityMeasure):
-            alsModel = nil
             measure = popularityMeasure
         }
+        self.init(
+            candidate, on: trainedOn, matrix: matrix, threads: threads, alsModel: alsModel, easeWeights: easeWeights,
+            neighbours: neighbours, measure: measure)
+    }
+
+    /// An EASE-ALS candidate from its two parts fitted already (`blendParts`), so that blends that differ only
+    /// in their weight share one fit of each.
+    init(
+        blend candidate: CandidateModel, parts: (als: ALSModel, easeWeights: [Float]), on trainedOn: SparseMatrix,
+        matrix: InteractionMatrix, threads: Int, fallback: Popularity.Measure
+    ) {
+        precondition(candidate.kind == .easeALS, "\(candidate) is not a blend")
+        self.init(
+            candidate, on: trainedOn, matrix: matrix, threads: threads, alsModel: parts.als,
+            easeWeights: parts.easeWeights,
+            neighbours: SparseMatrix(rows: matrix.items, columns: matrix.items, entries: []), measure: fallback)
+    }
+
+    /// The two fits an EASE-ALS candidate blends.
+    static func blendParts(
+        _ ease: EASE.Configuration, _ als: ImplicitALS.Configuration, on trainedOn: SparseMatrix, blocks: [Range<Int>],
+        threads: Int
+    ) -> (als: ALSModel, easeWeights: [Float]) {
+        (
+            ImplicitALS(configuration: als).fit(userItems: trainedOn),
+            EASE(userItems: trainedOn, blocks: blocks, configuration: ease, threads: threads).weights
+        )
+    }
+
+    private init(
+        _ candidate: CandidateModel, on trainedOn: SparseMatrix, matrix: InteractionMatrix, threads: Int,
+        alsModel: ALSModel?, easeWeights: [Float]?, neighbours: SparseMatrix, measure: Popularity.Measure
+    ) {
+        self.candidate = candidate
+        self.alsModel = alsModel
         self.easeWeights = easeWeights
+        let blocks = matrix.hotelItemRanges
         popularity = Popularity(userItems: trainedOn, blocks: blocks, measure: measure)
         let view = ModelView(
             kind: candidate.kind, hyperParameters: candidate.hyperParameters, hotelItemRanges: blocks,

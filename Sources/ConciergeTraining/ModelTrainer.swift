@@ -139,24 +139,43 @@ public struct ModelTrainer: Sendable {
         // Popularity comes first in the grid: its winning measure is every other candidate's fallback.
         var fallback = Popularity.Measure.distinctGuests
         var cut = 0
-        let (chosen, validation) = try Self.select(candidates, training: data, options: options) {
+        var blendCut = 0
+        let (chosen, validation) = try Self.select(candidates, training: data, options: options, blending: true) {
             candidates, fitting, validation in
-            cut += 1
+            let blending = candidates.allSatisfy { $0.kind == .easeALS }
+            if blending { blendCut += 1 } else { cut += 1 }
             let (fits, _) = try sparkFits(candidates.map { ($0, fitting) }, progress: progress)
             progress(
                 .stage(
-                    name: cut == 1
-                        ? "\(name): comparing candidates"
-                        : "\(name): comparing the leaders on validation cut \(cut) of \(options.validationCuts)",
+                    name: blending
+                        ? "\(name): blending EASE and ALS on validation cut \(blendCut) of \(options.validationCuts)"
+                        : cut == 1
+                            ? "\(name): comparing candidates"
+                            : "\(name): comparing the leaders on validation cut \(cut) of \(options.validationCuts)",
                     steps: candidates.count))
             var results: [(candidate: CandidateModel, metrics: RankingMetrics)] = []
+            // Blends that differ only in their weight share one fit of EASE and one of ALS.
+            var blendParts: [CandidateModel: (als: ALSModel, easeWeights: [Float])] = [:]
             for (candidate, sparkFit) in zip(candidates, fits) {
-                if candidate.kind != .popular, cut == 1 {
+                if candidate.kind != .popular, cut == 1, !blending {
                     fallback = Self.bestPopularity(results) ?? fallback
                 }
-                let fitted = FittedModel(
-                    candidate, on: fitting, matrix: matrix, threads: options.threads, sparkFit: sparkFit,
-                    fallback: fallback)
+                let fitted: FittedModel
+                if case .easeALS(let ease, let als, _) = candidate {
+                    let key = CandidateModel.easeALS(ease, als, weight: 0)
+                    let parts =
+                        blendParts[key]
+                        ?? FittedModel.blendParts(
+                            ease, als, on: fitting, blocks: matrix.hotelItemRanges, threads: options.threads)
+                    blendParts[key] = parts
+                    fitted = FittedModel(
+                        blend: candidate, parts: parts, on: fitting, matrix: matrix, threads: options.threads,
+                        fallback: fallback)
+                } else {
+                    fitted = FittedModel(
+                        candidate, on: fitting, matrix: matrix, threads: options.threads, sparkFit: sparkFit,
+                        fallback: fallback)
+                }
                 let metrics = fitted.evaluate(on: validation, cutoff: options.cutoff)
                 results.append((candidate, metrics))
                 progress(
@@ -265,6 +284,24 @@ public struct ModelTrainer: Sendable {
     /// The candidates with the best MAP on the first validation cut, measured again on the other cuts.
     public static let finalists = 8
 
+    /// ALS's weights in the EASE-ALS blends (EASE's is one, both scores divided by their standard deviation over the
+    /// hotel). On MovieLens 100K and the planted matrix validation chose 0.5 to 2.
+    public static let blendWeights: [Double] = [0.25, 0.5, 0.75, 1, 1.5, 2, 3]
+
+    /// The EASE-ALS blends of the best EASE and the best native ALS among `results`, one per weight of
+    /// `blendWeights`; none unless both kinds were measured.
+    public static func blendCandidates(
+        _ results: [(candidate: CandidateModel, metrics: RankingMetrics)]
+    )
+        -> [CandidateModel]
+    {
+        let eases = results.filter { $0.candidate.kind == .ease }
+        let alses = results.filter { if case .als = $0.candidate { true } else { false } }
+        guard !eases.isEmpty, !alses.isEmpty, case .ease(let ease) = best(eases), case .als(let als) = best(alses)
+        else { return [] }
+        return blendWeights.map { .easeALS(ease, als, weight: $0) }
+    }
+
     /// Cut `index` of the validation splits of `training`: the first is the one every candidate is measured on.
     public static func validationCut(
         _ index: Int, of training: SparseMatrix, options: TrainingOptions
@@ -280,10 +317,13 @@ public struct ModelTrainer: Sendable {
     /// few thousand held-out items ranks close candidates by its noise: on MovieLens 100K four seeds' single cuts
     /// chose EASE at λ 300, 1,000 and 3,000 and an ALS, whose holdout P@10 ranged from 0.396 to 0.442.
     ///
-    /// Returns the choice and every candidate's validation metrics, in the candidates' order: the finalists' the
-    /// means over the cuts, the others' the first cut's.
+    /// With `blending`, the blends of the best EASE and the best ALS so measured (`blendCandidates`) are measured on
+    /// every cut too and compete with the finalists.
+    ///
+    /// Returns the choice and every candidate's validation metrics, in the candidates' order, then the blends': the
+    /// finalists' and the blends' the means over the cuts, the others' the first cut's.
     public static func select(
-        _ candidates: [CandidateModel], training: SparseMatrix, options: TrainingOptions,
+        _ candidates: [CandidateModel], training: SparseMatrix, options: TrainingOptions, blending: Bool = false,
         measure: (
             _ candidates: [CandidateModel], _ fitting: SparseMatrix, _ validation: SparseMatrix
         ) throws -> [RankingMetrics]
@@ -294,16 +334,31 @@ public struct ModelTrainer: Sendable {
         let finalists = results.indices.sorted {
             results[$0].metrics.meanAveragePrecision > results[$1].metrics.meanAveragePrecision
         }.prefix(Self.finalists)
-        guard options.validationCuts > 1 && finalists.count > 1 else { return (best(results), results) }
-        var cuts = [finalists.map { results[$0].metrics }]
-        for index in 1..<options.validationCuts {
-            let cut = validationCut(index, of: training, options: options)
-            cuts.append(try measure(finalists.map { results[$0].candidate }, cut.fitting, cut.validation))
+        var compared = Array(results.indices)
+        if options.validationCuts > 1 && finalists.count > 1 {
+            var cuts = [finalists.map { results[$0].metrics }]
+            for index in 1..<options.validationCuts {
+                let cut = validationCut(index, of: training, options: options)
+                cuts.append(try measure(finalists.map { results[$0].candidate }, cut.fitting, cut.validation))
+            }
+            for (position, finalist) in finalists.enumerated() {
+                results[finalist].metrics = RankingMetrics.mean(cuts.map { $0[position] })
+            }
+            compared = Array(finalists)
         }
-        for (position, finalist) in finalists.enumerated() {
-            results[finalist].metrics = RankingMetrics.mean(cuts.map { $0[position] })
+        let blends = blending ? blendCandidates(results) : []
+        if !blends.isEmpty {
+            var cuts = [try measure(blends, first.fitting, first.validation)]
+            for index in 1..<max(1, options.validationCuts) {
+                let cut = validationCut(index, of: training, options: options)
+                cuts.append(try measure(blends, cut.fitting, cut.validation))
+            }
+            for (position, blend) in blends.enumerated() {
+                compared.append(results.count)
+                results.append((blend, RankingMetrics.mean(cuts.map { $0[position] })))
+            }
         }
-        return (best(finalists.map { results[$0] }), results)
+        return (best(compared.map { results[$0] }), results)
     }
 
     /// The best MAP@k on the validation split; among candidates within 1% of it, the highest

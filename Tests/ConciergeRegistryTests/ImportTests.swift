@@ -227,7 +227,7 @@ struct IndependentExporter {
         ("nan", "ease_weights.f32: has a non-finite value nan at row 3, column 0"),
         ("short", "ease_weights.f32: is 24×1, the manifest's counts make it 25×1"),
         ("kind", "manifest.json: kind ease needs ease_weights.f32"),
-        ("other kind", "manifest.json: lists ease_weights.f32, which only kind ease has"),
+        ("other kind", "manifest.json: lists ease_weights.f32, which only kinds ease and ease-als have"),
     ])
     func aWellHashedButWrongEaseExportIsRefused(problem: String, message: String) throws {
         let scratch = ScratchDirectory()

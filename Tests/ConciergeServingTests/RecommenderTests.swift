@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 @Suite struct RecommenderTests {
-    @Test(arguments: [ModelKind.als, .itemItem, .popular, .ease])
+    @Test(arguments: [ModelKind.als, .itemItem, .popular, .ease, .easeALS])
     func rulesHoldOnRandomRequests(kind: ModelKind) throws {
         let recommender = ServingFixture.recommender(for: kind)
         let model = recommender.model
@@ -25,19 +25,24 @@ import Testing
                 #expect(result.ignoredRecent == request.recent.count)
                 #expect(
                     result.strategy == (kind == .popular ? .popular : Self.personal(kind))
-                        || kind != .als && result.strategy == .popular)
+                        || kind != .als && kind != .easeALS && result.strategy == .popular
+                        || kind == .easeALS && result.strategy == .als)
             } else {
                 #expect(result.ignoredRecent == request.recent.count - usableRecent.count)
                 if usableRecent.isEmpty || kind == .popular {
                     #expect(result.strategy == .popular)
                 } else {
-                    #expect(result.strategy == .foldIn || kind != .als && result.strategy == .popular)
+                    #expect(
+                        result.strategy == .foldIn || kind != .als && kind != .easeALS && result.strategy == .popular)
                 }
             }
         }
         let expected: Set<RecommendationStrategy> =
             kind == .popular ? [.popular] : [.popular, .foldIn, Self.personal(kind)]
-        #expect(Set(strategies.keys) == expected, "every strategy of the kind is exercised: \(strategies)")
+        // EASE-ALS scores a history with nothing on the hotel's menu by ALS alone.
+        #expect(
+            Set(strategies.keys).subtracting(kind == .easeALS ? [.als] : []) == expected,
+            "every strategy of the kind is exercised: \(strategies)")
     }
 
     private static func personal(_ kind: ModelKind) -> RecommendationStrategy {
@@ -45,8 +50,65 @@ import Testing
         case .als: .als
         case .itemItem: .itemItem
         case .ease: .ease
+        case .easeALS: .easeALS
         case .popular: .popular
         }
+    }
+
+    /// EASE-ALS by its definition, computed here in Double from the stored B and factors: over the guest's hotel,
+    /// EASE's scores (history times B) and ALS's (dot products) each divided by their standard deviation there,
+    /// ALS's times the version's weight, added.
+    @Test func easeALSScoresAreTheBlendOfBoth() throws {
+        let recommender = ServingFixture.easeALS
+        let model = recommender.model
+        let weight = 1.5
+        #expect(model.view.hyperParameters["weight"] == .number(weight))
+        var compared = 0
+        for user in 0..<model.userCount where !model.userItems.rowRange(user).isEmpty {
+            let result = try recommender.recommend(RecommendationRequest(user: model.userID(user), count: 10))
+            guard result.strategy == .easeALS else { continue }
+            let hotel = model.latestHotel(ofUser: user)
+            let block = model.items(ofHotel: hotel)
+            let weights = try #require(model.view.easeWeights(ofHotel: hotel))
+            let userFactors = try #require(model.view.userFactors)
+            let itemFactors = try #require(model.view.itemFactors)
+            let history = model.userItems.columnIndices(ofRow: user).map { Int($0) }.filter(block.contains)
+            let ease = block.map { item in
+                history.reduce(0.0) {
+                    $0 + Double(weights[($1 - block.lowerBound) * block.count + item - block.lowerBound])
+                }
+            }
+            let als = block.map { item in
+                zip(userFactors.row(user), itemFactors.row(item)).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            }
+            func deviation(_ values: [Double]) -> Double {
+                let mean = values.reduce(0, +) / Double(values.count)
+                let spread = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count))
+                    .squareRoot()
+                return spread > 0 ? spread : 1
+            }
+            let (easeSpread, alsSpread) = (deviation(ease), deviation(als))
+            func score(_ item: Int) -> Double {
+                ease[item - block.lowerBound] / easeSpread + weight * als[item - block.lowerBound] / alsSpread
+            }
+            let free = model.view.freeItems(ofUser: user).map { Int($0) }
+            let expected = block.filter { !history.contains($0) && !free.contains($0) }.sorted { score($0) > score($1) }
+                .prefix(10)
+            let scores = result.items.map(\.score)
+            #expect(scores == scores.sorted(by: >))
+            for (served, item) in zip(result.items, expected) {
+                #expect(abs(Double(served.score) - score(item)) < 1e-3, "guest \(user)")
+                #expect(abs(Double(served.score) - score(served.index)) < 1e-3, "guest \(user)")
+            }
+            let asNewGuest = try recommender.recommend(
+                RecommendationRequest(
+                    user: nil, count: 10, hotel: model.hotelID(hotel), exclude: free.map(model.itemID),
+                    recent: history.map(model.itemID)))
+            #expect(asNewGuest.strategy == .foldIn && asNewGuest.items.count == result.items.count)
+            compared += 1
+            if compared == 200 { break }
+        }
+        #expect(compared == 200)
     }
 
     /// EASE by its definition, computed here in Double from the stored B: a known guest's scores are their

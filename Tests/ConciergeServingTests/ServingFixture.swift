@@ -33,6 +33,7 @@ enum ServingFixture {
     static let itemItem = recommender(trained, as: .itemItem)
     static let popular = recommender(trained, as: .popular)
     static let ease = recommender(trained, as: .ease)
+    static let easeALS = recommender(trained, as: .easeALS)
 
     static func recommender(for kind: ModelKind) -> Recommender {
         switch kind {
@@ -40,18 +41,23 @@ enum ServingFixture {
         case .itemItem: itemItem
         case .popular: popular
         case .ease: ease
+        case .easeALS: easeALS
         }
     }
 
-    /// The artifacts served as a version of `kind`: without factors unless ALS, with EASE's weights fitted on
-    /// the history for EASE.
+    /// The artifacts served as a version of `kind`: without factors unless ALS or EASE-ALS, with EASE's weights
+    /// fitted on the history for EASE and EASE-ALS (blended with ALS's weight 1.5).
     static func recommender(_ trained: ModelArtifacts, as kind: ModelKind) -> Recommender {
         guard kind != .als else { return recommender(trained) }
         var artifacts = trained
         artifacts.kind = kind
-        artifacts.userFactors = nil
-        artifacts.itemFactors = nil
-        if kind == .ease {
+        if kind == .easeALS {
+            artifacts.hyperParameters.merge(["lambda": 100, "input": "binary", "weight": 1.5]) { $1 }
+        } else {
+            artifacts.userFactors = nil
+            artifacts.itemFactors = nil
+        }
+        if kind.requiresEaseWeights {
             artifacts.easeWeights =
                 EASE(
                     userItems: trained.userItems, blocks: trained.hotelItemRanges,

@@ -49,7 +49,7 @@ package func sampleArtifacts(kind: ModelKind = .als, factors: Int = 4, seed: UIn
     let popularity = SparseMatrix(
         rows: 3, columns: 7, rowOffsets: [0, 3, 3, 7], columnIndices: [2, 0, 1, 6, 3, 5, 4],
         values: [9, 5, 1, 7, 4, 4, 2])
-    let hasFactors = kind == .als
+    let hasFactors = kind.requiresFactors
     return ModelArtifacts(
         kind: kind, userIDs: userIDs, itemIDs: itemIDs, items: items, hotelIDs: hotelIDs,
         hotelItemRanges: hotelItemRanges, userHotel: userHotel,
@@ -65,7 +65,7 @@ package func sampleArtifacts(kind: ModelKind = .als, factors: Int = 4, seed: UIn
         itemNeighbours: SparseMatrix(
             rows: 7, columns: 7, rowOffsets: neighbourOffsets, columnIndices: neighbourIndices, values: neighbourValues),
         popularity: popularity,
-        easeWeights: kind == .ease
+        easeWeights: kind.requiresEaseWeights
             ? EASE(
                 userItems: userItems, blocks: hotelItemRanges, configuration: .init(lambda: 1, input: .units),
                 threads: 1

@@ -158,7 +158,11 @@ import Testing
         #expect(recorded.contains { $0.name == "popular(distinct guests)" })
         #expect(recorded.contains { $0.name == "popular(units)" })
         #expect(recorded.contains { $0.kind == .ease && $0.hyperParameters["input"] == "units" })
-        #expect((outcome.artifacts.kind == .ease) == (outcome.artifacts.easeWeights != nil))
+        let blends = recorded.filter { $0.kind == .easeALS }
+        #expect(blends.map { $0.hyperParameters["weight"] } == ModelTrainer.blendWeights.map { .number($0) })
+        #expect(blends.allSatisfy { $0.hyperParameters["lambda"] != nil && $0.hyperParameters["factors"] != nil })
+        #expect(outcome.artifacts.kind.requiresEaseWeights == (outcome.artifacts.easeWeights != nil))
+        #expect(!outcome.artifacts.kind.requiresFactors || outcome.artifacts.itemFactors != nil)
         try outcome.artifacts.validate()
     }
 
@@ -375,6 +379,58 @@ import Testing
             return measured.map { metrics(map: map(of: $0, cut: 0), precision: 0.5) }
         }
         #expect(calls.count == 1 && single.chosen == .ease(.init(lambda: 9, input: .binary)))
+    }
+
+    @Test("the best EASE and the best ALS are blended, each weight measured on every cut, and compete by the means")
+    func blendsOfTheBestEASEAndALSCompete() {
+        let training = SparseMatrix(
+            rows: 30, columns: 12,
+            entries: (0..<30).flatMap { user in (0..<6).map { .init(row: user, column: (user + 2 * $0) % 12, value: 1) }
+            })
+        let ease = EASE.Configuration(lambda: 3, input: .binary)
+        let als = ImplicitALS.Configuration(factors: 16)
+        let candidates: [CandidateModel] = [
+            .popular(.distinctGuests), .ease(.init(lambda: 1, input: .binary)), .ease(ease),
+            .als(.init(factors: 8)), .als(als),
+        ]
+        func map(of candidate: CandidateModel, cut: Int) -> Double {
+            switch candidate {
+            case .ease(let configuration): configuration.lambda == 3 ? 0.30 : 0.20
+            case .als(let configuration): configuration.factors == 16 ? 0.29 : 0.10
+            // The blend with weight 1 is best on average, though not on the first cut.
+            case .easeALS(_, _, let weight): weight == 1 ? (cut == 0 ? 0.30 : 0.36) : 0.32
+            default: 0.05
+            }
+        }
+        var calls: [[CandidateModel]] = []
+        var blendCuts: [SparseMatrix] = []
+        let options = TrainingOptions(validationCuts: 3)
+        let (chosen, validation) = ModelTrainer.select(
+            candidates, training: training, options: options, blending: true
+        ) { measured, _, validationSplit in
+            let blending = measured.allSatisfy { $0.kind == .easeALS }
+            if blending { blendCuts.append(validationSplit) }
+            calls.append(measured)
+            return measured.map { metrics(map: map(of: $0, cut: blending ? blendCuts.count - 1 : 0), precision: 0.5) }
+        }
+        let blends = ModelTrainer.blendWeights.map { CandidateModel.easeALS(ease, als, weight: $0) }
+        #expect(ModelTrainer.blendCandidates(validation) == blends)
+        #expect(calls.count == 6 && Array(calls[3...]) == [blends, blends, blends])
+        #expect(blendCuts == (0..<3).map { ModelTrainer.validationCut($0, of: training, options: options).validation })
+        #expect(validation.map(\.candidate) == candidates + blends, "the blends recorded after the grid")
+        let one = validation.first { $0.candidate == .easeALS(ease, als, weight: 1) }!
+        #expect(abs(one.metrics.meanAveragePrecision - 0.34) < 1e-12, "the mean over the three cuts")
+        #expect(chosen == .easeALS(ease, als, weight: 1))
+
+        let withoutBlending = ModelTrainer.select(candidates, training: training, options: options) { measured, _, _ in
+            measured.map { metrics(map: map(of: $0, cut: 0), precision: 0.5) }
+        }
+        #expect(withoutBlending.validation.count == candidates.count && withoutBlending.chosen == .ease(ease))
+        #expect(
+            ModelTrainer.blendCandidates(validation.filter { $0.candidate.kind != .als }).isEmpty, "no ALS, no blend")
+        let blend = CandidateModel.easeALS(ease, als, weight: 0.5)
+        #expect(blend.kind == .easeALS && blend.hyperParameters["weight"] == 0.5)
+        #expect(blend.hyperParameters["lambda"] == 3 && blend.hyperParameters["factors"] == 16)
     }
 
     @Test func metricsAverageMeasureByMeasure() {

@@ -27,6 +27,12 @@ extension CandidateModel {
             ]
         case .popular(let measure): ["kind": "popular", "measure": measure.name, "description": description]
         case .sparkALS: ["kind": "spark-als", "description": description]
+        case .easeALS(let ease, let als, let weight):
+            [
+                "kind": "ease-als", "lambda": ease.lambda, "input": ease.input.rawValue, "factors": als.factors,
+                "regularization": Double(als.regularization), "alpha": Double(als.alpha), "weight": weight,
+                "description": description,
+            ]
         }
     }
 
@@ -53,6 +59,8 @@ extension CandidateModel {
             ScopedModel(.popular(measure), trainedOn: matrix, scope: scope)
         case .sparkALS:
             preconditionFailure("the benchmark fits natively")
+        case .easeALS:
+            preconditionFailure("the benchmark's selection does not blend (ModelTrainer.select without blending)")
         }
     }
 
