@@ -182,36 +182,39 @@ public struct Ranker: Sendable {
         }
     }
 
-    /// The population standard deviation of `values`, or 1 when it is zero or not finite. Two passes (the mean,
-    /// then the squared deviations from it) in eight `Float` lanes: a menu's scores are thousands at most, and
-    /// the squares of deviations lose nothing to cancellation, where one pass in `Double` cost 8 instructions a
-    /// score.
+    /// The population standard deviation of `values`, or 1 when it is zero or not finite. One pass in eight
+    /// `Float` lanes over the values less the first (a shift that keeps the squares from cancelling: the first
+    /// is within a few deviations of the mean), where a pass in `Double` cost 8 instructions a score.
     static func standardDeviation(_ values: UnsafeBufferPointer<Float>) -> Float {
         guard let base = values.baseAddress, !values.isEmpty else { return 1 }
-        let mean = laneSum(values.count, base) { $0 } / Float(values.count)
-        let squares = laneSum(values.count, base) { ($0 - mean) * ($0 - mean) }
-        let deviation = (squares / Float(values.count)).squareRoot()
+        let shift = SIMD8(repeating: base[0])
+        var sums = SIMD8<Float>()
+        var squares = SIMD8<Float>()
+        var offset = 0
+        while offset + 8 <= values.count {
+            let shifted = UnsafeRawPointer(base + offset).loadUnaligned(as: SIMD8<Float>.self) - shift
+            sums += shifted
+            squares += shifted * shifted
+            offset += 8
+        }
+        var sum = total(sums)
+        var square = total(squares)
+        while offset < values.count {
+            let shifted = base[offset] - base[0]
+            sum += shifted
+            square += shifted * shifted
+            offset += 1
+        }
+        let count = Float(values.count)
+        let deviation = max(0, square / count - (sum / count) * (sum / count)).squareRoot()
         return deviation > 0 && deviation.isFinite ? deviation : 1
     }
 
-    /// The sum of `term` over `count` values from `base`, eight lanes at a time and then one by one.
+    /// The lanes added in pairs: `SIMD8.sum()` is a call, not inlined.
     @inline(__always)
-    private static func laneSum(
-        _ count: Int, _ base: UnsafePointer<Float>, _ term: (SIMD8<Float>) -> SIMD8<Float>
-    ) -> Float {
-        var lanes = SIMD8<Float>()
-        var offset = 0
-        while offset + 8 <= count {
-            lanes += term(UnsafeRawPointer(base + offset).loadUnaligned(as: SIMD8<Float>.self))
-            offset += 8
-        }
+    private static func total(_ lanes: SIMD8<Float>) -> Float {
         let quarters = lanes.lowHalf + lanes.highHalf
-        var total = (quarters[0] + quarters[2]) + (quarters[1] + quarters[3])
-        while offset < count {
-            total += term(SIMD8(repeating: base[offset]))[0]
-            offset += 1
-        }
-        return total
+        return (quarters[0] + quarters[2]) + (quarters[1] + quarters[3])
     }
 
     private func scoreRecent(
