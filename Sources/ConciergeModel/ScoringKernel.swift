@@ -18,13 +18,20 @@ public enum ScoringKernel {
         concierge_score_rows(q, matrix, rowCount, dimension, out)
     }
 
-    /// `output += weight · row`: one item's row of EASE's B added to a guest's scores.
-    public static func addScaled(
-        _ weight: Float, row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>
+    /// `output += Σ weights[r] · matrix row (rows[r] − rowOffset)` over the named rows (each weight 1 when
+    /// `weights` is nil): a guest's history times EASE's B, with `columns` (the block's items) scores in `output`.
+    public static func addRows(
+        _ rows: UnsafeBufferPointer<Int32>, minus rowOffset: Int, weights: UnsafeBufferPointer<Float>?,
+        of matrix: UnsafeBufferPointer<Float>, columns: Int, into output: UnsafeMutableBufferPointer<Float>
     ) {
-        precondition(output.count >= row.count, "output needs room for \(row.count) scores")
-        guard let x = row.baseAddress, let y = output.baseAddress else { return }
-        VectorKernels.axpy(weight, x, y, row.count)
+        precondition(output.count >= columns, "output needs room for \(columns) scores")
+        precondition(weights.map { $0.count == rows.count } ?? true, "one weight a row")
+        precondition(
+            rows.allSatisfy { (0..<(matrix.count / max(1, columns))).contains(Int($0) - rowOffset) },
+            "rows within the matrix")
+        guard let ids = rows.baseAddress, let values = matrix.baseAddress, let out = output.baseAddress else { return }
+        concierge_add_rows(
+            values, columns, ids, Int32(rowOffset), weights?.baseAddress, rows.count, out)
     }
 
     /// The `k` best rows of the block, best first, as `TopK.select` orders them: writes their

@@ -294,24 +294,24 @@ public struct Ranker: Sendable {
     }
 
     /// EASE: `score(j) = Σᵢ xᵢ · B[i, j]` over the guest's items i of the block, x binary or units as the
-    /// version was fitted. False if none of the items is in the block.
+    /// version was fitted. `items` are ascending (a history's CSR row, or the distinct recent items). False if none
+    /// of the items is in the block.
     private func scoreEase(
         of items: UnsafeBufferPointer<Int32>, units: UnsafeBufferPointer<Float>, hotel: Int, block: Range<Int>,
         into scores: UnsafeMutableBufferPointer<Float>
     ) -> Bool {
         guard let weights = view.easeWeights(ofHotel: hotel) else { return false }
         scores.update(repeating: 0)
-        let n = block.count
-        var scoredAny = false
-        for (item, amount) in zip(items, units) where block.contains(Int(item)) {
-            let row = Int(item) - block.lowerBound
-            ScoringKernel.addScaled(
-                easeInput == .binary ? 1 : amount,
-                row: UnsafeBufferPointer(rebasing: weights[(row * n)..<((row + 1) * n)]),
-                into: scores)
-            scoredAny = true
-        }
-        return scoredAny
+        // The items are ascending, so the hotel's are one stretch of them.
+        assert(zip(items, items.dropFirst()).allSatisfy { $0 < $1 }, "items ascending")
+        let first = items.firstIndex { $0 >= block.lowerBound } ?? items.count
+        let end = items[first...].firstIndex { $0 >= block.upperBound } ?? items.count
+        guard first < end else { return false }
+        ScoringKernel.addRows(
+            UnsafeBufferPointer(rebasing: items[first..<end]), minus: block.lowerBound,
+            weights: easeInput == .binary ? nil : UnsafeBufferPointer(rebasing: units[first..<end]), of: weights,
+            columns: block.count, into: scores)
+        return true
     }
 
     // MARK: - Rules and selection

@@ -23,6 +23,44 @@ import Testing
         }
     }
 
+    /// EASE's sum of rows: every row count around the four-row step, widths with and without an eight-float tail,
+    /// weights or none, rows named by catalogue index less the block's first, added to what the output held.
+    @Test(arguments: [1, 7, 8, 9, 16, 80, 123])
+    func addRowsMatchesANaiveSum(columns: Int) {
+        var generator = SplitMix64(seed: UInt64(2000 + columns))
+        let matrixRows = 12
+        let matrix = generator.floats(matrixRows * columns)
+        let offset = 500
+        for count in 0...9 {
+            let rows = (0..<count).map { Int32(offset + ($0 * 5 + 3) % matrixRows) }
+            let weights = generator.floats(count)
+            for weighted in [false, true] {
+                let start = generator.floats(columns)
+                var output = start
+                rows.withUnsafeBufferPointer { rowsBuffer in
+                    weights.withUnsafeBufferPointer { weightsBuffer in
+                        matrix.withUnsafeBufferPointer { matrixBuffer in
+                            output.withUnsafeMutableBufferPointer {
+                                ScoringKernel.addRows(
+                                    rowsBuffer, minus: offset, weights: weighted ? weightsBuffer : nil,
+                                    of: matrixBuffer,
+                                    columns: columns, into: $0)
+                            }
+                        }
+                    }
+                }
+                for column in 0..<columns {
+                    var expected = Double(start[column])
+                    for (index, row) in rows.enumerated() {
+                        let weight = weighted ? Double(weights[index]) : 1
+                        expected += weight * Double(matrix[(Int(row) - offset) * columns + column])
+                    }
+                    #expect(abs(Double(output[column]) - expected) < 1e-5 * Double(count + 1), "\(count) rows")
+                }
+            }
+        }
+    }
+
     /// Each number of eight-value chunks has a loop of its own.
     @Test(arguments: [8, 16, 24, 32, 40, 48, 56, 64])
     func everyChunkCountScoresAsTheNaiveLoop(dimension: Int) {

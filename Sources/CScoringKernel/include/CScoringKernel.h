@@ -9,4 +9,12 @@
 /// the baseline (SSE2) one.
 void concierge_score_rows(const float *query, const float *rows, size_t row_count, size_t dimension, float *out);
 
+/// `out[c] += Σᵣ weights[r] · matrix[(rows[r] − row_offset) · columns + c]` for each of the `row_count` rows
+/// named (all weights 1 when `weights` is NULL), `c` < `columns`: EASE's scores of a guest's history. Chosen by
+/// the CPU as `concierge_score_rows` is; the AVX2 clone fuses each multiply and add, so its last bits can differ
+/// from the baseline's.
+void concierge_add_rows(
+    const float *matrix, size_t columns, const int *rows, int row_offset, const float *weights, size_t row_count,
+    float *out);
+
 #endif
