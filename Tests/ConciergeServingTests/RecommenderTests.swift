@@ -55,6 +55,64 @@ import Testing
         }
     }
 
+    /// A known guest whose answer came by the strategy asked for, with their latest hotel's block and their history
+    /// in it.
+    private struct ServedGuest {
+        var user: Int
+        var result: RecommendationResult
+        var block: Range<Int>
+        var history: [Int]
+    }
+
+    /// Calls `check` for the first 200 known guests `recommender` answers by `strategy` (and expects there are 200),
+    /// after checking that each answer is the best of `check`'s scores over the hotel's items the guest neither
+    /// ordered nor got free, best first, the served scores within `tolerance` of them. Then asks for the same guest
+    /// as a new one, whose history is their `recent` items, and hands that answer to `asNewGuest`.
+    private func forEachGuest(
+        servedBy strategy: RecommendationStrategy, by recommender: Recommender, tolerance: Double,
+        score: (ServedGuest) throws -> (Int) -> Double,
+        asNewGuest: (_ served: RecommendationResult, _ asNew: RecommendationResult) -> Void
+    ) throws {
+        let model = recommender.model
+        var compared = 0
+        for user in 0..<model.userCount where !model.userItems.rowRange(user).isEmpty {
+            let result = try recommender.recommend(RecommendationRequest(user: model.userID(user), count: 10))
+            guard result.strategy == strategy else { continue }
+            let hotel = model.latestHotel(ofUser: user)
+            let block = model.items(ofHotel: hotel)
+            let history = model.userItems.columnIndices(ofRow: user).map { Int($0) }.filter(block.contains)
+            let scored = try score(ServedGuest(user: user, result: result, block: block, history: history))
+            let free = model.view.freeItems(ofUser: user).map { Int($0) }
+            let expected = block.filter { !history.contains($0) && !free.contains($0) }
+                .sorted { scored($0) > scored($1) }.prefix(10)
+            let scores = result.items.map(\.score)
+            #expect(scores == scores.sorted(by: >))
+            for (served, item) in zip(result.items, expected) {
+                #expect(abs(Double(served.score) - scored(item)) < tolerance, "guest \(user)")
+                #expect(abs(Double(served.score) - scored(served.index)) < tolerance, "guest \(user)")
+            }
+            let asNew = try recommender.recommend(
+                RecommendationRequest(
+                    user: nil, count: 10, hotel: model.hotelID(hotel), exclude: free.map(model.itemID),
+                    recent: history.map(model.itemID)))
+            asNewGuest(result, asNew)
+            compared += 1
+            if compared == 200 { break }
+        }
+        #expect(compared == 200)
+    }
+
+    /// EASE's score of each item of the guest's block, in Double: their history's rows of B added.
+    private func easeScores(_ guest: ServedGuest, model: LoadedModel) throws -> [Double] {
+        let weights = try #require(model.view.easeWeights(ofHotel: model.latestHotel(ofUser: guest.user)))
+        let block = guest.block
+        return block.map { item in
+            guest.history.reduce(0.0) {
+                $0 + Double(weights[($1 - block.lowerBound) * block.count + item - block.lowerBound])
+            }
+        }
+    }
+
     /// EASE-ALS by its definition, computed here in Double from the stored B and factors: over the guest's hotel,
     /// EASE's scores (history times B) and ALS's (dot products) each divided by their standard deviation there,
     /// ALS's times the version's weight, added.
@@ -63,91 +121,37 @@ import Testing
         let model = recommender.model
         let weight = 1.5
         #expect(model.view.hyperParameters["weight"] == .number(weight))
-        var compared = 0
-        for user in 0..<model.userCount where !model.userItems.rowRange(user).isEmpty {
-            let result = try recommender.recommend(RecommendationRequest(user: model.userID(user), count: 10))
-            guard result.strategy == .easeALS else { continue }
-            let hotel = model.latestHotel(ofUser: user)
-            let block = model.items(ofHotel: hotel)
-            let weights = try #require(model.view.easeWeights(ofHotel: hotel))
-            let userFactors = try #require(model.view.userFactors)
-            let itemFactors = try #require(model.view.itemFactors)
-            let history = model.userItems.columnIndices(ofRow: user).map { Int($0) }.filter(block.contains)
-            let ease = block.map { item in
-                history.reduce(0.0) {
-                    $0 + Double(weights[($1 - block.lowerBound) * block.count + item - block.lowerBound])
-                }
-            }
-            let als = block.map { item in
-                zip(userFactors.row(user), itemFactors.row(item)).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            }
-            func deviation(_ values: [Double]) -> Double {
-                let mean = values.reduce(0, +) / Double(values.count)
-                let spread = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count))
-                    .squareRoot()
-                return spread > 0 ? spread : 1
+        let userFactors = try #require(model.view.userFactors)
+        let itemFactors = try #require(model.view.itemFactors)
+        func deviation(_ values: [Double]) -> Double {
+            let mean = values.reduce(0, +) / Double(values.count)
+            let spread = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
+            return spread > 0 ? spread : 1
+        }
+        try forEachGuest(servedBy: .easeALS, by: recommender, tolerance: 1e-3) { guest in
+            let ease = try easeScores(guest, model: model)
+            let als = guest.block.map { item in
+                zip(userFactors.row(guest.user), itemFactors.row(item)).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
             }
             let (easeSpread, alsSpread) = (deviation(ease), deviation(als))
-            func score(_ item: Int) -> Double {
-                ease[item - block.lowerBound] / easeSpread + weight * als[item - block.lowerBound] / alsSpread
-            }
-            let free = model.view.freeItems(ofUser: user).map { Int($0) }
-            let expected = block.filter { !history.contains($0) && !free.contains($0) }.sorted { score($0) > score($1) }
-                .prefix(10)
-            let scores = result.items.map(\.score)
-            #expect(scores == scores.sorted(by: >))
-            for (served, item) in zip(result.items, expected) {
-                #expect(abs(Double(served.score) - score(item)) < 1e-3, "guest \(user)")
-                #expect(abs(Double(served.score) - score(served.index)) < 1e-3, "guest \(user)")
-            }
-            let asNewGuest = try recommender.recommend(
-                RecommendationRequest(
-                    user: nil, count: 10, hotel: model.hotelID(hotel), exclude: free.map(model.itemID),
-                    recent: history.map(model.itemID)))
-            #expect(asNewGuest.strategy == .foldIn && asNewGuest.items.count == result.items.count)
-            compared += 1
-            if compared == 200 { break }
+            let first = guest.block.lowerBound
+            return { ease[$0 - first] / easeSpread + weight * als[$0 - first] / alsSpread }
+        } asNewGuest: { served, asNew in
+            #expect(asNew.strategy == .foldIn && asNew.items.count == served.items.count)
         }
-        #expect(compared == 200)
     }
 
     /// EASE by its definition, computed here in Double from the stored B: a known guest's scores are their
     /// history row times their hotel's block, and a new guest's `recent` items give the same scores.
     @Test func easeScoresAreTheHistoryTimesB() throws {
         let recommender = ServingFixture.ease
-        let model = recommender.model
-        var compared = 0
-        for user in 0..<model.userCount where !model.userItems.rowRange(user).isEmpty {
-            let result = try recommender.recommend(RecommendationRequest(user: model.userID(user), count: 10))
-            guard result.strategy == .ease else { continue }
-            let hotel = model.latestHotel(ofUser: user)
-            let block = model.items(ofHotel: hotel)
-            let weights = try #require(model.view.easeWeights(ofHotel: hotel))
-            let history = model.userItems.columnIndices(ofRow: user).map { Int($0) }.filter(block.contains)
-            func score(_ item: Int) -> Double {
-                history.reduce(0) {
-                    $0 + Double(weights[($1 - block.lowerBound) * block.count + item - block.lowerBound])
-                }
-            }
-            let free = model.view.freeItems(ofUser: user).map { Int($0) }
-            let expected = block.filter { !history.contains($0) && !free.contains($0) }.sorted { score($0) > score($1) }
-                .prefix(10)
-            let scores = result.items.map(\.score)
-            #expect(scores == scores.sorted(by: >))
-            for (served, item) in zip(result.items, expected) {
-                #expect(abs(Double(served.score) - score(item)) < 1e-4, "guest \(user)")
-                #expect(abs(Double(served.score) - score(served.index)) < 1e-4, "guest \(user)")
-            }
-            let asNewGuest = try recommender.recommend(
-                RecommendationRequest(
-                    user: nil, count: 10, hotel: model.hotelID(hotel), exclude: free.map(model.itemID),
-                    recent: history.map(model.itemID)))
-            #expect(asNewGuest.strategy == .foldIn)
-            #expect(asNewGuest.items.map(\.index) == result.items.map(\.index))
-            compared += 1
-            if compared == 200 { break }
+        try forEachGuest(servedBy: .ease, by: recommender, tolerance: 1e-4) { guest in
+            let ease = try easeScores(guest, model: recommender.model)
+            return { ease[$0 - guest.block.lowerBound] }
+        } asNewGuest: { served, asNew in
+            #expect(asNew.strategy == .foldIn)
+            #expect(asNew.items.map(\.index) == served.items.map(\.index))
         }
-        #expect(compared == 200)
     }
 
     /// implicit's ItemItemRecommender by its definition: `score(i) = Σⱼ unitsⱼ · sim(j, i)` over the neighbours in
