@@ -148,8 +148,8 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
     }
 
     /// The offset of the first byte from `start` on that a string must escape (`"`, `\\` or a C0 control), or
-    /// `value.count`. Eight bytes at a time, as bits of a word: a byte at a time cost about 20 instructions a
-    /// byte. Each test flags its lowest byte exactly (a borrow only reaches the bytes above a flagged one).
+    /// `value.count`. Eight bytes at a time, as bits of a word, as `ConciergeHTTP`'s `ByteScan` reads a request
+    /// target. Each test flags its lowest byte exactly (a borrow only reaches the bytes above a flagged one).
     private static func firstToEscape(in value: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         guard let base = value.baseAddress else { return 0 }
         let ones: UInt64 = 0x0101_0101_0101_0101

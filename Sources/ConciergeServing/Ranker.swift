@@ -185,7 +185,7 @@ public struct Ranker: Sendable {
     /// The population standard deviation of `values`, or 1 when it is zero or not finite. One pass in eight
     /// `Float` lanes over the values less the first (a shift that keeps the squares from cancelling: the first
     /// is within a few deviations of the mean), where a pass in `Double` cost 8 instructions a score.
-    static func standardDeviation(_ values: UnsafeBufferPointer<Float>) -> Float {
+    private static func standardDeviation(_ values: UnsafeBufferPointer<Float>) -> Float {
         guard let base = values.baseAddress, !values.isEmpty else { return 1 }
         let shift = SIMD8(repeating: base[0])
         var sums = SIMD8<Float>()

@@ -25,8 +25,9 @@ enum ByteScan {
     /// Whether `bytes` are all ASCII and hold nothing to percent-decode: no `%` and, when `plusIsSpace`, no `+`.
     static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> Bool {
         guard let base = bytes.baseAddress else { return true }
-        let plus = plusIsSpace ? UInt64(UInt8(ascii: "+")) &* ones : UInt64(UInt8(ascii: "%")) &* ones
         let percent = UInt64(UInt8(ascii: "%")) &* ones
+        // Without `plusIsSpace`, the second test looks for `%` again rather than branching in the loop.
+        let plus = plusIsSpace ? UInt64(UInt8(ascii: "+")) &* ones : percent
         var offset = 0
         var union: UInt64 = 0
         var escapes: UInt64 = 0
