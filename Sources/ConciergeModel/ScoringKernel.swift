@@ -34,6 +34,16 @@ public enum ScoringKernel {
             values, columns, ids, Int32(rowOffset), weights?.baseAddress, rows.count, out)
     }
 
+    /// EASE-ALS's blend: `scores[i] = scores[i] / sd(scores) + weight · others[i] / sd(others)`, each `sd` the
+    /// population standard deviation over the buffer, or 1 when it is zero or not finite.
+    public static func blend(
+        _ scores: UnsafeMutableBufferPointer<Float>, with others: UnsafeBufferPointer<Float>, weight: Float
+    ) {
+        precondition(others.count == scores.count, "one other score a score")
+        guard let out = scores.baseAddress, let other = others.baseAddress else { return }
+        concierge_blend(out, other, scores.count, weight)
+    }
+
     /// The `k` best rows of the block, best first, as `TopK.select` orders them: writes their
     /// catalogue indices (`firstRow` + row) and scores and returns how many it wrote.
     /// `scratch` needs room for one score per row; nothing is allocated.

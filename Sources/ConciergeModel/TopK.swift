@@ -25,6 +25,9 @@ public enum TopK {
         guard k > 0, let ids = indices.baseAddress, let values = bestScores.baseAddress,
             let all = scores.baseAddress
         else { return 0 }
+        // Checked once here, so that an insertion converts its index without a check of its own.
+        precondition(firstIndex >= 0 && firstIndex + scores.count <= Int(Int32.max), "indices fit in Int32")
+        let base = Int32(truncatingIfNeeded: firstIndex)
         var size = 0
         var nextExcluded = 0
         var offset = 0
@@ -46,7 +49,7 @@ public enum TopK {
             while position < stop && size < k {
                 let score = all[position]
                 if score >= floor {
-                    insert(score, index: Int32(firstIndex &+ position), ids, values, last: size)
+                    insert(score, index: base &+ Int32(truncatingIfNeeded: position), ids, values, last: size)
                     size += 1
                 }
                 position += 1
@@ -57,7 +60,7 @@ public enum TopK {
                 while position < stop {
                     let score = all[position]
                     if score > worst {
-                        insert(score, index: Int32(firstIndex &+ position), ids, values, last: k - 1)
+                        insert(score, index: base &+ Int32(truncatingIfNeeded: position), ids, values, last: k - 1)
                         worst = values[k - 1]
                     }
                     position += 1

@@ -175,46 +175,7 @@ public struct Ranker: Sendable {
     /// deviation over the block of zero counts as one. ALS's scores come computed rather than through a closure,
     /// which copied the ranker and cost about 1,500 instructions a request.
     private func blend(_ alsScores: UnsafeMutableBufferPointer<Float>, into scores: UnsafeMutableBufferPointer<Float>) {
-        let easeScale = 1 / Self.standardDeviation(UnsafeBufferPointer(scores))
-        let alsScale = blendWeight / Self.standardDeviation(UnsafeBufferPointer(alsScores))
-        for index in scores.indices {
-            scores[index] = scores[index] * easeScale + alsScores[index] * alsScale
-        }
-    }
-
-    /// The population standard deviation of `values`, or 1 when it is zero or not finite. One pass in eight
-    /// `Float` lanes over the values less the first (a shift that keeps the squares from cancelling: the first
-    /// is within a few deviations of the mean), where a pass in `Double` cost 8 instructions a score.
-    private static func standardDeviation(_ values: UnsafeBufferPointer<Float>) -> Float {
-        guard let base = values.baseAddress, !values.isEmpty else { return 1 }
-        let shift = SIMD8(repeating: base[0])
-        var sums = SIMD8<Float>()
-        var squares = SIMD8<Float>()
-        var offset = 0
-        while offset + 8 <= values.count {
-            let shifted = UnsafeRawPointer(base + offset).loadUnaligned(as: SIMD8<Float>.self) - shift
-            sums += shifted
-            squares += shifted * shifted
-            offset += 8
-        }
-        var sum = total(sums)
-        var square = total(squares)
-        while offset < values.count {
-            let shifted = base[offset] - base[0]
-            sum += shifted
-            square += shifted * shifted
-            offset += 1
-        }
-        let count = Float(values.count)
-        let deviation = max(0, square / count - (sum / count) * (sum / count)).squareRoot()
-        return deviation > 0 && deviation.isFinite ? deviation : 1
-    }
-
-    /// The lanes added in pairs: `SIMD8.sum()` is a call, not inlined.
-    @inline(__always)
-    private static func total(_ lanes: SIMD8<Float>) -> Float {
-        let quarters = lanes.lowHalf + lanes.highHalf
-        return (quarters[0] + quarters[2]) + (quarters[1] + quarters[3])
+        ScoringKernel.blend(scores, with: UnsafeBufferPointer(alsScores), weight: blendWeight)
     }
 
     private func scoreRecent(

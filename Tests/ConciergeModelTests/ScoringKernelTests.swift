@@ -61,6 +61,35 @@ import Testing
         }
     }
 
+    /// EASE-ALS's blend against a `Double` reference: every count around the eight-float step, scores far from zero
+    /// (the shift keeps their squares from cancelling), and a constant block, whose deviation of zero counts as one.
+    @Test(arguments: [1, 2, 7, 8, 9, 16, 80, 123])
+    func blendMatchesADoubleReference(count: Int) {
+        var generator = SplitMix64(seed: UInt64(3000 + count))
+        func deviation(_ values: [Float]) -> Double {
+            let mean = values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
+            let variance = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(values.count)
+            return variance > 1e-12 ? variance.squareRoot() : 1
+        }
+        let cases = [
+            (generator.floats(count), generator.floats(count)),
+            (generator.floats(count, in: 999...1001), generator.floats(count)),
+            ([Float](repeating: 0.25, count: count), generator.floats(count)),
+        ]
+        for (scores, others) in cases {
+            let weight: Float = 1.5
+            var blended = scores
+            others.withUnsafeBufferPointer { others in
+                blended.withUnsafeMutableBufferPointer { ScoringKernel.blend($0, with: others, weight: weight) }
+            }
+            let (scale, otherScale) = (1 / deviation(scores), Double(weight) / deviation(others))
+            for index in 0..<count {
+                let expected = Double(scores[index]) * scale + Double(others[index]) * otherScale
+                #expect(abs(Double(blended[index]) - expected) < 1e-3 * max(1, abs(expected)), "\(index) of \(count)")
+            }
+        }
+    }
+
     /// Each number of eight-value chunks has a loop of its own.
     @Test(arguments: [8, 16, 24, 32, 40, 48, 56, 64])
     func everyChunkCountScoresAsTheNaiveLoop(dimension: Int) {

@@ -17,4 +17,9 @@ void concierge_add_rows(
     const float *matrix, size_t columns, const int *rows, int row_offset, const float *weights, size_t row_count,
     float *out);
 
+/// EASE-ALS's blend of a block's scores: `scores[i] = scores[i] / sd(scores) + weight · others[i] / sd(others)`,
+/// each `sd` the population standard deviation of the `count` values, or 1 when it is zero or not finite. Chosen by
+/// the CPU as `concierge_score_rows` is.
+void concierge_blend(float *scores, const float *others, size_t count, float weight);
+
 #endif
