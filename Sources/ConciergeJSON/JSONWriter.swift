@@ -67,7 +67,7 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
     }
 
     /// Appends `fragment` as it stands: punctuation and keys, or JSON written earlier.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func writeRaw(_ fragment: StaticString) {
         fragment.withUTF8Buffer { writeRaw($0) }
     }
@@ -79,7 +79,7 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
     }
 
     /// Appends `fragment` as it stands.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func writeRaw(_ fragment: UnsafeBufferPointer<UInt8>) {
         guard let source = fragment.baseAddress, !fragment.isEmpty else { return }
         reserve(fragment.count)

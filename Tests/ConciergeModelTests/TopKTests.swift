@@ -87,4 +87,27 @@ import Testing
         #expect(indices.prefix(5) == [1, 3, 0, 4, 2])
         #expect(best.prefix(5) == [2, 2, 0.5, 0.5, -1])
     }
+
+    /// The keys `select` orders by: −0 and +0 tie (by index), infinities order as numbers, negative scores by
+    /// magnitude, subnormals above zero; with and without the bound, at every length around the eight-score step.
+    @Test(arguments: [1, 2, 5, 10])
+    func ordersSignedZerosInfinitiesAndSubnormalsAsNumbers(k: Int) {
+        let values: [Float] = [
+            -0.0, 0.0, .infinity, -.infinity, -1, 1, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
+            .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .nan, 0.5, -0.5,
+        ]
+        var generator = SplitMix64(seed: UInt64(k) + 500)
+        var indices: [Int32] = []
+        var best: [Float] = []
+        for count in 0...(8 * k + 20) {
+            let scores = (0..<count).map { _ in values[Int(generator.next(upperBound: UInt64(values.count)))] }
+            let found = scores.withUnsafeBufferPointer {
+                TopK.select(scores: $0, k: k, firstIndex: 3, indices: &indices, scores: &best)
+            }
+            let expected = Self.reference(scores, k: k, firstIndex: 3, excluding: [])
+            #expect(found == expected.count)
+            #expect(indices.prefix(found).map(Int.init) == expected.map(\.index), "\(scores)")
+            #expect(best.prefix(found).map(\.bitPattern) == expected.map(\.score.bitPattern))
+        }
+    }
 }

@@ -2,6 +2,7 @@
 #define CSCORINGKERNEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// `out[r] = query · rows[r * dimension ..< (r + 1) * dimension]` for each of the `row_count` rows of a
 /// row-major matrix: any dimension, no alignment needed, `out` overlapping neither input. On x86-64, CPUs with
@@ -21,5 +22,14 @@ void concierge_add_rows(
 /// each `sd` the population standard deviation of the `count` values, or 1 when it is zero or not finite. Chosen by
 /// the CPU as `concierge_score_rows` is.
 void concierge_blend(float *scores, const float *others, size_t count, float weight);
+
+/// The best `min(k, eligible)` of `count` scores, best first, as `TopK.select` defines them: writes their positions
+/// plus `first_index` into `indices` and their scores into `best` (room for `k` each) and returns how many it
+/// wrote. Higher scores first, equal scores by position, NaN never. `excluded` lists `excluded_count` indices (in
+/// `first_index` terms) to leave out, ascending; those outside the block change nothing. `keys` is scratch for
+/// `k + 1` keys. `count` and `first_index + count` must fit in an `int`.
+size_t concierge_top_k(
+    const float *scores, size_t count, size_t k, int first_index, const int *excluded, size_t excluded_count,
+    uint64_t *keys, int *indices, float *best);
 
 #endif

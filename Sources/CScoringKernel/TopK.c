@@ -1,0 +1,144 @@
+// TopK.select's loop, in C for the vector compare that tells eight scores at once which may beat the worst kept
+// (Swift's SIMD has no compare to a bit mask), for an AVX2 clone, and for keys that make an insertion's move one 64-bit
+// copy. A best-first list of (score, index) pairs in two arrays cost about 10 instructions a move and 50 an
+// insertion; a key is the score's bits made to order as an unsigned integer, then the complement of its position,
+// so one unsigned comparison orders by score and, among equal scores, puts the lower position first.
+#include "CScoringKernel.h"
+
+#include <stdint.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+static inline uint64_t key_of(float score, uint32_t position) {
+    // + 0 turns −0 into +0, which compare equal as floats and must as keys.
+    float normal = score + 0.0f;
+    uint32_t bits;
+    memcpy(&bits, &normal, sizeof bits);
+    // Negative: every bit flipped, so larger magnitudes order lower; positive: only the sign, above every negative.
+    uint32_t ordered = bits ^ ((uint32_t)((int32_t)bits >> 31) | 0x80000000u);
+    return (uint64_t)ordered << 32 | (uint32_t)~position;
+}
+
+static inline uint32_t position_of(uint64_t key) { return ~(uint32_t)key; }
+
+// Eight scores: a vector compare gives a bit per lane, which both clones turn into a mask (movmskps on AVX2).
+typedef float Scores8 __attribute__((ext_vector_type(8)));
+typedef float UnalignedScores8 __attribute__((ext_vector_type(8), aligned(4)));
+typedef _Bool Lanes8 __attribute__((ext_vector_type(8)));
+#define LOAD_SCORES(pointer) ((Scores8)(*(const UnalignedScores8 *)(pointer)))
+#define LANE_MASK(condition) ((unsigned)__builtin_bit_cast(unsigned char, __builtin_convertvector(condition, Lanes8)))
+
+#if defined(__x86_64__)
+#define CHOSEN_BY_CPU __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define CHOSEN_BY_CPU
+#endif
+
+// Puts `key` into the best-first `keys[1 ... last]`, dropping what was at `last`; `keys[0]` is a sentinel no key
+// exceeds, so the loop needs no bound check.
+static inline __attribute__((always_inline)) void insert(uint64_t *keys, size_t last, uint64_t key) {
+    size_t slot = last;
+    while (keys[slot - 1] < key) {
+        keys[slot] = keys[slot - 1];
+        slot--;
+    }
+    keys[slot] = key;
+}
+
+// With `k` kept, keeps the score at `candidate` if it is above `worst`, the score of `keys[k]`: an equal one
+// comes later, so it is not better. NaN is not above anything.
+static inline __attribute__((always_inline)) void keep_if_better(
+    const float *scores, uint32_t candidate, uint64_t *keys, size_t k, float *worst) {
+    float score = scores[candidate];
+    if (!(score > *worst)) return;
+    insert(keys, k, key_of(score, candidate));
+    *worst = scores[position_of(keys[k])];
+}
+
+// Keeps the score at `candidate` if fewer than `k` are kept and it reaches `floor`, else as `keep_if_better`.
+static inline __attribute__((always_inline)) void keep(
+    const float *scores, uint32_t candidate, uint64_t *keys, size_t k, float floor, size_t *size, float *worst) {
+    if (*size == k) return keep_if_better(scores, candidate, keys, k, worst);
+    float score = scores[candidate];
+    if (!(score >= floor)) return;
+    insert(keys, ++*size, key_of(score, candidate));
+    if (*size == k) *worst = scores[position_of(keys[k])];
+}
+
+// A score that at least `k` scores reach: the smallest of the maxima of the first eight scores of `k` stretches
+// (each maximum is a score, and they are `k` different ones), NaN taking no part. While the first `k` are kept,
+// the scores under it are passed over rather than inserted and pushed out again. −∞ when a stretch is shorter
+// than eight or a group is all NaN.
+static inline __attribute__((always_inline)) float lower_bound(const float *scores, size_t count, size_t k) {
+    size_t stretch = count / k;
+    if (stretch < 8) return -__builtin_inff();
+    float floor = __builtin_inff();
+    for (size_t group = 0; group < k; group++) {
+        const float *eight = scores + group * stretch;
+#if defined(__SSE2__)
+        // maxps gives its second operand when either is NaN, so a NaN lane keeps −∞; the generic maximum spends
+        // three instructions a step on NaN.
+        __m128 lanes =
+            _mm_max_ps(_mm_loadu_ps(eight + 4), _mm_max_ps(_mm_loadu_ps(eight), _mm_set1_ps(-__builtin_inff())));
+        lanes = _mm_max_ps(lanes, _mm_shuffle_ps(lanes, lanes, _MM_SHUFFLE(1, 0, 3, 2)));
+        lanes = _mm_max_ps(lanes, _mm_shuffle_ps(lanes, lanes, _MM_SHUFFLE(2, 3, 0, 1)));
+        float largest = _mm_cvtss_f32(lanes);
+#else
+        float largest = -__builtin_inff();
+        for (size_t lane = 0; lane < 8; lane++) largest = eight[lane] > largest ? eight[lane] : largest;
+#endif
+        floor = largest < floor ? largest : floor;
+    }
+    return floor;
+}
+
+CHOSEN_BY_CPU
+size_t concierge_top_k(
+    const float *scores, size_t count, size_t k, int first_index, const int *excluded, size_t excluded_count,
+    uint64_t *keys, int *indices, float *best) {
+    if (k == 0) return 0;
+    keys[0] = UINT64_MAX;
+    size_t size = 0;
+    float floor = excluded_count == 0 ? lower_bound(scores, count, k) : -__builtin_inff();
+    float worst = 0;
+    size_t next_excluded = 0;
+    size_t start = 0;
+    while (start < count) {
+        // The stretch up to the next excluded position is scanned without looking at the list.
+        size_t stop = count;
+        for (; next_excluded < excluded_count; next_excluded++) {
+            long excluded_position = (long)excluded[next_excluded] - first_index;
+            if (excluded_position >= (long)start) {
+                stop = excluded_position < (long)count ? (size_t)excluded_position : count;
+                break;
+            }
+        }
+        size_t position = start;
+        // Filling: a score passes at the floor. The chunk that fills the list goes on by the rule for a full one.
+        for (; position + 8 <= stop && size < k; position += 8) {
+            unsigned passing = LANE_MASK(LOAD_SCORES(scores + position) >= floor);
+            for (; passing; passing &= passing - 1) {
+                uint32_t candidate = (uint32_t)position + (uint32_t)__builtin_ctz(passing);
+                keep(scores, candidate, keys, k, floor, &size, &worst);
+            }
+        }
+        // Full: a NaN, or a score not above the worst kept, fails the compare, and most of a block stops there.
+        for (; position + 8 <= stop; position += 8) {
+            unsigned passing = LANE_MASK(LOAD_SCORES(scores + position) > worst);
+            for (; passing; passing &= passing - 1) {
+                // Checked again: the worst kept may have risen since the compare.
+                keep_if_better(scores, (uint32_t)position + (uint32_t)__builtin_ctz(passing), keys, k, &worst);
+            }
+        }
+        for (; position < stop; position++) keep(scores, (uint32_t)position, keys, k, floor, &size, &worst);
+        start = stop + 1;
+    }
+    for (size_t rank = 0; rank < size; rank++) {
+        uint32_t position = position_of(keys[rank + 1]);
+        indices[rank] = first_index + (int)position;
+        best[rank] = scores[position];
+    }
+    return size;
+}
