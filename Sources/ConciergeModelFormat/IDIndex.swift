@@ -57,6 +57,7 @@ struct IDIndex: Sendable {
         }
     }
 
+    @inline(__always)
     private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }
         // Ids under eight bytes (guests' and items' usually are) compared as words: `memcmp` is a call.
@@ -66,6 +67,7 @@ struct IDIndex: Sendable {
 
     /// The bytes from `offset` on, fewer than eight, as the low bytes of a word (little-endian), the rest zero:
     /// a load of four, two and one as the count needs, where a loop took a shift and a branch per byte.
+    @inline(__always)
     private static func tail(_ bytes: UnsafeRawBufferPointer, from offset: Int) -> UInt64 {
         let count = bytes.count - offset
         guard count > 0, let base = bytes.baseAddress else { return 0 }
@@ -89,6 +91,7 @@ struct IDIndex: Sendable {
     }
 
     /// Eight bytes at a time, each step multiplied and folded, then MurmurHash3's finaliser.
+    @inline(__always)
     private static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
         var state = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
         var offset = 0

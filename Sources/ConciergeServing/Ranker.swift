@@ -20,7 +20,7 @@ public import ConciergeModelFormat
 ///
 /// A guest's seen items are their history and what they got free; a guest without a history has seen their
 /// `recent` items and what they got free.
-public struct Ranker: Sendable {
+public final class Ranker: Sendable {
     public let view: ModelView
     /// Present for ALS views.
     private let foldIn: ALSFoldIn?
