@@ -3,8 +3,9 @@ public import ConciergeModel
 /// What scoring reads of a model, by index: its hotel blocks, factors, neighbours and popularity, and each
 /// guest's hotel and history. A served version (`LoadedModel.view`, over the mapped files) and a model being
 /// evaluated while it trains (`ModelView(artifacts)`, over copies in memory) are the same type, so the one
-/// ranking code answers both.
-public struct ModelView: Sendable {
+/// ranking code answers both. A class: as a struct of some 550 bytes it was copied to the stack for each call of
+/// one of its methods from another module, about 110 instructions a call.
+public final class ModelView: Sendable {
     public let kind: ModelKind
     /// What the model was fitted with; fold-in reads ALS's regularization, alpha and confidence from it.
     public let hyperParameters: [String: HyperParameter]
@@ -24,6 +25,26 @@ public struct ModelView: Sendable {
     /// EASE's blocks (`.ease` only), and where each hotel's starts in them.
     let easeWeights: VectorView<Float>?
     let easeBlockOffsets: [Int]
+
+    init(
+        kind: ModelKind, hyperParameters: [String: HyperParameter], userFactors: DenseMatrixView?,
+        itemFactors: DenseMatrixView?, userItems: SparseMatrixView, userFreeItems: SparseMatrixView?,
+        itemNeighbours: SparseMatrixView, popularity: SparseMatrixView, hotelItemOffsets: VectorView<Int64>,
+        userHotels: VectorView<Int32>, easeWeights: VectorView<Float>?, easeBlockOffsets: [Int]
+    ) {
+        self.kind = kind
+        self.hyperParameters = hyperParameters
+        self.userFactors = userFactors
+        self.itemFactors = itemFactors
+        self.userItems = userItems
+        self.userFreeItems = userFreeItems
+        self.itemNeighbours = itemNeighbours
+        self.popularity = popularity
+        self.hotelItemOffsets = hotelItemOffsets
+        self.userHotels = userHotels
+        self.easeWeights = easeWeights
+        self.easeBlockOffsets = easeBlockOffsets
+    }
 
     public var userCount: Int { userHotels.elements.count }
     public var itemCount: Int { userItems.columns }
@@ -75,7 +96,7 @@ public struct ModelView: Sendable {
 
 extension ModelView {
     /// A model in memory, copied: what training evaluates. The arguments mean what `ModelArtifacts`' do.
-    public init(
+    public convenience init(
         kind: ModelKind, hyperParameters: [String: HyperParameter], hotelItemRanges: [Range<Int>], userHotel: [Int],
         userFactors: DenseMatrix?, itemFactors: DenseMatrix?, userItems: SparseMatrix, userFreeItems: SparseMatrix?,
         itemNeighbours: SparseMatrix, popularity: SparseMatrix, easeWeights: [Float]? = nil
@@ -94,7 +115,7 @@ extension ModelView {
             easeBlockOffsets: Self.easeBlockOffsets(hotelItemOffsets: hotelItemOffsets.elements))
     }
 
-    public init(_ artifacts: ModelArtifacts) {
+    public convenience init(_ artifacts: ModelArtifacts) {
         self.init(
             kind: artifacts.kind, hyperParameters: artifacts.hyperParameters,
             hotelItemRanges: artifacts.hotelItemRanges, userHotel: artifacts.userHotel,
