@@ -76,11 +76,14 @@ enum RecommendationQuery {
         }
         let count = requestedCount ?? 10
         var includesSeen = false
-        if let seen { includesSeen = try includeSeen(seen) }
+        if let seen = consume seen { includesSeen = try includeSeen(seen) }
         try checkCount(count)
+        let named = consume user
+        let at = consume hotel
         return RecommendationRequest(
-            user: user.flatMap { $0.isEmpty ? nil : $0 }, count: count, hotel: hotel.flatMap { $0.isEmpty ? nil : $0 },
-            exclude: exclude, recent: recent, includeSeen: includesSeen, departments: departments)
+            user: named.flatMap { $0.isEmpty ? nil : $0 }, count: count, hotel: at.flatMap { $0.isEmpty ? nil : $0 },
+            exclude: consume exclude, recent: consume recent, includeSeen: includesSeen,
+            departments: consume departments)
     }
 
     static func fromJSON(_ body: [UInt8]) throws(HTTPError) -> RecommendationRequest {
