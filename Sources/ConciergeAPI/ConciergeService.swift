@@ -88,8 +88,7 @@ package final class ConciergeService: Sendable {
                         json.writeRaw(#","user":"#)
                         json.writeString(user)
                         service.hotelMembers.write(ranked.hotel, to: &json)
-                        Self.strategyMembers.write(
-                            RecommendationStrategy.allCases.firstIndex(of: ranked.strategy)!, to: &json)
+                        Self.strategyMembers.write(ranked.strategy.position, to: &json)
                         json.writeRaw(#","items":"#)
                         service.itemFragments.writeList(count: ranked.items.count, to: &json) {
                             (Int(ranked.items[$0]), ranked.scores[$0])

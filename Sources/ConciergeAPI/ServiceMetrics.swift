@@ -69,7 +69,7 @@ final class ServiceMetrics: Sendable {
     func recordRecommendation(
         strategy: RecommendationStrategy, hotel: Int, items: Int, started: ContinuousClock.Instant?
     ) {
-        let slot = recommendations[hotel * strategies.count + strategies.firstIndex(of: strategy)!]
+        let slot = recommendations[hotel * strategies.count + strategy.position]
         let counter =
             slot.load()
             ?? slot.storeIfNil(

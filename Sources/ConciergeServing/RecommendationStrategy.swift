@@ -15,3 +15,18 @@ public enum RecommendationStrategy: String, Sendable, Equatable, CaseIterable {
     /// The hotel's most ordered items: the version's kind, or nothing personal to go on.
     case popular
 }
+
+extension RecommendationStrategy {
+    /// The strategy's place in `allCases`, without a search: what is kept per strategy (an answer's text, a
+    /// metric) is kept in that order.
+    public var position: Int {
+        switch self {
+        case .als: 0
+        case .itemItem: 1
+        case .ease: 2
+        case .easeALS: 3
+        case .foldIn: 4
+        case .popular: 5
+        }
+    }
+}

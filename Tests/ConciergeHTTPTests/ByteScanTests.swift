@@ -43,4 +43,18 @@ struct ByteScanTests {
             }
         }
     }
+
+    @Test func firstFindsTheByteWhereAByteScanDoes() {
+        forEachText(of: UInt8(ascii: "a")) { text, position, byte in
+            for start in [0, min(1, text.count), min(3, text.count)] {
+                for end in Set([start, (start + text.count) / 2, text.count]) {
+                    for wanted in [UInt8(ascii: "&"), UInt8(ascii: "="), byte] {
+                        let expected = text[start..<end].firstIndex(of: wanted) ?? end
+                        let found = text.withUnsafeBufferPointer { ByteScan.first(wanted, in: $0, from: start, to: end) }
+                        #expect(found == expected, "length \(text.count), byte \(byte) at \(position), \(start)..<\(end)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -99,7 +99,10 @@ struct QueryItemsTests {
 
     @Test(
         "forEachPair lends the same pairs as the items, plain or decoded",
-        arguments: ["user=42&k=10", "a+b=c+d&x=%31%30", "&&flag&=v&e=", "raw=café&n=-3", "", "t=1&t=2"])
+        arguments: [
+            "user=42&k=10", "a+b=c+d&x=%31%30", "&&flag&=v&e=", "raw=café&n=-3", "", "t=1&t=2",
+            "user=303163&k=10&hotel=H001&exclude=a,b,c", "a_name_of_more_than_eight=value=with=equals&&x&",
+        ])
     func lentPairs(query: String) throws {
         let items = try QueryItems(parsing: query.utf8).items
         let pairs = try lent(query)

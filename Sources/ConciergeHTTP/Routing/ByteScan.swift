@@ -22,6 +22,21 @@ enum ByteScan {
         return offset
     }
 
+    /// The offset of the first `byte` in `bytes[start..<end]`, or `end` if there is none.
+    static func first(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        guard let base = bytes.baseAddress else { return end }
+        let pattern = UInt64(byte) &* ones
+        var offset = start
+        while offset + 8 <= end {
+            let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
+            let flags = hasZeroByte(word ^ pattern)
+            if flags != 0 { return offset + UInt64(littleEndian: flags).trailingZeroBitCount / 8 }
+            offset += 8
+        }
+        while offset < end, bytes[offset] != byte { offset += 1 }
+        return offset
+    }
+
     /// Whether `bytes` are all ASCII and hold nothing to percent-decode: no `%` and, when `plusIsSpace`, no `+`.
     static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> Bool {
         guard let base = bytes.baseAddress else { return true }
