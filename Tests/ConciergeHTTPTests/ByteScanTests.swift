@@ -50,8 +50,11 @@ struct ByteScanTests {
                 for end in Set([start, (start + text.count) / 2, text.count]) {
                     for wanted in [UInt8(ascii: "&"), UInt8(ascii: "="), byte] {
                         let expected = text[start..<end].firstIndex(of: wanted) ?? end
-                        let found = text.withUnsafeBufferPointer { ByteScan.first(wanted, in: $0, from: start, to: end) }
-                        #expect(found == expected, "length \(text.count), byte \(byte) at \(position), \(start)..<\(end)")
+                        let found = text.withUnsafeBufferPointer {
+                            ByteScan.first(wanted, in: $0, from: start, to: end)
+                        }
+                        #expect(
+                            found == expected, "length \(text.count), byte \(byte) at \(position), \(start)..<\(end)")
                     }
                 }
             }
