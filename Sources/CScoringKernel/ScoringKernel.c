@@ -120,43 +120,50 @@ void concierge_add_rows(
 // The eight lanes summed, halves first: a macro for the reason LOAD8 is one.
 #define SUM8(lanes) sum_lanes(LOW(lanes) + HIGH(lanes))
 
-// The population standard deviation of `values`, or 1 when it is zero or not finite: one pass over the values less
-// the first (a shift that keeps the squares from cancelling, since the first is within a few deviations of the
-// mean), in eight float lanes.
-static inline __attribute__((always_inline)) float deviation(const float *values, size_t count) {
-    if (count == 0) return 1;
-    float shift = values[0];
-    Float8 shifts = {shift, shift, shift, shift, shift, shift, shift, shift};
-    Float8 sums = {0}, squares = {0};
-    size_t i = 0;
-    for (; i + 8 <= count; i += 8) {
-        Float8 shifted = LOAD8(values + i) - shifts;
-        sums += shifted;
-        squares += shifted * shifted;
-    }
-    float sum = SUM8(sums), square = SUM8(squares);
-    for (; i < count; i++) {
-        float shifted = values[i] - shift;
-        sum += shifted;
-        square += shifted * shifted;
-    }
+// A population standard deviation from the sums of `count` values less a shift and of their squares, or 1 when it
+// is zero or not finite.
+static inline float deviation_of(float sum, float square, size_t count) {
     float mean = sum / (float)count;
     float variance = square / (float)count - mean * mean;
     float result = variance > 0 ? __builtin_sqrtf(variance) : 0;
     return result > 0 && result < __builtin_inff() ? result : 1;
 }
 
-// EASE-ALS's blend. Both deviations and the blend in one C call: in Swift they cost about three instructions a
-// score more, as SIMD8 ran in two SSE halves and the three loops could not share a pass.
+// EASE-ALS's blend. Both deviations come from one pass over both score arrays, each less its first score (a shift
+// that keeps the squares from cancelling, since the first is within a few deviations of the mean), in eight float
+// lanes; then the blend is a second pass. In Swift the two deviations and the blend were three passes in SSE
+// halves, about three instructions a score more.
 CHOSEN_BY_CPU
 void concierge_blend(float *scores, const float *others, size_t count, float weight) {
-    float scale = 1 / deviation(scores, count);
-    float other_scale = weight / deviation(others, count);
+    if (count == 0) return;
+    float shift = scores[0], other_shift = others[0];
+    Float8 shifts = {shift, shift, shift, shift, shift, shift, shift, shift};
+    Float8 other_shifts = {other_shift, other_shift, other_shift, other_shift,
+                           other_shift, other_shift, other_shift, other_shift};
+    Float8 sums = {0}, squares = {0}, other_sums = {0}, other_squares = {0};
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        Float8 shifted = LOAD8(scores + i) - shifts;
+        Float8 other_shifted = LOAD8(others + i) - other_shifts;
+        sums += shifted;
+        squares += shifted * shifted;
+        other_sums += other_shifted;
+        other_squares += other_shifted * other_shifted;
+    }
+    float sum = SUM8(sums), square = SUM8(squares), other_sum = SUM8(other_sums), other_square = SUM8(other_squares);
+    for (; i < count; i++) {
+        float shifted = scores[i] - shift, other_shifted = others[i] - other_shift;
+        sum += shifted;
+        square += shifted * shifted;
+        other_sum += other_shifted;
+        other_square += other_shifted * other_shifted;
+    }
+    float scale = 1 / deviation_of(sum, square, count);
+    float other_scale = weight / deviation_of(other_sum, other_square, count);
     Float8 scales = {scale, scale, scale, scale, scale, scale, scale, scale};
     Float8 other_scales = {other_scale, other_scale, other_scale, other_scale,
                            other_scale, other_scale, other_scale, other_scale};
-    size_t i = 0;
-    for (; i + 8 <= count; i += 8) {
+    for (i = 0; i + 8 <= count; i += 8) {
         *(UnalignedFloat8 *)(scores + i) = LOAD8(scores + i) * scales + LOAD8(others + i) * other_scales;
     }
     for (; i < count; i++) scores[i] = scores[i] * scale + others[i] * other_scale;

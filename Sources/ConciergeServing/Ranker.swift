@@ -77,6 +77,7 @@ public final class Ranker: Sendable {
     }
 
     /// Whether `user` has a history to score from (else their `recent` items stand in for one).
+    @inline(__always)
     func hasHistory(_ user: Int) -> Bool { !view.userItems.rowRange(user).isEmpty }
 
     /// Ranks `hotel`'s items for `user` (nil: a guest the view does not know) and writes the best, best first,
