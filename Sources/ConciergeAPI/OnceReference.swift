@@ -7,6 +7,13 @@ final class OnceReference<Object: AnyObject & Sendable>: Sendable {
 
     func load() -> Object? { stored.load(ordering: .acquiring)?.takeUnretainedValue() }
 
+    /// Calls `body` with the stored object, storing `make()` first if there is none. The object is lent without a
+    /// retain: it lives as long as this reference does.
+    func withObject<Result>(orStoring make: () -> Object, _ body: (Object) -> Result) -> Result {
+        if let object = stored.load(ordering: .acquiring) { return object._withUnsafeGuaranteedRef(body) }
+        return body(storeIfNil(make()))
+    }
+
     /// Stores `object` unless one is stored already, and returns the one stored.
     @discardableResult
     func storeIfNil(_ object: Object) -> Object {

@@ -70,14 +70,13 @@ final class ServiceMetrics: Sendable {
         strategy: RecommendationStrategy, hotel: Int, items: Int, started: ContinuousClock.Instant?
     ) {
         let slot = recommendations[hotel * strategies.count + strategy.position]
-        let counter =
-            slot.load()
-            ?? slot.storeIfNil(
-                registry.makeCounter(
-                    descriptor: recommendationsName,
-                    labels: [("strategy", strategy.rawValue), ("hotel", hotels[hotel])]))
-        counter.increment()
+        slot.withObject(orStoring: { recommendationCounter(strategy: strategy, hotel: hotel) }) { $0.increment() }
         itemsReturned.increment(by: Int64(items))
         if strategy == .foldIn, let started { foldIn.record(ContinuousClock.now - started) }
+    }
+
+    private func recommendationCounter(strategy: RecommendationStrategy, hotel: Int) -> Counter {
+        registry.makeCounter(
+            descriptor: recommendationsName, labels: [("strategy", strategy.rawValue), ("hotel", hotels[hotel])])
     }
 }

@@ -123,6 +123,10 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
     }
 
     public mutating func writeString(_ value: String) {
+        // A native or small string lends its bytes where it is; `withUTF8` needs a copy of the string, which costs a
+        // retain and a release.
+        let lent: Void? = value.utf8.withContiguousStorageIfAvailable { writeString(utf8: $0) }
+        guard lent == nil else { return }
         var value = value
         value.withUTF8 { writeString(utf8: $0) }
     }

@@ -60,7 +60,8 @@ public final class Recommender: Sendable {
     ) throws(RecommendationError) {
         let count = request.count
         guard RecommendationRequest.countRange.contains(count) else { throw .countOutOfRange(count) }
-        let user = request.user.flatMap(model.userIndex(for:))
+        // Not `request.user.flatMap(model.userIndex(for:))`: the method as a closure retains the model and the id.
+        let user: Int? = if let id = request.user { model.userIndex(for: id) } else { nil }
         let hotel = try hotel(of: request, user: user)
         // The closures capture the lists they need rather than the request, which they would copy.
         let recent = request.recent
