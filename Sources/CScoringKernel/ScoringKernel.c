@@ -5,16 +5,12 @@
 // ifunc). At 64 factors the AVX2 clone spends eight fused multiply-adds (memory operands) and a quarter of a
 // reduction on a row, about 16 instructions; the baseline one (SSE2) runs out of xmm registers and spends 64.
 #include "CScoringKernel.h"
+#include "ChosenByCPU.h"
 
 typedef float Float4 __attribute__((vector_size(16)));
 typedef float Float8 __attribute__((vector_size(32)));
 typedef float UnalignedFloat8 __attribute__((vector_size(32), aligned(4), may_alias));
 
-#if defined(__x86_64__)
-#define CHOSEN_BY_CPU __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define CHOSEN_BY_CPU
-#endif
 
 // Macros rather than functions: clang refuses a 32-byte vector argument or result in the baseline clone, even
 // inlined.

@@ -4,6 +4,7 @@
 // insertion; a key is the score's bits made to order as an unsigned integer, then the complement of its position,
 // so one unsigned comparison orders by score and, among equal scores, puts the lower position first.
 #include "CScoringKernel.h"
+#include "ChosenByCPU.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -29,12 +30,6 @@ typedef float UnalignedScores8 __attribute__((ext_vector_type(8), aligned(4)));
 typedef _Bool Lanes8 __attribute__((ext_vector_type(8)));
 #define LOAD_SCORES(pointer) ((Scores8)(*(const UnalignedScores8 *)(pointer)))
 #define LANE_MASK(condition) ((unsigned)__builtin_bit_cast(unsigned char, __builtin_convertvector(condition, Lanes8)))
-
-#if defined(__x86_64__)
-#define CHOSEN_BY_CPU __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define CHOSEN_BY_CPU
-#endif
 
 // Puts `key` into the best-first `keys[1 ... last]`, dropping what was at `last`; `keys[0]` is a sentinel no key
 // exceeds, so the loop needs no bound check.

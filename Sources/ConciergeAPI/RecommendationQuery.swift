@@ -78,10 +78,11 @@ enum RecommendationQuery {
         var includesSeen = false
         if let seen = consume seen { includesSeen = try includeSeen(seen) }
         try checkCount(count)
-        let named = consume user
-        let at = consume hotel
+        let guest = consume user
+        let hotelID = consume hotel
         return RecommendationRequest(
-            user: named.flatMap { $0.isEmpty ? nil : $0 }, count: count, hotel: at.flatMap { $0.isEmpty ? nil : $0 },
+            user: guest.flatMap { $0.isEmpty ? nil : $0 }, count: count,
+            hotel: hotelID.flatMap { $0.isEmpty ? nil : $0 },
             exclude: consume exclude, recent: consume recent, includeSeen: includesSeen,
             departments: consume departments)
     }

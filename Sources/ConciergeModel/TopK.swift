@@ -3,7 +3,7 @@ import CScoringKernel
 /// Selects the `k` best (index, score) pairs of a score buffer in one pass and no allocation, by the C loop
 /// `concierge_top_k`: the best seen so far are kept sorted, best first, as one 64-bit key each.
 ///
-/// Once `k` are kept, four scores at a time are compared with the worst kept, and most scores of a large block
+/// Once `k` are kept, eight scores at a time are compared with the worst kept, and most scores of a large block
 /// stop there; one that passes is inserted by shifting the worse ones down, O(k). (Scores that rise with the index
 /// make every insertion shift all `k`; scores are dot products and sums, in no such order.) Without an exclusion
 /// list, the first `k` are kept only from a bound that at least `k` scores reach (the smallest of the maxima of `k`
