@@ -79,38 +79,66 @@ void concierge_score_rows(const float *query, const float *rows, size_t row_coun
     }
 }
 
-// EASE's scores of a history: four rows of B at a time are added into each chunk of the output, so the output is
-// loaded and stored once per four rows rather than once per row, and the AVX2 clone adds eight floats with one
-// fused multiply-add a row.
-CHOSEN_BY_CPU
-void concierge_add_rows(
-    const float *matrix, size_t columns, const int *rows, int row_offset, const float *weights, size_t row_count,
+// Rows `r` to `r + 3` of a history, weighted, added into `out`, or stored there when `fresh`.
+static inline __attribute__((always_inline)) void sum_four_rows(
+    const float *matrix, size_t columns, const int *rows, int row_offset, const float *weights, size_t r, int fresh,
     float *out) {
     size_t vectorized = columns & ~(size_t)7;
-    size_t r = 0;
-    for (; r + 4 <= row_count; r += 4) {
-        const float *r0 = matrix + (size_t)(rows[r] - row_offset) * columns;
-        const float *r1 = matrix + (size_t)(rows[r + 1] - row_offset) * columns;
-        const float *r2 = matrix + (size_t)(rows[r + 2] - row_offset) * columns;
-        const float *r3 = matrix + (size_t)(rows[r + 3] - row_offset) * columns;
-        float w0 = weights ? weights[r] : 1, w1 = weights ? weights[r + 1] : 1;
-        float w2 = weights ? weights[r + 2] : 1, w3 = weights ? weights[r + 3] : 1;
-        for (size_t i = 0; i < vectorized; i += 8) {
-            Float8 sum = LOAD8(out + i);
-            sum += w0 * LOAD8(r0 + i);
-            sum += w1 * LOAD8(r1 + i);
-            sum += w2 * LOAD8(r2 + i);
-            sum += w3 * LOAD8(r3 + i);
-            *(UnalignedFloat8 *)(out + i) = sum;
-        }
-        for (size_t i = vectorized; i < columns; i++) out[i] += w0 * r0[i] + w1 * r1[i] + w2 * r2[i] + w3 * r3[i];
+    const float *r0 = matrix + (size_t)(rows[r] - row_offset) * columns;
+    const float *r1 = matrix + (size_t)(rows[r + 1] - row_offset) * columns;
+    const float *r2 = matrix + (size_t)(rows[r + 2] - row_offset) * columns;
+    const float *r3 = matrix + (size_t)(rows[r + 3] - row_offset) * columns;
+    float w0 = weights ? weights[r] : 1, w1 = weights ? weights[r + 1] : 1;
+    float w2 = weights ? weights[r + 2] : 1, w3 = weights ? weights[r + 3] : 1;
+    for (size_t i = 0; i < vectorized; i += 8) {
+        Float8 sum = w0 * LOAD8(r0 + i);
+        if (!fresh) sum += LOAD8(out + i);
+        sum += w1 * LOAD8(r1 + i);
+        sum += w2 * LOAD8(r2 + i);
+        sum += w3 * LOAD8(r3 + i);
+        *(UnalignedFloat8 *)(out + i) = sum;
     }
-    for (; r < row_count; r++) {
-        const float *row = matrix + (size_t)(rows[r] - row_offset) * columns;
-        float weight = weights ? weights[r] : 1;
-        for (size_t i = 0; i < vectorized; i += 8) *(UnalignedFloat8 *)(out + i) = LOAD8(out + i) + weight * LOAD8(row + i);
-        for (size_t i = vectorized; i < columns; i++) out[i] += weight * row[i];
+    for (size_t i = vectorized; i < columns; i++) {
+        out[i] = (fresh ? 0 : out[i]) + w0 * r0[i] + w1 * r1[i] + w2 * r2[i] + w3 * r3[i];
     }
+}
+
+// Row `r` of a history, weighted, added into `out`, or stored there when `fresh`.
+static inline __attribute__((always_inline)) void sum_one_row(
+    const float *matrix, size_t columns, const int *rows, int row_offset, const float *weights, size_t r, int fresh,
+    float *out) {
+    size_t vectorized = columns & ~(size_t)7;
+    const float *row = matrix + (size_t)(rows[r] - row_offset) * columns;
+    float weight = weights ? weights[r] : 1;
+    for (size_t i = 0; i < vectorized; i += 8) {
+        Float8 sum = weight * LOAD8(row + i);
+        if (!fresh) sum += LOAD8(out + i);
+        *(UnalignedFloat8 *)(out + i) = sum;
+    }
+    for (size_t i = vectorized; i < columns; i++) out[i] = (fresh ? 0 : out[i]) + weight * row[i];
+}
+
+// EASE's scores of a history: four rows of B at a time are added into each chunk of the output, so the output is
+// loaded and stored once per four rows rather than once per row, and the AVX2 clone adds eight floats with one
+// fused multiply-add a row. The first rows are stored rather than added, so the output needs no zeroing first.
+CHOSEN_BY_CPU
+void concierge_sum_rows(
+    const float *matrix, size_t columns, const int *rows, int row_offset, const float *weights, size_t row_count,
+    float *out) {
+    if (row_count == 0) {
+        for (size_t i = 0; i < columns; i++) out[i] = 0;
+        return;
+    }
+    size_t r;
+    if (row_count >= 4) {
+        sum_four_rows(matrix, columns, rows, row_offset, weights, 0, 1, out);
+        r = 4;
+    } else {
+        sum_one_row(matrix, columns, rows, row_offset, weights, 0, 1, out);
+        r = 1;
+    }
+    for (; r + 4 <= row_count; r += 4) sum_four_rows(matrix, columns, rows, row_offset, weights, r, 0, out);
+    for (; r < row_count; r++) sum_one_row(matrix, columns, rows, row_offset, weights, r, 0, out);
 }
 
 // The eight lanes summed, halves first: a macro for the reason LOAD8 is one.
@@ -163,4 +191,96 @@ void concierge_blend(float *scores, const float *others, size_t count, float wei
         *(UnalignedFloat8 *)(scores + i) = LOAD8(scores + i) * scales + LOAD8(others + i) * other_scales;
     }
     for (; i < count; i++) scores[i] = scores[i] * scale + others[i] * other_scale;
+}
+
+// Writes the lanes of the panel whose first item is `start` that fall in `first ..< end`: a block's end panels
+// hold items of the neighbouring blocks. Out of line, so that the loop does not prepare its bounds.
+static __attribute__((noinline, cold)) void put_lanes(
+    const float *lanes, size_t start, size_t first, size_t end, float *out) {
+    size_t from = start < first ? first : start, to = start + 8 < end ? start + 8 : end;
+    for (size_t item = from; item < to; item++) out[item - first] = lanes[item - start];
+}
+
+// A panel only partly in the block, scored alone and written lane by lane.
+#define SCORE_PARTIAL_PANEL(panel)                                                                            \
+    do {                                                                                                      \
+        const float *p_ = panels + (panel) * stride;                                                          \
+        Float8 sum_ = {0};                                                                                    \
+        for (size_t factor = 0; factor < dimension; factor++) sum_ += query[factor] * LOAD8(p_ + 8 * factor); \
+        float lanes_[8];                                                                                      \
+        *(UnalignedFloat8 *)lanes_ = sum_;                                                                    \
+        put_lanes(lanes_, 8 * (panel), first, end, out);                                                      \
+    } while (0)
+
+// The default case of `concierge_score_panels` has no constant dimension to unroll by, and keeps its loops rolled.
+#pragma clang diagnostic ignored "-Wpass-failed"
+
+// `concierge_score_panels` for a constant `dimension` where the caller has one, so that the loop over the factors
+// unrolls. The panels wholly inside the block go four at a time, sharing each factor's broadcast (five
+// instructions for 32 items' multiply-adds), then two and one, and are stored whole; a partial panel at either end
+// goes alone.
+static inline __attribute__((always_inline)) void score_panels(
+    size_t dimension, const float *restrict query, const float *restrict panels, size_t first, size_t count,
+    float *restrict out) {
+    size_t end = first + count, stride = 8 * dimension;
+    size_t whole = (first + 7) / 8, end_whole = end / 8;
+    if (whole > end_whole) {
+        SCORE_PARTIAL_PANEL(first / 8);
+        return;
+    }
+    if (first % 8 != 0) SCORE_PARTIAL_PANEL(first / 8);
+    size_t panel = whole;
+    for (; panel + 4 <= end_whole; panel += 4) {
+        const float *p0 = panels + panel * stride, *p1 = p0 + stride, *p2 = p1 + stride, *p3 = p2 + stride;
+        Float8 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+#pragma clang loop unroll(full)
+        for (size_t factor = 0; factor < dimension; factor++) {
+            float q = query[factor];
+            s0 += q * LOAD8(p0 + 8 * factor);
+            s1 += q * LOAD8(p1 + 8 * factor);
+            s2 += q * LOAD8(p2 + 8 * factor);
+            s3 += q * LOAD8(p3 + 8 * factor);
+        }
+        float *o = out + (8 * panel - first);
+        *(UnalignedFloat8 *)o = s0;
+        *(UnalignedFloat8 *)(o + 8) = s1;
+        *(UnalignedFloat8 *)(o + 16) = s2;
+        *(UnalignedFloat8 *)(o + 24) = s3;
+    }
+    if (panel + 2 <= end_whole) {
+        const float *p0 = panels + panel * stride, *p1 = p0 + stride;
+        Float8 s0 = {0}, s1 = {0};
+#pragma clang loop unroll(full)
+        for (size_t factor = 0; factor < dimension; factor++) {
+            float q = query[factor];
+            s0 += q * LOAD8(p0 + 8 * factor);
+            s1 += q * LOAD8(p1 + 8 * factor);
+        }
+        float *o = out + (8 * panel - first);
+        *(UnalignedFloat8 *)o = s0;
+        *(UnalignedFloat8 *)(o + 8) = s1;
+        panel += 2;
+    }
+    if (panel < end_whole) {
+        const float *p = panels + panel * stride;
+        Float8 sum = {0};
+#pragma clang loop unroll(full)
+        for (size_t factor = 0; factor < dimension; factor++) sum += query[factor] * LOAD8(p + 8 * factor);
+        *(UnalignedFloat8 *)(out + (8 * panel - first)) = sum;
+    }
+    if (end % 8 != 0) SCORE_PARTIAL_PANEL(end_whole);
+}
+
+CHOSEN_BY_CPU
+void concierge_score_panels(
+    const float *query, const float *panels, size_t dimension, size_t first, size_t count, float *out) {
+    switch (dimension) {
+    case 8: score_panels(8, query, panels, first, count, out); break;
+    case 16: score_panels(16, query, panels, first, count, out); break;
+    case 24: score_panels(24, query, panels, first, count, out); break;
+    case 32: score_panels(32, query, panels, first, count, out); break;
+    case 48: score_panels(48, query, panels, first, count, out); break;
+    case 64: score_panels(64, query, panels, first, count, out); break;
+    default: score_panels(dimension, query, panels, first, count, out); break;
+    }
 }

@@ -18,9 +18,10 @@ public enum ScoringKernel {
         concierge_score_rows(q, matrix, rowCount, dimension, out)
     }
 
-    /// `output += Σ weights[r] · matrix row (rows[r] − rowOffset)` over the named rows (each weight 1 when
-    /// `weights` is nil): a guest's history times EASE's B, with `columns` (the block's items) scores in `output`.
-    public static func addRows(
+    /// `output = Σ weights[r] · matrix row (rows[r] − rowOffset)` over the named rows (each weight 1 when
+    /// `weights` is nil; zeros when no row is named): a guest's history times EASE's B, with `columns` (the block's
+    /// items) scores in `output`.
+    public static func sumRows(
         _ rows: UnsafeBufferPointer<Int32>, minus rowOffset: Int, weights: UnsafeBufferPointer<Float>?,
         of matrix: UnsafeBufferPointer<Float>, columns: Int, into output: UnsafeMutableBufferPointer<Float>
     ) {
@@ -29,9 +30,11 @@ public enum ScoringKernel {
         precondition(
             rows.allSatisfy { (0..<(matrix.count / max(1, columns))).contains(Int($0) - rowOffset) },
             "rows within the matrix")
-        guard let ids = rows.baseAddress, let values = matrix.baseAddress, let out = output.baseAddress else { return }
-        concierge_add_rows(
-            values, columns, ids, Int32(rowOffset), weights?.baseAddress, rows.count, out)
+        guard let out = output.baseAddress else { return }
+        guard let ids = rows.baseAddress, let values = matrix.baseAddress else {
+            return UnsafeMutableBufferPointer(rebasing: output[0..<columns]).update(repeating: 0)
+        }
+        concierge_sum_rows(values, columns, ids, Int32(rowOffset), weights?.baseAddress, rows.count, out)
     }
 
     /// EASE-ALS's blend: `scores[i] = scores[i] / sd(scores) + weight · others[i] / sd(others)`, each `sd` the

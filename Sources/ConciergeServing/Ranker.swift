@@ -5,10 +5,11 @@ public import ConciergeModelFormat
 /// `/recommend`, and behind the metrics training measures, so that a version's recorded metrics are the
 /// served ones.
 ///
-/// Everything a query needs beyond the view is computed once in `init` (ALS: `YᵀY + λI` for fold-in), and
-/// nothing changes afterwards, so any number of threads can rank at once without locks. A query scores only
-/// the hotel's contiguous block of items, in a scratch buffer where every item a rule forbids (seen,
-/// excluded, another department) is set to NaN, which `TopK` never selects.
+/// Everything a query needs beyond the view is computed once in `init` (ALS: `YᵀY + λI` for fold-in, and the
+/// item factors in panels of eight items, which score in about half the instructions of the rows), and nothing
+/// changes afterwards, so any number of threads can rank at once without locks. A query scores only the hotel's
+/// contiguous block of items, in a scratch buffer where every item a rule forbids (seen, excluded, another
+/// department) is set to NaN, which `TopK` never selects.
 ///
 /// Strategies:
 /// - a guest with a history in the view: the view's kind (`als`, `item-item`, `ease`, `ease-als` or `popular`);
@@ -24,6 +25,8 @@ public final class Ranker: Sendable {
     public let view: ModelView
     /// Present for ALS views.
     private let foldIn: ALSFoldIn?
+    /// Present for ALS views: the item factors as ALS's scores read them.
+    private let itemPanels: FactorPanels?
     /// What EASE's X held when it was fitted, so that a history is weighed the same way.
     private let easeInput: EASE.Input
     /// EASE-ALS: ALS's weight in the blend (hyper-parameter `weight`).
@@ -52,7 +55,7 @@ public final class Ranker: Sendable {
 
     /// `departmentCodes` gives each item's department as a small integer (needed only for the department
     /// rule). Views without `alpha` or `regularization` fold in with implicit's defaults. `threads` build the
-    /// fold-in's `YᵀY`, the one costly step of loading a large ALS version.
+    /// fold-in's `YᵀY` and the factor panels, the costly steps of loading a large ALS version.
     public init(view: ModelView, departmentCodes: [Int32] = [], threads: Int) {
         self.view = view
         self.departmentCodes = departmentCodes
@@ -71,8 +74,10 @@ public final class Ranker: Sendable {
                 itemFactors: itemFactors, regularization: number("regularization", default: 0.01),
                 alpha: Float(number("alpha", default: 1)),
                 confidence: ImplicitALS.ConfidenceMode(hyperParameter: parameters["confidence"]), threads: threads)
+            itemPanels = FactorPanels(rows: itemFactors.values, dimension: itemFactors.columns, threads: threads)
         } else {
             foldIn = nil
+            itemPanels = nil
         }
     }
 
@@ -224,11 +229,7 @@ public final class Ranker: Sendable {
     private func scoreFactors(
         _ query: UnsafeBufferPointer<Float>, block: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>
     ) {
-        guard let itemFactors = view.itemFactors, !block.isEmpty else { return }
-        let columns = itemFactors.columns
-        let rows = UnsafeBufferPointer(
-            rebasing: itemFactors.values[(block.lowerBound * columns)..<(block.upperBound * columns)])
-        ScoringKernel.scores(query: query, rows: rows, dimension: columns, into: scores)
+        itemPanels?.scores(query: query, items: block, into: scores)
     }
 
     /// implicit's ItemItemRecommender: `score(i) = Σⱼ unitsⱼ · sim(j, i)` over the block's items that
@@ -256,20 +257,19 @@ public final class Ranker: Sendable {
     }
 
     /// EASE: `score(j) = Σᵢ xᵢ · B[i, j]` over the guest's items i of the block, x binary or units as the
-    /// version was fitted. `items` are ascending (a history's CSR row, or the distinct recent items). False if none
-    /// of the items is in the block.
+    /// version was fitted. `items` are ascending (a history's CSR row, or the distinct recent items). False, with
+    /// `scores` left as they were, if none of the items is in the block.
     private func scoreEase(
         of items: UnsafeBufferPointer<Int32>, units: UnsafeBufferPointer<Float>, hotel: Int, block: Range<Int>,
         into scores: UnsafeMutableBufferPointer<Float>
     ) -> Bool {
         guard let weights = view.easeWeights(ofHotel: hotel) else { return false }
-        scores.update(repeating: 0)
         // The items are ascending, so the hotel's are one stretch of them.
         assert(zip(items, items.dropFirst()).allSatisfy { $0 < $1 }, "items ascending")
         let first = items.firstIndex { $0 >= block.lowerBound } ?? items.count
         let end = items[first...].firstIndex { $0 >= block.upperBound } ?? items.count
         guard first < end else { return false }
-        ScoringKernel.addRows(
+        ScoringKernel.sumRows(
             UnsafeBufferPointer(rebasing: items[first..<end]), minus: block.lowerBound,
             weights: easeInput == .binary ? nil : UnsafeBufferPointer(rebasing: units[first..<end]), of: weights,
             columns: block.count, into: scores)

@@ -10,11 +10,18 @@
 /// the baseline (SSE2) one.
 void concierge_score_rows(const float *query, const float *rows, size_t row_count, size_t dimension, float *out);
 
-/// `out[c] += Σᵣ weights[r] · matrix[(rows[r] − row_offset) · columns + c]` for each of the `row_count` rows
-/// named (all weights 1 when `weights` is NULL), `c` < `columns`: EASE's scores of a guest's history. Chosen by
-/// the CPU as `concierge_score_rows` is; the AVX2 clone fuses each multiply and add, so its last bits can differ
-/// from the baseline's.
-void concierge_add_rows(
+/// `out[i] = query · factors of item first + i` for `i` < `count`, from item factors laid out in panels of eight
+/// items: panel `p` holds items 8p ..< 8p + 8, factor by factor (`panels[p · 8 · dimension + 8f + lane]`), and the
+/// panels cover items `first ..< first + count`. Chosen by the CPU as `concierge_score_rows` is; the sums run factor by
+/// factor, so their last bits can differ from `concierge_score_rows`'.
+void concierge_score_panels(
+    const float *query, const float *panels, size_t dimension, size_t first, size_t count, float *out);
+
+/// `out[c] = Σᵣ weights[r] · matrix[(rows[r] − row_offset) · columns + c]` for each of the `row_count` rows named
+/// (all weights 1 when `weights` is NULL; zero when there are none), `c` < `columns`: EASE's scores of a guest's
+/// history. Chosen by the CPU as `concierge_score_rows` is; the AVX2 clone fuses each multiply and add, so its last
+/// bits can differ from the baseline's.
+void concierge_sum_rows(
     const float *matrix, size_t columns, const int *rows, int row_offset, const float *weights, size_t row_count,
     float *out);
 
