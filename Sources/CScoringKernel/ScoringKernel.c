@@ -193,6 +193,64 @@ void concierge_blend(float *scores, const float *others, size_t count, float wei
     for (; i < count; i++) scores[i] = scores[i] * scale + others[i] * other_scale;
 }
 
+// Eight rows' eight floats from `column` on, transposed: `out[8j + i]` is row i's float `column + j`. Three rounds of
+// shuffles (pairs, then quads, then the two halves), as a vector transpose goes, rather than 64 scalar copies.
+static inline __attribute__((always_inline)) void transpose_eight(
+    const float *row, size_t stride, size_t column, float *out) {
+    Float8 a = LOAD8(row + column), b = LOAD8(row + stride + column);
+    Float8 c = LOAD8(row + 2 * stride + column), d = LOAD8(row + 3 * stride + column);
+    Float8 e = LOAD8(row + 4 * stride + column), f = LOAD8(row + 5 * stride + column);
+    Float8 g = LOAD8(row + 6 * stride + column), h = LOAD8(row + 7 * stride + column);
+    Float8 ab_low = __builtin_shufflevector(a, b, 0, 8, 1, 9, 4, 12, 5, 13);
+    Float8 ab_high = __builtin_shufflevector(a, b, 2, 10, 3, 11, 6, 14, 7, 15);
+    Float8 cd_low = __builtin_shufflevector(c, d, 0, 8, 1, 9, 4, 12, 5, 13);
+    Float8 cd_high = __builtin_shufflevector(c, d, 2, 10, 3, 11, 6, 14, 7, 15);
+    Float8 ef_low = __builtin_shufflevector(e, f, 0, 8, 1, 9, 4, 12, 5, 13);
+    Float8 ef_high = __builtin_shufflevector(e, f, 2, 10, 3, 11, 6, 14, 7, 15);
+    Float8 gh_low = __builtin_shufflevector(g, h, 0, 8, 1, 9, 4, 12, 5, 13);
+    Float8 gh_high = __builtin_shufflevector(g, h, 2, 10, 3, 11, 6, 14, 7, 15);
+    // Lanes 0–3 of each hold columns 0 to 3 of rows a–d (or e–h), lanes 4–7 columns 4 to 7.
+    Float8 ad0 = __builtin_shufflevector(ab_low, cd_low, 0, 1, 8, 9, 4, 5, 12, 13);
+    Float8 ad1 = __builtin_shufflevector(ab_low, cd_low, 2, 3, 10, 11, 6, 7, 14, 15);
+    Float8 ad2 = __builtin_shufflevector(ab_high, cd_high, 0, 1, 8, 9, 4, 5, 12, 13);
+    Float8 ad3 = __builtin_shufflevector(ab_high, cd_high, 2, 3, 10, 11, 6, 7, 14, 15);
+    Float8 eh0 = __builtin_shufflevector(ef_low, gh_low, 0, 1, 8, 9, 4, 5, 12, 13);
+    Float8 eh1 = __builtin_shufflevector(ef_low, gh_low, 2, 3, 10, 11, 6, 7, 14, 15);
+    Float8 eh2 = __builtin_shufflevector(ef_high, gh_high, 0, 1, 8, 9, 4, 5, 12, 13);
+    Float8 eh3 = __builtin_shufflevector(ef_high, gh_high, 2, 3, 10, 11, 6, 7, 14, 15);
+    *(UnalignedFloat8 *)(out) = __builtin_shufflevector(ad0, eh0, 0, 1, 2, 3, 8, 9, 10, 11);
+    *(UnalignedFloat8 *)(out + 8) = __builtin_shufflevector(ad1, eh1, 0, 1, 2, 3, 8, 9, 10, 11);
+    *(UnalignedFloat8 *)(out + 16) = __builtin_shufflevector(ad2, eh2, 0, 1, 2, 3, 8, 9, 10, 11);
+    *(UnalignedFloat8 *)(out + 24) = __builtin_shufflevector(ad3, eh3, 0, 1, 2, 3, 8, 9, 10, 11);
+    *(UnalignedFloat8 *)(out + 32) = __builtin_shufflevector(ad0, eh0, 4, 5, 6, 7, 12, 13, 14, 15);
+    *(UnalignedFloat8 *)(out + 40) = __builtin_shufflevector(ad1, eh1, 4, 5, 6, 7, 12, 13, 14, 15);
+    *(UnalignedFloat8 *)(out + 48) = __builtin_shufflevector(ad2, eh2, 4, 5, 6, 7, 12, 13, 14, 15);
+    *(UnalignedFloat8 *)(out + 56) = __builtin_shufflevector(ad3, eh3, 4, 5, 6, 7, 12, 13, 14, 15);
+}
+
+CHOSEN_BY_CPU
+void concierge_make_panels(const float *rows, size_t item_count, size_t dimension, float *panels) {
+    size_t stride = 8 * dimension;
+    size_t item = 0;
+    for (; item + 8 <= item_count; item += 8) {
+        const float *row = rows + item * dimension;
+        float *panel = panels + item * dimension;
+        size_t column = 0;
+        for (; column + 8 <= dimension; column += 8) transpose_eight(row, dimension, column, panel + 8 * column);
+        for (; column < dimension; column++) {
+            for (size_t lane = 0; lane < 8; lane++) panel[8 * column + lane] = row[lane * dimension + column];
+        }
+    }
+    if (item < item_count) {
+        float *panel = panels + (item / 8) * stride;
+        for (size_t column = 0; column < dimension; column++) {
+            for (size_t lane = 0; lane < 8; lane++) {
+                panel[8 * column + lane] = item + lane < item_count ? rows[(item + lane) * dimension + column] : 0;
+            }
+        }
+    }
+}
+
 // Writes the lanes of the panel whose first item is `start` that fall in `first ..< end`: a block's end panels
 // hold items of the neighbouring blocks. Out of line, so that the loop does not prepare its bounds.
 static __attribute__((noinline, cold)) void put_lanes(

@@ -13,7 +13,8 @@ public final class FactorPanels: Sendable {
     /// lanes past `itemCount` are zero.
     private let values: [Float]
 
-    /// Panels of the row-major `rows` (`rows.count / dimension` items), rearranged by `threads` threads.
+    /// Panels of the row-major `rows` (`rows.count / dimension` items), rearranged by `threads` threads, eight
+    /// rows' eight factors at a time (the C loop `concierge_make_panels`).
     public init(rows: UnsafeBufferPointer<Float>, dimension: Int, threads: Int) {
         precondition(dimension > 0 && rows.count % dimension == 0, "whole rows of \(dimension) factors")
         let itemCount = rows.count / dimension
@@ -22,15 +23,12 @@ public final class FactorPanels: Sendable {
         self.itemCount = itemCount
         self.dimension = dimension
         values = [Float](unsafeUninitializedCapacity: panelCount * panelSize) { panels, initialized in
-            ParallelLoop.forEachChunk(count: panelCount, chunkSize: 4096, threads: threads) { chunk in
-                for panel in chunk {
-                    for lane in 0..<8 {
-                        let item = panel * 8 + lane
-                        for factor in 0..<dimension {
-                            let value = item < itemCount ? rows[item * dimension + factor] : 0
-                            panels.initializeElement(at: panel * panelSize + factor * 8 + lane, to: value)
-                        }
-                    }
+            if let source = rows.baseAddress, let target = panels.baseAddress {
+                ParallelLoop.forEachChunk(count: panelCount, chunkSize: 4096, threads: threads) { chunk in
+                    let firstItem = chunk.lowerBound * 8
+                    concierge_make_panels(
+                        source + firstItem * dimension, min(itemCount, chunk.upperBound * 8) - firstItem, dimension,
+                        target + chunk.lowerBound * panelSize)
                 }
             }
             initialized = panelCount * panelSize

@@ -38,6 +38,32 @@ import Testing
         }
     }
 
+    /// More items than one thread's chunk of panels, and a dimension with a tail past the last eight factors.
+    @Test func panelsOfManyItemsAreBuiltInChunksOnEveryThread() {
+        var generator = SplitMix64(seed: 77)
+        let dimension = 11
+        let itemCount = 70_001
+        let rows = generator.floats(itemCount * dimension)
+        let query = generator.floats(dimension)
+        let panels = rows.withUnsafeBufferPointer { FactorPanels(rows: $0, dimension: dimension, threads: 2) }
+        var output = [Float](repeating: .nan, count: itemCount)
+        query.withUnsafeBufferPointer { query in
+            output.withUnsafeMutableBufferPointer { panels.scores(query: query, items: 0..<itemCount, into: $0) }
+        }
+        for item in stride(from: 0, to: itemCount, by: 997) + [itemCount - 1] {
+            var expected = 0.0
+            for factor in 0..<dimension {
+                expected += Double(query[factor]) * Double(rows[item * dimension + factor])
+            }
+            #expect(abs(Double(output[item]) - expected) < 1e-4, "item \(item)")
+        }
+    }
+
+    @Test func noItemsMakeNoPanels() {
+        let panels = [Float]().withUnsafeBufferPointer { FactorPanels(rows: $0, dimension: 4, threads: 2) }
+        #expect(panels.itemCount == 0)
+    }
+
     @Test func anEmptyRunWritesNothing() {
         let rows: [Float] = [1, 2, 3, 4]
         let panels = rows.withUnsafeBufferPointer { FactorPanels(rows: $0, dimension: 2, threads: 1) }

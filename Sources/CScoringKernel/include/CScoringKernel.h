@@ -17,6 +17,11 @@ void concierge_score_rows(const float *query, const float *rows, size_t row_coun
 void concierge_score_panels(
     const float *query, const float *panels, size_t dimension, size_t first, size_t count, float *out);
 
+/// The panels of `item_count` items' row-major factors (`rows`) into `panels`, laid out as
+/// `concierge_score_panels` reads them: room for ⌈`item_count` / 8⌉ panels of `8 · dimension` floats, the lanes
+/// past the last item zero. Chosen by the CPU as `concierge_score_rows` is.
+void concierge_make_panels(const float *rows, size_t item_count, size_t dimension, float *panels);
+
 /// `out[c] = Σᵣ weights[r] · matrix[(rows[r] − row_offset) · columns + c]` for each of the `row_count` rows named
 /// (all weights 1 when `weights` is NULL; zero when there are none), `c` < `columns`: EASE's scores of a guest's
 /// history. Chosen by the CPU as `concierge_score_rows` is; the AVX2 clone fuses each multiply and add, so its last
