@@ -1,13 +1,18 @@
 import CScoringKernel
 
-/// Selects the `k` best (index, score) pairs of a score buffer in one pass and no allocation, by the C loop
-/// `concierge_top_k`: the best seen so far are kept sorted, best first, as one 64-bit key each.
+/// Selects the `k` best (index, score) pairs of a score buffer with no allocation, by the C function
+/// `concierge_top_k`, in one of two ways.
 ///
-/// Once `k` are kept, eight scores at a time are compared with the worst kept, and most scores of a large block
-/// stop there; one that passes is inserted by shifting the worse ones down, O(k). (Scores that rise with the index
-/// make every insertion shift all `k`; scores are dot products and sums, in no such order.) Without an exclusion
-/// list, the first `k` are kept only from a bound that at least `k` scores reach (the smallest of the maxima of `k`
-/// groups of eight), so that most of them are not inserted only to be pushed out again.
+/// A block of up to 256 scores (a hotel's menu, as a rule) is a tournament: its groups of sixteen keep their
+/// maxima, and each pick takes the first group with the largest, the first of its scores equal to it, and takes
+/// that group's maximum again: a few vector compares a pick, O(k · n / 16).
+///
+/// A longer block is read once, the best seen so far kept sorted, best first, as one 64-bit key each. Once `k` are
+/// kept, eight scores at a time are compared with the worst kept, and most scores of a large block stop there; one
+/// that passes is inserted by shifting the worse ones down, O(k). (Scores that rise with the index make every
+/// insertion shift all `k`; scores are dot products and sums, in no such order.) Without an exclusion list, the
+/// first `k` are kept only from a bound that at least `k` scores reach (the smallest of the maxima of `k` groups of
+/// eight), so that most of them are not inserted only to be pushed out again.
 ///
 /// Higher scores are better; equal scores go to the lower index. NaN scores are never selected.
 public enum TopK {

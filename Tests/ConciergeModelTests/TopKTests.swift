@@ -72,6 +72,32 @@ import Testing
         }
     }
 
+    /// Blocks of up to 256 scores go through a tournament and longer ones through the sorted list: both sides of the
+    /// step, every k up to more than the block, ties, −∞ left alone in a group, NaN and exclusions.
+    @Test(arguments: [1, 10, 100, 300])
+    func bothMethodsAroundTheTournamentsLimitMatchFullSort(k: Int) {
+        let values: [Float] = [-.infinity, -.infinity, .nan, 1, 2, 2, -0.0, 0.0, .infinity]
+        var generator = SplitMix64(seed: UInt64(k) + 900)
+        var indices: [Int32] = []
+        var best: [Float] = []
+        for count in 244...268 {
+            let scores = (0..<count).map { _ in values[Int(generator.next(upperBound: UInt64(values.count)))] }
+            var excluded = Set<Int>()
+            for _ in 0..<Int(generator.next(upperBound: UInt64(60))) {
+                excluded.insert(7 + Int(generator.next(upperBound: UInt64(count))))
+            }
+            let found = scores.withUnsafeBufferPointer {
+                TopK.select(
+                    scores: $0, k: k, firstIndex: 7, excluding: excluded.map(Int32.init).sorted(), indices: &indices,
+                    scores: &best)
+            }
+            let expected = Self.reference(scores, k: k, firstIndex: 7, excluding: excluded)
+            #expect(found == expected.count)
+            #expect(indices.prefix(found).map(Int.init) == expected.map(\.index), "\(count) scores")
+            #expect(best.prefix(found).map(\.bitPattern) == expected.map(\.score.bitPattern))
+        }
+    }
+
     @Test func kLargerThanCountReturnsEverythingSorted() {
         let scores: [Float] = [0.5, 2, -1, 2, 0.5]
         var indices = [Int32](repeating: 0, count: 9)
