@@ -42,7 +42,10 @@ private enum DecimalText {
 
     /// 10^`power` as the nearest `Double`, for `power` in −64...64: a `Float`'s decimal exponents and the scales
     /// that bring nine digits of one to the units.
-    private static func powerOfTen(_ power: Int) -> Double { powersOfTen[power &+ 64] }
+    private static func powerOfTen(_ power: Int) -> Double {
+        // Unchecked: `round` asks only for powers in range, and the table is read three times a number.
+        powersOfTen.withUnsafeBufferPointer { $0[power &+ 64] }
+    }
 
     /// Written out, so that the table is part of the binary rather than made on first use behind a lock check.
     private static let powersOfTen: [Double] = [

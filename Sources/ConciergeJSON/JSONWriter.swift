@@ -84,26 +84,27 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         guard let source = fragment.baseAddress, !fragment.isEmpty else { return }
         reserve(fragment.count)
         (start + written).initialize(from: source, count: fragment.count)
-        written += fragment.count
+        written &+= fragment.count
     }
 
     /// Lets `write` put at most `maximum` bytes at the end of the text through the pointer it is given; it returns
     /// how many it wrote.
     mutating func writeInPlace(maximum: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
         reserve(maximum)
-        written += write(start + written)
+        written &+= write(start + written)
     }
 
     private mutating func append(_ byte: UInt8) {
         reserve(1)
         start[written] = byte
-        written += 1
+        written &+= 1
     }
 
-    /// Room for `more` bytes after the text.
+    /// Room for `more` bytes after the text. The arithmetic on `written` is unchecked here and where text is
+    /// appended: it never exceeds `capacity`, which is an allocation's size, so it cannot overflow.
     @inlinable
     mutating func reserve(_ more: Int) {
-        if capacity - written < more { grow(toFit: more) }
+        if capacity &- written < more { grow(toFit: more) }
     }
 
     /// At least doubles the memory.
