@@ -1,8 +1,9 @@
 // TopK.select's two methods, in C for the vector compares that tell several scores at once which may beat the worst
 // kept or equal the best left (Swift's SIMD has no compare to a bit mask), for an AVX2 clone, and for keys that make
-// an insertion's move one 64-bit copy. A best-first list of (score, index) pairs in two arrays cost about 10 instructions a move and 50 an
-// insertion; a key is the score's bits made to order as an unsigned integer, then the complement of its position,
-// so one unsigned comparison orders by score and, among equal scores, puts the lower position first.
+// an insertion's move one 64-bit copy. A best-first list of (score, index) pairs in two arrays cost about 10
+// instructions a move and 50 an insertion; a key is the score's bits made to order as an unsigned integer, then the
+// complement of its position, so one unsigned comparison orders by score and, among equal scores, puts the lower
+// position first.
 #include "CScoringKernel.h"
 #include "ChosenByCPU.h"
 
@@ -132,7 +133,9 @@ static size_t top_k_by_tournament(
     size_t groups = (count + TOURNAMENT_GROUP - 1) / TOURNAMENT_GROUP;
     float left[TOURNAMENT_SCORES];
     memcpy(left, scores, count * sizeof *left);
-    for (size_t position = count; position < TOURNAMENT_GROUP * groups; position++) left[position] = __builtin_nanf("");
+    for (size_t position = count; position < TOURNAMENT_GROUP * groups; position++) {
+        left[position] = __builtin_nanf("");
+    }
     for (size_t entry = 0; entry < excluded_count; entry++) {
         long position = (long)excluded[entry] - first_index;
         if (position >= 0 && position < (long)count) left[position] = __builtin_nanf("");
@@ -150,7 +153,8 @@ static size_t top_k_by_tournament(
         if (leaders == 0) break;
         size_t group = (size_t)__builtin_ctz(leaders);
         float *members = left + TOURNAMENT_GROUP * group;
-        size_t position = TOURNAMENT_GROUP * group + (size_t)__builtin_ctz(lanes_equal(members, TOURNAMENT_GROUP, top));
+        size_t lane = (size_t)__builtin_ctz(lanes_equal(members, TOURNAMENT_GROUP, top));
+        size_t position = TOURNAMENT_GROUP * group + lane;
         indices[found] = first_index + (int)position;
         best[found] = scores[position];
         left[position] = __builtin_nanf("");
