@@ -270,7 +270,9 @@ static __attribute__((noinline, cold)) void put_lanes(
         put_lanes(lanes_, 8 * (panel), first, end, out);                                                      \
     } while (0)
 
-// The default case of `concierge_score_panels` has no constant dimension to unroll by, and keeps its loops rolled.
+// The default case of `concierge_score_panels` has no constant dimension to unroll by, and keeps its loops rolled:
+// clang's note that it could not unroll them is silenced for these two functions only.
+#pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Wpass-failed"
 
 // `concierge_score_panels` for a constant `dimension` where the caller has one, so that the loop over the factors
@@ -342,3 +344,4 @@ void concierge_score_panels(
     default: score_panels(dimension, query, panels, first, count, out); break;
     }
 }
+#pragma clang diagnostic pop

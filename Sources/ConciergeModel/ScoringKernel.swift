@@ -1,8 +1,8 @@
 import CScoringKernel
 
-/// Scores one query vector against a contiguous block of rows of a row-major `Float` matrix,
-/// e.g. a guest's factor against one hotel's item factors. It takes raw buffers so the server
-/// can call it on memory-mapped model files without copying them into arrays.
+/// Scoring loops over raw buffers, so that the server can run them on memory-mapped model files without copying
+/// them into arrays: a query against the rows of a row-major `Float` matrix (item similarity's candidates; a served
+/// version's ALS scores read `FactorPanels` instead), EASE's history rows, EASE-ALS's blend.
 public enum ScoringKernel {
     /// `output[r] = query · rows[r]` for each of the `rows.count / dimension` rows, by the C loop in
     /// `CScoringKernel` (AVX2 and FMA on CPUs that have them). `output` must not overlap the inputs.

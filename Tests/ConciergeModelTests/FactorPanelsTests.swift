@@ -59,9 +59,14 @@ import Testing
         }
     }
 
-    @Test func noItemsMakeNoPanels() {
+    @Test func noItemsMakeNoPanelsAndScoreNothing() {
         let panels = [Float]().withUnsafeBufferPointer { FactorPanels(rows: $0, dimension: 4, threads: 2) }
         #expect(panels.itemCount == 0)
+        var output: [Float] = [9]
+        [Float](repeating: 1, count: 4).withUnsafeBufferPointer { query in
+            output.withUnsafeMutableBufferPointer { panels.scores(query: query, items: 0..<0, into: $0) }
+        }
+        #expect(output == [9])
     }
 
     @Test func anEmptyRunWritesNothing() {
