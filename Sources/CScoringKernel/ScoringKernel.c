@@ -79,66 +79,76 @@ void concierge_score_rows(const float *query, const float *rows, size_t row_coun
     }
 }
 
-// Rows `r` to `r + 3` of a history, weighted, added into `out`, or stored there when `fresh`.
-static inline __attribute__((always_inline)) void sum_four_rows(
-    const float *matrix, size_t columns, const int *rows, int row_offset, const float *weights, size_t r, int fresh,
-    float *out) {
+// Row `rows[r]` less `row_offset` of the matrix, or NULL when the matrix has no such row.
+static inline __attribute__((always_inline)) const float *row_at(
+    const float *matrix, size_t matrix_rows, size_t columns, const int *rows, size_t r, int row_offset) {
+    long long row = (long long)rows[r] - row_offset;
+    return (unsigned long long)row < matrix_rows ? matrix + (size_t)row * columns : NULL;
+}
+
+// Rows `r` to `r + group - 1` of a history (`group` at most eight, a constant where this is inlined, so that the
+// loops over the group unroll), weighted, added into `out`, or stored there when `fresh`; false, with nothing
+// written, when one is not a row of the matrix.
+static inline __attribute__((always_inline)) bool sum_row_group(
+    const float *matrix, size_t matrix_rows, size_t columns, const int *rows, int row_offset, const float *weights,
+    size_t r, size_t group, int fresh, float *out) {
+    const float *row[8];
+    float weight[8];
+    for (size_t member = 0; member < group; member++) {
+        row[member] = row_at(matrix, matrix_rows, columns, rows, r + member, row_offset);
+        if (!row[member]) return false;
+        weight[member] = weights ? weights[r + member] : 1;
+    }
     size_t vectorized = columns & ~(size_t)7;
-    const float *r0 = matrix + (size_t)(rows[r] - row_offset) * columns;
-    const float *r1 = matrix + (size_t)(rows[r + 1] - row_offset) * columns;
-    const float *r2 = matrix + (size_t)(rows[r + 2] - row_offset) * columns;
-    const float *r3 = matrix + (size_t)(rows[r + 3] - row_offset) * columns;
-    float w0 = weights ? weights[r] : 1, w1 = weights ? weights[r + 1] : 1;
-    float w2 = weights ? weights[r + 2] : 1, w3 = weights ? weights[r + 3] : 1;
     for (size_t i = 0; i < vectorized; i += 8) {
-        Float8 sum = w0 * LOAD8(r0 + i);
+        Float8 sum = weight[0] * LOAD8(row[0] + i);
         if (!fresh) sum += LOAD8(out + i);
-        sum += w1 * LOAD8(r1 + i);
-        sum += w2 * LOAD8(r2 + i);
-        sum += w3 * LOAD8(r3 + i);
+        for (size_t member = 1; member < group; member++) sum += weight[member] * LOAD8(row[member] + i);
         *(UnalignedFloat8 *)(out + i) = sum;
     }
+    #pragma clang loop vectorize(disable) unroll(disable)
     for (size_t i = vectorized; i < columns; i++) {
-        out[i] = (fresh ? 0 : out[i]) + w0 * r0[i] + w1 * r1[i] + w2 * r2[i] + w3 * r3[i];
+        float sum = fresh ? 0 : out[i];
+        for (size_t member = 0; member < group; member++) sum += weight[member] * row[member][i];
+        out[i] = sum;
     }
+    return true;
 }
 
-// Row `r` of a history, weighted, added into `out`, or stored there when `fresh`.
-static inline __attribute__((always_inline)) void sum_one_row(
-    const float *matrix, size_t columns, const int *rows, int row_offset, const float *weights, size_t r, int fresh,
-    float *out) {
-    size_t vectorized = columns & ~(size_t)7;
-    const float *row = matrix + (size_t)(rows[r] - row_offset) * columns;
-    float weight = weights ? weights[r] : 1;
-    for (size_t i = 0; i < vectorized; i += 8) {
-        Float8 sum = weight * LOAD8(row + i);
-        if (!fresh) sum += LOAD8(out + i);
-        *(UnalignedFloat8 *)(out + i) = sum;
-    }
-    for (size_t i = vectorized; i < columns; i++) out[i] = (fresh ? 0 : out[i]) + weight * row[i];
-}
-
-// EASE's scores of a history: four rows of B at a time are added into each chunk of the output, so the output is
-// loaded and stored once per four rows rather than once per row, and the AVX2 clone adds eight floats with one
-// fused multiply-add a row. The first rows are stored rather than added, so the output needs no zeroing first.
+// EASE's scores of a history: eight rows of B at a time (then four, then the last one to three) are added into
+// each chunk of the output, so the output is loaded and stored once per group rather than once per row, and the
+// AVX2 clone adds eight floats with one fused multiply-add a row. The first group is stored rather than added, so
+// the output needs no zeroing first. Groups of eight rather than four: on a hotel's menu of about a hundred items,
+// a group's setup and its scalar columns past the last whole vector cost about as much as its vectors (a 13-item
+// history over 123 items: 826 instructions in groups of four, 696 in eights; the five after the first eight as one
+// group of five cost 48 more than as four and one). The scalar loops stay scalar: vectorised, their setup cost more
+// than the two or three columns they cover.
 CHOSEN_BY_CPU
-void concierge_sum_rows(
-    const float *matrix, size_t columns, const int *rows, int row_offset, const float *weights, size_t row_count,
-    float *out) {
+bool concierge_sum_rows(
+    const float *matrix, size_t matrix_rows, size_t columns, const int *rows, int row_offset, const float *weights,
+    size_t row_count, float *out) {
     if (row_count == 0) {
         for (size_t i = 0; i < columns; i++) out[i] = 0;
-        return;
+        return true;
     }
-    size_t r;
-    if (row_count >= 4) {
-        sum_four_rows(matrix, columns, rows, row_offset, weights, 0, 1, out);
-        r = 4;
-    } else {
-        sum_one_row(matrix, columns, rows, row_offset, weights, 0, 1, out);
-        r = 1;
+    size_t r = row_count >= 8 ? 8 : row_count >= 4 ? 4 : 1;
+    bool within = r == 8   ? sum_row_group(matrix, matrix_rows, columns, rows, row_offset, weights, 0, 8, 1, out)
+                  : r == 4 ? sum_row_group(matrix, matrix_rows, columns, rows, row_offset, weights, 0, 4, 1, out)
+                           : sum_row_group(matrix, matrix_rows, columns, rows, row_offset, weights, 0, 1, 1, out);
+    for (; within && r + 8 <= row_count; r += 8) {
+        within = sum_row_group(matrix, matrix_rows, columns, rows, row_offset, weights, r, 8, 0, out);
     }
-    for (; r + 4 <= row_count; r += 4) sum_four_rows(matrix, columns, rows, row_offset, weights, r, 0, out);
-    for (; r < row_count; r++) sum_one_row(matrix, columns, rows, row_offset, weights, r, 0, out);
+    if (within && r + 4 <= row_count) {
+        within = sum_row_group(matrix, matrix_rows, columns, rows, row_offset, weights, r, 4, 0, out);
+        r += 4;
+    }
+    if (!within) return false;
+    switch (row_count - r) {
+    case 3: return sum_row_group(matrix, matrix_rows, columns, rows, row_offset, weights, r, 3, 0, out);
+    case 2: return sum_row_group(matrix, matrix_rows, columns, rows, row_offset, weights, r, 2, 0, out);
+    case 1: return sum_row_group(matrix, matrix_rows, columns, rows, row_offset, weights, r, 1, 0, out);
+    default: return true;
+    }
 }
 
 // The eight lanes summed, halves first: a macro for the reason LOAD8 is one.
@@ -165,8 +175,10 @@ void concierge_blend(float *scores, const float *others, size_t count, float wei
     Float8 other_shifts = {other_shift, other_shift, other_shift, other_shift,
                            other_shift, other_shift, other_shift, other_shift};
     Float8 sums = {0}, squares = {0}, other_sums = {0}, other_squares = {0};
+    // Bounded by the last whole vector rather than by `i + 8 <= count`: two instructions less a step.
+    size_t vectorized = count & ~(size_t)7;
     size_t i = 0;
-    for (; i + 8 <= count; i += 8) {
+    for (; i < vectorized; i += 8) {
         Float8 shifted = LOAD8(scores + i) - shifts;
         Float8 other_shifted = LOAD8(others + i) - other_shifts;
         sums += shifted;
@@ -175,6 +187,7 @@ void concierge_blend(float *scores, const float *others, size_t count, float wei
         other_squares += other_shifted * other_shifted;
     }
     float sum = SUM8(sums), square = SUM8(squares), other_sum = SUM8(other_sums), other_square = SUM8(other_squares);
+    #pragma clang loop vectorize(disable) unroll(disable)
     for (; i < count; i++) {
         float shifted = scores[i] - shift, other_shifted = others[i] - other_shift;
         sum += shifted;
@@ -187,9 +200,10 @@ void concierge_blend(float *scores, const float *others, size_t count, float wei
     Float8 scales = {scale, scale, scale, scale, scale, scale, scale, scale};
     Float8 other_scales = {other_scale, other_scale, other_scale, other_scale,
                            other_scale, other_scale, other_scale, other_scale};
-    for (i = 0; i + 8 <= count; i += 8) {
+    for (i = 0; i < vectorized; i += 8) {
         *(UnalignedFloat8 *)(scores + i) = LOAD8(scores + i) * scales + LOAD8(others + i) * other_scales;
     }
+    #pragma clang loop vectorize(disable) unroll(disable)
     for (; i < count; i++) scores[i] = scores[i] * scale + others[i] * other_scale;
 }
 
@@ -259,7 +273,20 @@ static __attribute__((noinline, cold)) void put_lanes(
     for (size_t item = from; item < to; item++) out[item - first] = lanes[item - start];
 }
 
-// A panel only partly in the block, scored alone and written lane by lane.
+// Panel `panel`'s eight scores, `sum`, into `out`: whole, or lane by lane for the block's last panel when it
+// holds items past the block's end.
+#define STORE_PANEL(sum, panel)                                                       \
+    do {                                                                              \
+        if (8 * (panel) + 8 <= end) {                                                 \
+            *(UnalignedFloat8 *)(out + (8 * (panel) - first)) = (sum);                \
+        } else {                                                                      \
+            float lanes_[8];                                                          \
+            *(UnalignedFloat8 *)lanes_ = (sum);                                       \
+            put_lanes(lanes_, 8 * (panel), first, end, out);                          \
+        }                                                                             \
+    } while (0)
+
+// A panel that starts before the block, scored alone and written lane by lane.
 #define SCORE_PARTIAL_PANEL(panel)                                                                            \
     do {                                                                                                      \
         const float *p_ = panels + (panel) * stride;                                                          \
@@ -276,21 +303,24 @@ static __attribute__((noinline, cold)) void put_lanes(
 #pragma clang diagnostic ignored "-Wpass-failed"
 
 // `concierge_score_panels` for a constant `dimension` where the caller has one, so that the loop over the factors
-// unrolls. The panels wholly inside the block go four at a time, sharing each factor's broadcast (five
-// instructions for 32 items' multiply-adds), then two and one, and are stored whole; a partial panel at either end
-// goes alone.
+// unrolls. The panels go four at a time, sharing each factor's broadcast (five instructions for 32 items'
+// multiply-adds), then two and one. A panel that starts before the block goes alone; the block's last panel, which
+// may hold items past its end (the next block's, or the zeros after the last item), is scored with the others and
+// only its lanes in the block are written: scored alone, it cost its own broadcasts.
 static inline __attribute__((always_inline)) void score_panels(
     size_t dimension, const float *restrict query, const float *restrict panels, size_t first, size_t count,
     float *restrict out) {
     size_t end = first + count, stride = 8 * dimension;
-    size_t whole = (first + 7) / 8, end_whole = end / 8;
-    if (whole > end_whole) {
-        SCORE_PARTIAL_PANEL(first / 8);
-        return;
+    size_t panel = first / 8, last = (end + 7) / 8;
+    if (first % 8 != 0) {
+        SCORE_PARTIAL_PANEL(panel);
+        panel++;
     }
-    if (first % 8 != 0) SCORE_PARTIAL_PANEL(first / 8);
-    size_t panel = whole;
-    for (; panel + 4 <= end_whole; panel += 4) {
+    for (; panel + 4 <= last; panel += 4) {
+        // The query is read afresh in each group, its factors broadcast straight from memory: left to itself, the
+        // compiler broadcasts them all once before the loop and spills them to the stack, a store and a reload
+        // each, which costs more than the loop's few groups on a hotel's menu.
+        __asm__("" : "+r"(query));
         const float *p0 = panels + panel * stride, *p1 = p0 + stride, *p2 = p1 + stride, *p3 = p2 + stride;
         Float8 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
 #pragma clang loop unroll(full)
@@ -305,9 +335,9 @@ static inline __attribute__((always_inline)) void score_panels(
         *(UnalignedFloat8 *)o = s0;
         *(UnalignedFloat8 *)(o + 8) = s1;
         *(UnalignedFloat8 *)(o + 16) = s2;
-        *(UnalignedFloat8 *)(o + 24) = s3;
+        STORE_PANEL(s3, panel + 3);
     }
-    if (panel + 2 <= end_whole) {
+    if (panel + 2 <= last) {
         const float *p0 = panels + panel * stride, *p1 = p0 + stride;
         Float8 s0 = {0}, s1 = {0};
 #pragma clang loop unroll(full)
@@ -316,19 +346,17 @@ static inline __attribute__((always_inline)) void score_panels(
             s0 += q * LOAD8(p0 + 8 * factor);
             s1 += q * LOAD8(p1 + 8 * factor);
         }
-        float *o = out + (8 * panel - first);
-        *(UnalignedFloat8 *)o = s0;
-        *(UnalignedFloat8 *)(o + 8) = s1;
+        *(UnalignedFloat8 *)(out + (8 * panel - first)) = s0;
+        STORE_PANEL(s1, panel + 1);
         panel += 2;
     }
-    if (panel < end_whole) {
+    if (panel < last) {
         const float *p = panels + panel * stride;
         Float8 sum = {0};
 #pragma clang loop unroll(full)
         for (size_t factor = 0; factor < dimension; factor++) sum += query[factor] * LOAD8(p + 8 * factor);
-        *(UnalignedFloat8 *)(out + (8 * panel - first)) = sum;
+        STORE_PANEL(sum, panel);
     }
-    if (end % 8 != 0) SCORE_PARTIAL_PANEL(end_whole);
 }
 
 CHOSEN_BY_CPU

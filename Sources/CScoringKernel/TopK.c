@@ -9,9 +9,6 @@
 
 #include <stdint.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 static inline uint64_t key_of(float score, uint32_t position) {
     // + 0 turns −0 into +0, which compare equal as floats and must as keys.
@@ -29,6 +26,7 @@ static inline uint32_t position_of(uint64_t key) { return ~(uint32_t)key; }
 typedef float Scores8 __attribute__((ext_vector_type(8)));
 typedef float UnalignedScores8 __attribute__((ext_vector_type(8), aligned(4)));
 typedef _Bool Lanes8 __attribute__((ext_vector_type(8)));
+typedef int Integers8 __attribute__((ext_vector_type(8)));
 #define LOAD_SCORES(pointer) ((Scores8)(*(const UnalignedScores8 *)(pointer)))
 #define LANE_MASK(condition) ((unsigned)__builtin_bit_cast(unsigned char, __builtin_convertvector(condition, Lanes8)))
 
@@ -63,34 +61,30 @@ static inline __attribute__((always_inline)) void keep(
     if (*size == k) *worst = scores[position_of(keys[k])];
 }
 
-// The largest of `count` floats (a multiple of four), NaN taking no part; −∞ when all are NaN.
+// Four lanes, for the last steps of a maximum across lanes.
+typedef float Scores4 __attribute__((ext_vector_type(4)));
+
+// The larger of each pair of lanes, `kept`'s where `candidate` is NaN: the x86 max instruction's rule, which the
+// compiler emits for this form (the generic maximum spends three instructions a step on NaN).
+#define LARGER(candidate, kept) ((candidate) > (kept) ? (candidate) : (kept))
+
+// The largest of `count` floats (a multiple of eight), NaN taking no part; −∞ when all are NaN. Eight lanes are one
+// AVX2 vector in the x86-64-v3 clone and two SSE vectors in the baseline.
 static inline __attribute__((always_inline)) float max_of(const float *floats, size_t count) {
-#if defined(__SSE2__)
-    // maxps gives its second operand when either is NaN, so a NaN lane keeps what it meets; the generic maximum
-    // spends three instructions a step on NaN.
-    __m128 lanes = _mm_set1_ps(-__builtin_inff());
-    for (size_t lane = 0; lane < count; lane += 4) lanes = _mm_max_ps(_mm_loadu_ps(floats + lane), lanes);
-    lanes = _mm_max_ps(lanes, _mm_shuffle_ps(lanes, lanes, _MM_SHUFFLE(1, 0, 3, 2)));
-    lanes = _mm_max_ps(lanes, _mm_shuffle_ps(lanes, lanes, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtss_f32(lanes);
-#else
-    float largest = -__builtin_inff();
-    for (size_t lane = 0; lane < count; lane++) largest = floats[lane] > largest ? floats[lane] : largest;
-    return largest;
-#endif
+    Scores8 lanes = -__builtin_inff();
+    for (size_t lane = 0; lane < count; lane += 8) lanes = LARGER(LOAD_SCORES(floats + lane), lanes);
+    Scores4 high = __builtin_shufflevector(lanes, lanes, 4, 5, 6, 7);
+    Scores4 low = __builtin_shufflevector(lanes, lanes, 0, 1, 2, 3);
+    Scores4 four = LARGER(high, low);
+    Scores4 two = LARGER(__builtin_shufflevector(four, four, 2, 3, 0, 1), four);
+    Scores4 one = LARGER(__builtin_shufflevector(two, two, 1, 0, 3, 2), two);
+    return one.x;
 }
 
-// A bit for each of the `count` floats (a multiple of four, at most 32) equal to `value`; NaN equals nothing.
+// A bit for each of the `count` floats (a multiple of eight, at most 32) equal to `value`; NaN equals nothing.
 static inline __attribute__((always_inline)) uint32_t lanes_equal(const float *floats, size_t count, float value) {
     uint32_t mask = 0;
-#if defined(__SSE2__)
-    __m128 wanted = _mm_set1_ps(value);
-    for (size_t lane = 0; lane < count; lane += 4) {
-        mask |= (uint32_t)_mm_movemask_ps(_mm_cmpeq_ps(_mm_loadu_ps(floats + lane), wanted)) << lane;
-    }
-#else
-    for (size_t lane = 0; lane < count; lane++) mask |= (uint32_t)(floats[lane] == value) << lane;
-#endif
+    for (size_t lane = 0; lane < count; lane += 8) mask |= LANE_MASK(LOAD_SCORES(floats + lane) == value) << lane;
     return mask;
 }
 
@@ -121,31 +115,46 @@ static inline __attribute__((always_inline)) float group_maximum(const float *gr
                                                                                           : __builtin_nanf("");
 }
 
-// The tournament: the scores, copied with NaN in place of the excluded ones and past the end, in groups, each
-// group's maximum kept; the best is the first group whose maximum is the largest, at the first of its lanes equal
-// to it, which then becomes NaN, and its group's maximum is taken again. A pick is about 90 instructions of vector
-// compares, where the sorted list meets about twice k insertions of about 70 on a hotel's menu (the sample guest's
-// 82 items: 1,454 instructions, 1,095 by the tournament). Groups of sixteen rather than eight: half the maxima to
-// compare at every pick, for a few more compares in the group that won.
-static size_t top_k_by_tournament(
-    const float *scores, size_t count, size_t k, int first_index, const int *excluded, size_t excluded_count,
-    int *indices, float *best) {
-    size_t groups = (count + TOURNAMENT_GROUP - 1) / TOURNAMENT_GROUP;
-    float left[TOURNAMENT_SCORES];
-    memcpy(left, scores, count * sizeof *left);
-    for (size_t position = count; position < TOURNAMENT_GROUP * groups; position++) {
-        left[position] = __builtin_nanf("");
+// The maxima of eight groups from `first` on, as `group_maximum` takes them, into `maxima`: groups from `real` on
+// are spare and get NaN. Each group's two vectors are reduced to one, then the eight vectors are halved in three
+// rounds, pairs of lanes of two vectors at a time, into one vector of the eight maxima: about 50 instructions,
+// where the groups one at a time cost about 160.
+static inline __attribute__((always_inline)) void eight_group_maxima(const float *first, size_t real, float *maxima) {
+    Scores8 lanes[8];
+    for (size_t group = 0; group < 8; group++) {
+        const float *members = first + TOURNAMENT_GROUP * group;
+        Scores8 low = LARGER(LOAD_SCORES(members), (Scores8)(-__builtin_inff()));
+        lanes[group] = LARGER(LOAD_SCORES(members + 8), low);
     }
-    for (size_t entry = 0; entry < excluded_count; entry++) {
-        long position = (long)excluded[entry] - first_index;
-        if (position >= 0 && position < (long)count) left[position] = __builtin_nanf("");
+    Scores8 halves[4];
+    for (size_t pair = 0; pair < 4; pair++) {
+        Scores8 a = lanes[2 * pair], b = lanes[2 * pair + 1];
+        halves[pair] = LARGER(__builtin_shufflevector(a, b, 0, 1, 8, 9, 4, 5, 12, 13),
+                              __builtin_shufflevector(a, b, 2, 3, 10, 11, 6, 7, 14, 15));
     }
-    // Whole vectors of four, the spare ones NaN.
-    float maxima[TOURNAMENT_SCORES / TOURNAMENT_GROUP];
-    size_t maxima_count = (groups + 3) & ~(size_t)3;
-    for (size_t group = 0; group < maxima_count; group++) {
-        maxima[group] = group < groups ? group_maximum(left + TOURNAMENT_GROUP * group) : __builtin_nanf("");
+    Scores8 quarters[2];
+    for (size_t pair = 0; pair < 2; pair++) {
+        Scores8 a = halves[2 * pair], b = halves[2 * pair + 1];
+        quarters[pair] = LARGER(__builtin_shufflevector(a, b, 0, 2, 8, 10, 4, 6, 12, 14),
+                                __builtin_shufflevector(a, b, 1, 3, 9, 11, 5, 7, 13, 15));
     }
+    Scores8 largest = LARGER(__builtin_shufflevector(quarters[0], quarters[1], 0, 1, 2, 3, 8, 9, 10, 11),
+                             __builtin_shufflevector(quarters[0], quarters[1], 4, 5, 6, 7, 12, 13, 14, 15));
+    Integers8 group_numbers = {0, 1, 2, 3, 4, 5, 6, 7};
+    largest = group_numbers < (int)real ? largest : (Scores8)__builtin_nanf("");
+    *(UnalignedScores8 *)maxima = largest;
+    // A real group whose largest is −∞ holds −∞ or nothing left to pick: rare, so taken one at a time.
+    for (unsigned floor = LANE_MASK(largest == -__builtin_inff()); floor; floor &= floor - 1) {
+        size_t group = (size_t)__builtin_ctz(floor);
+        maxima[group] = group_maximum(first + TOURNAMENT_GROUP * group);
+    }
+}
+
+// The tournament's picks, up to `k`, from `left` and its groups' `maxima` (`maxima_count` of them, a multiple of
+// eight, the spare ones NaN).
+static inline __attribute__((always_inline)) size_t picks(
+    const float *scores, float *left, float *maxima, size_t maxima_count, size_t k, int first_index, int *indices,
+    float *best) {
     size_t found = 0;
     for (; found < k; found++) {
         float top = max_of(maxima, maxima_count);
@@ -161,6 +170,39 @@ static size_t top_k_by_tournament(
         maxima[group] = group_maximum(members);
     }
     return found;
+}
+
+// The tournament: the scores, copied with NaN in place of the excluded ones and past the end, in groups, each
+// group's maximum kept; the best is the first group whose maximum is the largest, at the first of its lanes equal
+// to it, which then becomes NaN, and its group's maximum is taken again. A pick is about 50 instructions of vector
+// compares, where the sorted list meets about twice k insertions of about 70 on a hotel's menu (the sample guest's
+// 82 items: 1,454 instructions, 1,095 by the tournament in SSE halves). Groups of sixteen rather than eight: half
+// the maxima to compare at every pick, for a few more compares in the group that won. Inlined into each of
+// `concierge_top_k`'s clones, so that the AVX2 one compares eight scores an instruction: out of line, in the
+// baseline's SSE, a pick cost about 90.
+static inline __attribute__((always_inline)) size_t top_k_by_tournament(
+    const float *scores, size_t count, size_t k, int first_index, const int *excluded, size_t excluded_count,
+    int *indices, float *best) {
+    size_t groups = (count + TOURNAMENT_GROUP - 1) / TOURNAMENT_GROUP;
+    float left[TOURNAMENT_SCORES];
+    memcpy(left, scores, count * sizeof *left);
+    // Whole vectors of eight maxima, the spare ones NaN, over groups all read: the scores past the end are NaN.
+    size_t maxima_count = groups <= 8 ? 8 : TOURNAMENT_SCORES / TOURNAMENT_GROUP;
+    for (size_t position = count; position < TOURNAMENT_GROUP * maxima_count; position++) {
+        left[position] = __builtin_nanf("");
+    }
+    for (size_t entry = 0; entry < excluded_count; entry++) {
+        long position = (long)excluded[entry] - first_index;
+        if (position >= 0 && position < (long)count) left[position] = __builtin_nanf("");
+    }
+    float maxima[TOURNAMENT_SCORES / TOURNAMENT_GROUP];
+    for (size_t batch = 0; batch < maxima_count; batch += 8) {
+        eight_group_maxima(left + TOURNAMENT_GROUP * batch, groups > batch ? groups - batch : 0, maxima + batch);
+    }
+    // A constant count of maxima: their loops unroll, about fifteen instructions less a pick.
+    return maxima_count == 8 ? picks(scores, left, maxima, 8, k, first_index, indices, best)
+                             : picks(scores, left, maxima, TOURNAMENT_SCORES / TOURNAMENT_GROUP, k, first_index,
+                                     indices, best);
 }
 
 CHOSEN_BY_CPU

@@ -63,23 +63,43 @@ public final class Recommender: Sendable {
         // Not `request.user.flatMap(model.userIndex(for:))`: the method as a closure retains the model and the id.
         let user: Int? = if let id = request.user { model.userIndex(for: id) } else { nil }
         let hotel = try hotel(of: request, user: user)
-        // The closures capture the lists they need rather than the request, which they would copy.
-        let recent = request.recent
-        withRules(exclude: request.exclude, includeSeen: request.includeSeen, departments: request.departments) {
-            rules, ignoredExclusions in
-            withRecentItems(recent, user: user, block: model.items(ofHotel: hotel)) {
-                recentItems, recentUnits, ignoredRecent in
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: count) { best in
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { bestScores in
-                        let (found, strategy) = ranker.rank(
-                            user: user, hotel: hotel, recentItems: recentItems, recentUnits: recentUnits, rules: rules,
-                            items: best, scores: bestScores)
-                        body(
-                            BorrowedRankedList(
-                                strategy: strategy, hotel: hotel, items: UnsafeBufferPointer(rebasing: best[0..<found]),
-                                scores: UnsafeBufferPointer(rebasing: bestScores[0..<found]),
-                                ignoredExclusions: ignoredExclusions, ignoredRecent: ignoredRecent))
-                    }
+        let block = model.items(ofHotel: hotel)
+        // A guest with a history ignores their recent items.
+        let readsRecent = if let user { !ranker.hasHistory(user) } else { true }
+        let excludeCount = request.exclude.count
+        let recentCount = readsRecent ? request.recent.count : 0
+        // One buffer of each type holds the excluded items, the recent ones and the best: a buffer for each, in
+        // nested closures that retained what they captured, cost about 200 instructions more.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: excludeCount + recentCount + count) { indices in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: recentCount + count) { floats in
+                let excluded = excludedItems(
+                    request.exclude, into: UnsafeMutableBufferPointer(rebasing: indices[0..<excludeCount]))
+                let recentItems = UnsafeMutableBufferPointer(
+                    rebasing: indices[excludeCount..<excludeCount + recentCount])
+                let recentUnits = UnsafeMutableBufferPointer(rebasing: floats[0..<recentCount])
+                let (distinct, ignoredRecent) =
+                    readsRecent
+                    ? self.recentItems(request.recent, block: block, items: recentItems, units: recentUnits)
+                    : (0, request.recent.count)
+                let best = UnsafeMutableBufferPointer(rebasing: indices[(excludeCount + recentCount)...])
+                let bestScores = UnsafeMutableBufferPointer(rebasing: floats[recentCount...])
+                func rankUnder(_ rules: Ranker.Rules) {
+                    let (found, strategy) = ranker.rank(
+                        user: user, hotel: hotel,
+                        recentItems: UnsafeBufferPointer(rebasing: recentItems[0..<distinct]),
+                        recentUnits: UnsafeBufferPointer(rebasing: recentUnits[0..<distinct]), rules: rules,
+                        items: best, scores: bestScores)
+                    body(
+                        BorrowedRankedList(
+                            strategy: strategy, hotel: hotel, items: UnsafeBufferPointer(rebasing: best[0..<found]),
+                            scores: UnsafeBufferPointer(rebasing: bestScores[0..<found]),
+                            ignoredExclusions: excludeCount - excluded.count, ignoredRecent: ignoredRecent))
+                }
+                var rules = Ranker.Rules(includeSeen: request.includeSeen, excludedItems: excluded)
+                guard let departments = request.departments else { return rankUnder(rules) }
+                withDepartmentMask(departments) { allowed in
+                    rules.allowedDepartments = allowed
+                    rankUnder(rules)
                 }
             }
         }
@@ -137,52 +157,28 @@ public final class Recommender: Sendable {
 
     // MARK: - From ids to indices
 
-    /// A request's rules, with its `exclude` ids as item indices (and how many the model does not know) and
-    /// its departments as a mask of department codes (unknown names match no item).
-    private func withRules<Result>(
-        exclude: [String], includeSeen: Bool, departments: [String]?,
-        _ body: (Ranker.Rules, _ ignoredExclusions: Int) -> Result
-    ) -> Result {
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(1, exclude.count)) { excluded in
-            var count = 0
-            for id in exclude {
-                guard let item = model.itemIndex(for: id) else { continue }
-                excluded[count] = Int32(item)
-                count += 1
-            }
-            var rules = Ranker.Rules(
-                includeSeen: includeSeen, excludedItems: UnsafeBufferPointer(rebasing: excluded[0..<count]))
-            guard let departments else { return body(rules, exclude.count - count) }
-            return withUnsafeTemporaryAllocation(of: Bool.self, capacity: max(1, departmentCodeByName.count)) {
-                allowed in
-                allowed.initialize(repeating: false)
-                for name in departments {
-                    if let code = departmentCodeByName[name] { allowed[Int(code)] = true }
-                }
-                rules.allowedDepartments = UnsafeBufferPointer(allowed)
-                return body(rules, exclude.count - count)
-            }
+    /// The known items of `exclude`, as item indices, written into `excluded`.
+    private func excludedItems(
+        _ exclude: [String], into excluded: UnsafeMutableBufferPointer<Int32>
+    ) -> UnsafeBufferPointer<Int32> {
+        var count = 0
+        for id in exclude {
+            guard let item = model.itemIndex(for: id) else { continue }
+            excluded[count] = Int32(item)
+            count += 1
         }
+        return UnsafeBufferPointer(rebasing: excluded[0..<count])
     }
 
-    /// The `recent` items of the block for a guest without a history; a guest with one ignores them all.
-    private func withRecentItems<Result>(
-        _ recent: [String], user: Int?, block: Range<Int>,
-        _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Float>, _ ignored: Int) -> Result
-    ) -> Result {
-        if let user, ranker.hasHistory(user) {
-            return body(
-                UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0), recent.count)
-        }
-        let capacity = max(1, recent.count)
-        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { items in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { units in
-                let (distinct, ignored) = recentItems(recent, block: block, items: items, units: units)
-                return body(
-                    UnsafeBufferPointer(rebasing: items[0..<distinct]),
-                    UnsafeBufferPointer(rebasing: units[0..<distinct]),
-                    ignored)
+    /// `departments` as a mask of department codes, for `Ranker.Rules.allowedDepartments` (unknown names match no
+    /// item).
+    private func withDepartmentMask(_ departments: [String], _ body: (UnsafeBufferPointer<Bool>) -> Void) {
+        withUnsafeTemporaryAllocation(of: Bool.self, capacity: max(1, departmentCodeByName.count)) { allowed in
+            allowed.initialize(repeating: false)
+            for name in departments {
+                if let code = departmentCodeByName[name] { allowed[Int(code)] = true }
             }
+            body(UnsafeBufferPointer(allowed))
         }
     }
 

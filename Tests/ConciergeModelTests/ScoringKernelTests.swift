@@ -23,16 +23,16 @@ import Testing
         }
     }
 
-    /// EASE's sum of rows: every row count around the four-row step (none gives zeros), widths with and without an
-    /// eight-float tail, weights or none, rows named by catalogue index less the block's first, whatever the output
-    /// held before.
+    /// EASE's sum of rows: every row count up to past two eight-row groups, so every mix of groups of eight, four and
+    /// one to three (none gives zeros), widths with and without an eight-float tail, weights or none, rows named by
+    /// catalogue index less the block's first, whatever the output held before.
     @Test(arguments: [1, 7, 8, 9, 16, 80, 123])
     func sumRowsMatchesANaiveSum(columns: Int) {
         var generator = SplitMix64(seed: UInt64(2000 + columns))
         let matrixRows = 12
         let matrix = generator.floats(matrixRows * columns)
         let offset = 500
-        for count in 0...9 {
+        for count in 0...20 {
             let rows = (0..<count).map { Int32(offset + ($0 * 5 + 3) % matrixRows) }
             let weights = generator.floats(count)
             for weighted in [false, true] {
@@ -57,6 +57,29 @@ import Testing
                         expected += weight * Double(matrix[(Int(row) - offset) * columns + column])
                     }
                     #expect(abs(Double(output[column]) - expected) < 1e-5 * Double(count + 1), "\(count) rows")
+                }
+            }
+        }
+    }
+
+    /// A row the matrix does not have stops the process rather than reading past the matrix: below it, just past
+    /// its end, far past it.
+    @Test func sumRowsStopsAtARowOutsideTheMatrix() async {
+        await #expect(processExitsWith: .failure) { Self.sumRows(naming: 499) }
+        await #expect(processExitsWith: .failure) { Self.sumRows(naming: 512) }
+        await #expect(processExitsWith: .failure) { Self.sumRows(naming: 600) }
+    }
+
+    /// Thirteen rows (a group of eight, one of four and one alone) of a 12-row matrix whose first row is catalogue
+    /// index 500, the twelfth of them `row`.
+    private static func sumRows(naming row: Int32) {
+        let matrix = [Float](repeating: 1, count: 12 * 9)
+        var output = [Float](repeating: 0, count: 9)
+        let rows = (0..<13).map { $0 == 11 ? row : Int32(500 + $0 % 12) }
+        rows.withUnsafeBufferPointer { rows in
+            matrix.withUnsafeBufferPointer { matrix in
+                output.withUnsafeMutableBufferPointer {
+                    ScoringKernel.sumRows(rows, minus: 500, weights: nil, of: matrix, columns: 9, into: $0)
                 }
             }
         }

@@ -1,6 +1,7 @@
 #ifndef CSCORINGKERNEL_H
 #define CSCORINGKERNEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,10 +26,11 @@ void concierge_make_panels(const float *rows, size_t item_count, size_t dimensio
 /// `out[c] = Σᵣ weights[r] · matrix[(rows[r] − row_offset) · columns + c]` for each of the `row_count` rows named
 /// (all weights 1 when `weights` is NULL; zero when there are none), `c` < `columns`: EASE's scores of a guest's
 /// history. Chosen by the CPU as `concierge_score_rows` is; the AVX2 clone fuses each multiply and add, so its last
-/// bits can differ from the baseline's.
-void concierge_sum_rows(
-    const float *matrix, size_t columns, const int *rows, int row_offset, const float *weights, size_t row_count,
-    float *out);
+/// bits can differ from the baseline's. False, with `out` partly written, when a row named is not one of the
+/// matrix's `matrix_rows`: each is checked as its address is taken.
+bool concierge_sum_rows(
+    const float *matrix, size_t matrix_rows, size_t columns, const int *rows, int row_offset, const float *weights,
+    size_t row_count, float *out);
 
 /// EASE-ALS's blend of a block's scores: `scores[i] = scores[i] / sd(scores) + weight · others[i] / sd(others)`,
 /// each `sd` the population standard deviation of the `count` values, or 1 when it is zero or not finite. Chosen by
