@@ -286,17 +286,6 @@ static __attribute__((noinline, cold)) void put_lanes(
         }                                                                             \
     } while (0)
 
-// A panel that starts before the block, scored alone and written lane by lane.
-#define SCORE_PARTIAL_PANEL(panel)                                                                            \
-    do {                                                                                                      \
-        const float *p_ = panels + (panel) * stride;                                                          \
-        Float8 sum_ = {0};                                                                                    \
-        for (size_t factor = 0; factor < dimension; factor++) sum_ += query[factor] * LOAD8(p_ + 8 * factor); \
-        float lanes_[8];                                                                                      \
-        *(UnalignedFloat8 *)lanes_ = sum_;                                                                    \
-        put_lanes(lanes_, 8 * (panel), first, end, out);                                                      \
-    } while (0)
-
 // The default case of `concierge_score_panels` has no constant dimension to unroll by, and keeps its loops rolled:
 // clang's note that it could not unroll them is silenced for these two functions only.
 #pragma clang diagnostic push
@@ -313,7 +302,13 @@ static inline __attribute__((always_inline)) void score_panels(
     size_t end = first + count, stride = 8 * dimension;
     size_t panel = first / 8, last = (end + 7) / 8;
     if (first % 8 != 0) {
-        SCORE_PARTIAL_PANEL(panel);
+        // A panel that starts before the block, scored alone and written lane by lane.
+        const float *p = panels + panel * stride;
+        Float8 sum = {0};
+        for (size_t factor = 0; factor < dimension; factor++) sum += query[factor] * LOAD8(p + 8 * factor);
+        float lanes[8];
+        *(UnalignedFloat8 *)lanes = sum;
+        put_lanes(lanes, 8 * panel, first, end, out);
         panel++;
     }
     for (; panel + 4 <= last; panel += 4) {

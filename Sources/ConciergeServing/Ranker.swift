@@ -268,9 +268,10 @@ public final class Ranker: Sendable {
         // hotel (as most have) has all of them in it, which the last item tells without a search.
         assert(zip(items, items.dropFirst()).allSatisfy { $0 < $1 }, "items ascending")
         let first = items.firstIndex { $0 >= block.lowerBound } ?? items.count
-        let end =
-            items.last.map { Int($0) < block.upperBound } ?? true
-            ? items.count : items[first...].firstIndex { $0 >= block.upperBound } ?? items.count
+        var end = items.count
+        if let last = items.last, Int(last) >= block.upperBound {
+            end = items[first...].firstIndex { $0 >= block.upperBound } ?? items.count
+        }
         guard first < end else { return false }
         ScoringKernel.sumRows(
             UnsafeBufferPointer(rebasing: items[first..<end]), minus: block.lowerBound,
